@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Usage: bash scripts/test.sh [JEST ARGS...]
+# Installs what the tests need (Debian packages when run as root where apt exists, then npm ci),
+# builds awsdir, starts a headless keychain for the run, and runs every test.
+# Example: sudo bash scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(direnv gnome-keyring dbus libsecret-1-0 libsecret-tools awscli zsh fish tmux shellcheck hyperfine procps)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "test: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "test: missing Debian packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+  echo "test: Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none)); see https://nodejs.org" >&2
+  exit 1
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build
+npm run --silent typecheck
+exec scripts/with-keychain.sh npx jest "$@"

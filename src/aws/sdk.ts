@@ -1,0 +1,164 @@
+/**
+ * The only module that imports the AWS SDK. It is bundled into its own chunk (dist/aws.cjs) and
+ * loaded through cli/chunks.ts on a cache miss, so the cache-hit path never parses it.
+ */
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  STSClient,
+  GetAccessKeyInfoCommand,
+} from '@aws-sdk/client-sts';
+import {
+  CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAccountAliasesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListMFADevicesCommand,
+  ListUserPoliciesCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
+
+export type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
+
+function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
+  const env = options.env;
+  const endpoint =
+    (service === 'sts' ? env.AWS_ENDPOINT_URL_STS : env.AWS_ENDPOINT_URL_IAM) || env.AWS_ENDPOINT_URL || undefined;
+  return {
+    region: options.region,
+    credentials: {
+      accessKeyId: options.credentials.accessKeyId,
+      secretAccessKey: options.credentials.secretAccessKey,
+      ...(options.credentials.sessionToken ? { sessionToken: options.credentials.sessionToken } : {}),
+    },
+    ...(endpoint ? { endpoint } : {}),
+    // Throttling and 5xx are retried with the SDK's backoff; three attempts keep a cd short.
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: options.timeoutMs ?? 5000,
+      requestTimeout: options.timeoutMs ?? 10000,
+    },
+  };
+}
+
+function issued(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): IssuedCredentials {
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new Error('STS answered without complete credentials');
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    expiration: c.Expiration,
+  };
+}
+
+export function createSts(options: ClientOptions) {
+  const client = new STSClient(baseConfig(options, 'sts'));
+  return {
+    async getCallerIdentity(): Promise<{ account: string; arn: string; userId: string }> {
+      const out = await client.send(new GetCallerIdentityCommand({}));
+      return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
+    },
+    async getAccessKeyInfo(accessKeyId: string): Promise<{ account: string }> {
+      const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
+      return { account: out.Account ?? '' };
+    },
+    async getSessionToken(input: { durationSeconds: number; serialNumber?: string; tokenCode?: string }): Promise<IssuedCredentials> {
+      const out = await client.send(
+        new GetSessionTokenCommand({
+          DurationSeconds: input.durationSeconds,
+          ...(input.serialNumber ? { SerialNumber: input.serialNumber } : {}),
+          ...(input.tokenCode ? { TokenCode: input.tokenCode } : {}),
+        }),
+      );
+      return issued(out.Credentials);
+    },
+    async assumeRole(input: {
+      roleArn: string;
+      roleSessionName: string;
+      durationSeconds: number;
+      serialNumber?: string;
+      tokenCode?: string;
+      externalId?: string;
+      sourceIdentity?: string;
+    }): Promise<IssuedCredentials & { assumedRoleArn: string }> {
+      const out = await client.send(
+        new AssumeRoleCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.roleSessionName,
+          DurationSeconds: input.durationSeconds,
+          ...(input.serialNumber ? { SerialNumber: input.serialNumber } : {}),
+          ...(input.tokenCode ? { TokenCode: input.tokenCode } : {}),
+          ...(input.externalId ? { ExternalId: input.externalId } : {}),
+          ...(input.sourceIdentity ? { SourceIdentity: input.sourceIdentity } : {}),
+        }),
+      );
+      return { ...issued(out.Credentials), assumedRoleArn: out.AssumedRoleUser?.Arn ?? '' };
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+export function createIam(options: ClientOptions) {
+  // IAM is global; its endpoint lives in us-east-1 whatever the directory's region.
+  const client = new IAMClient(baseConfig({ ...options, region: 'us-east-1' }, 'iam'));
+  return {
+    client,
+    async getUser(userName?: string) {
+      const out = await client.send(new GetUserCommand(userName ? { UserName: userName } : {}));
+      return out.User;
+    },
+    async listMfaDevices(userName?: string) {
+      const out = await client.send(new ListMFADevicesCommand(userName ? { UserName: userName } : {}));
+      return (out.MFADevices ?? []).map((d) => ({ serialNumber: d.SerialNumber ?? '', enableDate: d.EnableDate }));
+    },
+    async listAccountAliases(): Promise<string[]> {
+      const out = await client.send(new ListAccountAliasesCommand({}));
+      return out.AccountAliases ?? [];
+    },
+    async listAccessKeys(userName?: string) {
+      const out = await client.send(new ListAccessKeysCommand(userName ? { UserName: userName } : {}));
+      return (out.AccessKeyMetadata ?? []).map((k) => ({
+        accessKeyId: k.AccessKeyId ?? '',
+        status: k.Status ?? '',
+        createDate: k.CreateDate,
+      }));
+    },
+    async getAccessKeyLastUsed(accessKeyId: string) {
+      const out = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+      return { userName: out.UserName, lastUsedDate: out.AccessKeyLastUsed?.LastUsedDate };
+    },
+    async createAccessKey(userName?: string): Promise<AwsCredentials> {
+      const out = await client.send(new CreateAccessKeyCommand(userName ? { UserName: userName } : {}));
+      if (!out.AccessKey?.AccessKeyId || !out.AccessKey.SecretAccessKey) throw new Error('IAM answered without a key');
+      return { accessKeyId: out.AccessKey.AccessKeyId, secretAccessKey: out.AccessKey.SecretAccessKey };
+    },
+    async deleteAccessKey(accessKeyId: string, userName?: string): Promise<void> {
+      await client.send(new DeleteAccessKeyCommand({ AccessKeyId: accessKeyId, ...(userName ? { UserName: userName } : {}) }));
+    },
+    async updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive', userName?: string): Promise<void> {
+      await client.send(
+        new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }),
+      );
+    },
+    async listAttachedUserPolicies(userName: string) {
+      const out = await client.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));
+      return (out.AttachedPolicies ?? []).map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' }));
+    },
+    async listUserPolicies(userName: string): Promise<string[]> {
+      const out = await client.send(new ListUserPoliciesCommand({ UserName: userName }));
+      return out.PolicyNames ?? [];
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+export type StsApi = ReturnType<typeof createSts>;
+export type IamApi = ReturnType<typeof createIam>;

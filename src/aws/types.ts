@@ -1,0 +1,25 @@
+import type { Env } from '../cli/context';
+
+/** Credentials as awsdir handles them; plain data, no SDK types, so the hit path can use them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface ClientOptions {
+  credentials: AwsCredentials;
+  region: string;
+  /** For AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_IAM. */
+  env: Env;
+  timeoutMs?: number;
+  maxAttempts?: number;
+}

@@ -1,0 +1,2 @@
+// Placeholder entry so the build has its third chunk; the emulator lands in src/emulator/.
+export {};

@@ -1,0 +1,25 @@
+import { runCli } from '../helpers/cli';
+
+describe('the command line', () => {
+  it('prints help with examples and exits 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Usage: awsdir');
+    expect(r.stdout).toContain('Exit codes');
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints its version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('refuses an unknown flag with one line and exit 2', async () => {
+    const r = await runCli(['--frobnicate']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^awsdir: unknown option '--frobnicate'/);
+    expect(r.stdout).toBe('');
+  });
+});
