@@ -1,0 +1,52 @@
+import type { Partition } from './roleArn';
+
+/** Where a source's long-lived keys come from (DESIGN.md section 3, user file). */
+interface SourceCommon {
+  name: string;
+  mfaSerial?: string;
+  /** A command printing a code; only ever read from the user file, never from a project file. */
+  mfaProcess?: string;
+  /** Lifetime of the MFA session (GetSessionToken); default 12h. */
+  sessionDurationSeconds: number;
+}
+export type SourceConfig =
+  | (SourceCommon & { kind: 'keychain'; accessKeyId?: string })
+  | (SourceCommon & { kind: 'credentials-profile'; profile: string })
+  | (SourceCommon & { kind: 'env' });
+
+export type KeyringPreference = 'auto' | 'os' | 'file';
+
+export interface UserConfig {
+  file: string;
+  exists: boolean;
+  sources: Record<string, SourceConfig>;
+  keyring: KeyringPreference;
+  refreshWindowSeconds: number;
+  stsRegion: string;
+}
+
+export interface ResolvedProject {
+  /** The directory holding the project file (the project's root), not necessarily where the search began. */
+  dir: string;
+  projectFile: string;
+  /** The project file and its `extends` chain, nearest first: what direnv must watch. */
+  files: string[];
+  userFile: string;
+  role: { arn: string; account: string; name: string; partition: Partition };
+  account: string;
+  region: string;
+  durationSeconds: number;
+  sourceName: string;
+  source: SourceConfig;
+  label: string;
+  confirm: boolean;
+  sessionName: string;
+  externalId?: string;
+  sourceIdentity?: string;
+  mfa: boolean;
+  mfaSerial?: string;
+  /** Which file (or `~/.aws/config [profile x]`, or `default`) each value came from, for `awsdir status`. */
+  origins: Record<string, string>;
+  /** sha256 of each file in `files` as it was read; the approval check compares against these. */
+  fileHashes: Record<string, string>;
+}
