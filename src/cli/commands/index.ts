@@ -1,4 +1,9 @@
 import type { RegisterCommand } from '../program';
+import { registerHook } from './hook';
+import { registerPrompt } from './prompt';
 
 /** Every command, in the order `awsdir --help` lists them. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [
+  registerHook,
+  registerPrompt,
+];

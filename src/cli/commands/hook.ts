@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { direnvLibFile } from '../../config/paths';
+import { direnvHelper } from '../../shell/direnvHelper';
+import type { Context, Env } from '../context';
+import { AwsdirError, UsageError } from '../errors';
+import type { RegisterCommand } from '../program';
+import { createReporter, type Reporter } from '../reporter';
+
+export const registerHook: RegisterCommand = (program, ctx) => {
+  program
+    .command('hook')
+    .description("print or install the direnv helper that defines `use aws`")
+    .argument('<integration>', 'what to hook into: direnv')
+    .option('--install', "write it to direnv's lib directory, where direnv loads it by itself")
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ awsdir hook direnv --install          # once; direnv then knows \`use aws\`
+  $ echo 'use aws' >> .envrc && direnv allow
+  $ awsdir hook direnv | less             # read the helper first
+
+direnv runs .envrc again on entry and whenever a watched file changes (the project file, its
+extends chain, the user file). \`direnv reload\` fetches fresh credentials when the current ones run
+out; \`use aws --credential-process\` never goes stale at all.`,
+    )
+    .action((integration: string, options: { install?: boolean }) => {
+      hook(integration, { install: options.install === true }, { env: ctx.env, io: ctx.io, reporter: createReporter(ctx) });
+    });
+};
+
+export interface HookDeps {
+  env: Env;
+  io: Context['io'];
+  reporter: Reporter;
+}
+
+export function hook(integration: string, options: { install: boolean }, deps: HookDeps): void {
+  if (integration !== 'direnv') {
+    throw new UsageError(`hook ${JSON.stringify(integration)} is not known; the one integration is direnv: awsdir hook direnv --install`);
+  }
+  if (!options.install) {
+    deps.io.stdout(direnvHelper);
+    return;
+  }
+  const target = direnvLibFile(deps.env);
+  if (readOrNull(target) === direnvHelper) {
+    deps.reporter.info(`the direnv helper at ${target} is already up to date; \`use aws\` in an .envrc loads this directory's AWS identity`);
+    return;
+  }
+  writeAtomically(target, direnvHelper);
+  deps.reporter.info(`wrote the direnv helper to ${target}; direnv loads it by itself, so \`use aws\` in an .envrc now works`);
+}
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Write beside the target, then rename: direnv never sources a half-written helper. */
+function writeAtomically(target: string, text: string): void {
+  const temp = join(dirname(target), `.awsdir.sh.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(temp, text, { mode: 0o644 });
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
+    throw new AwsdirError(`${target} could not be written (${reason}); check that the directory is writable, or print the helper with \`awsdir hook direnv\` and save it there yourself`, 1, { cause: error });
+  }
+}
