@@ -1,2 +1,8 @@
-// Placeholder entry so the build has its third chunk; the emulator lands in src/emulator/.
-export {};
+/**
+ * The local STS + IAM emulator (dist/emulator.cjs): what the test suite and `awsdir demo` talk to
+ * instead of AWS. Reached from the CLI only through loadEmulatorChunk().
+ */
+export { startEmulator, type Emulator, type EmulatorOptions } from './startEmulator';
+export { loadFixture, FixtureError, generatedKey, type Fixture } from './fixture';
+export { totpAt, stepAt } from './totp';
+export type { Call, Fault } from './world';

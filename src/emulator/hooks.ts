@@ -1,0 +1,79 @@
+import { nextAcceptableStep, stepAt, totpAt, STEP_SECONDS } from './totp';
+import type { World } from './world';
+
+export interface HookAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The test hooks under /__emulator/. They never reveal a secret: the call log names access key ids
+ * only, and the TOTP code exists for tests and the demo, whose seeds are public anyway.
+ */
+export function handleHook(world: World, method: string, url: URL, body: string): HookAnswer {
+  const route = `${method} ${url.pathname.replace(/^\/__emulator\//, '').replace(/\/$/, '')}`;
+  const json = (): Record<string, unknown> => {
+    try {
+      const value: unknown = body ? JSON.parse(body) : {};
+      return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  switch (route) {
+    case 'GET health':
+      return { status: 200, body: { ok: true, now: new Date(world.now()).toISOString() } };
+    case 'GET calls':
+      return { status: 200, body: world.calls };
+    case 'DELETE calls':
+      world.calls.length = 0;
+      return { status: 200, body: { cleared: true } };
+    case 'GET faults':
+      return { status: 200, body: world.faults };
+    case 'DELETE faults':
+      world.faults = [];
+      return { status: 200, body: { cleared: true } };
+    case 'POST faults': {
+      const f = json();
+      if (typeof f.action !== 'string' || f.action === '') return { status: 400, body: { error: "a fault needs 'action' (an API action name or '*')" } };
+      const fault = {
+        action: f.action,
+        count: typeof f.count === 'number' && f.count > 0 ? Math.floor(f.count) : 1,
+        ...(typeof f.code === 'string' ? { code: f.code } : {}),
+        ...(typeof f.message === 'string' ? { message: f.message } : {}),
+        ...(typeof f.status === 'number' ? { status: f.status } : {}),
+        ...(typeof f.latencyMs === 'number' ? { latencyMs: f.latencyMs } : {}),
+        ...(f.drop === true ? { drop: true } : {}),
+        ...(f.truncate === true ? { truncate: true } : {}),
+      };
+      world.faults.push(fault);
+      return { status: 200, body: fault };
+    }
+    case 'GET totp': {
+      const serial = url.searchParams.get('serial') ?? '';
+      const device = world.users().flatMap((u) => u.mfa).find((d) => d.serial === serial);
+      if (!device) return { status: 404, body: { error: `no MFA device with serial '${serial}' in the fixture` } };
+      const last = world.lastAcceptedStep.get(serial);
+      const step = nextAcceptableStep(world.now(), last);
+      if (step === undefined) {
+        const wait = (stepAt(world.now()) + 1) * STEP_SECONDS - world.now() / 1000;
+        return { status: 409, body: { error: 'every code of this window was used; wait for the next step', retryAfterSeconds: Math.ceil(wait) } };
+      }
+      return { status: 200, body: { code: totpAt(device.seed, step), step } };
+    }
+    case 'GET clock':
+      return { status: 200, body: clock(world) };
+    case 'POST clock': {
+      const c = json();
+      if (typeof c.advanceSeconds === 'number') world.clockOffsetMs += c.advanceSeconds * 1000;
+      if (typeof c.skewSeconds === 'number') world.skewMs = c.skewSeconds * 1000;
+      return { status: 200, body: clock(world) };
+    }
+    default:
+      return { status: 404, body: { error: `no hook ${route}; hooks: GET health, GET|DELETE calls, GET|POST|DELETE faults, GET totp?serial=, GET|POST clock` } };
+  }
+}
+
+function clock(world: World): Record<string, unknown> {
+  return { now: new Date(world.now()).toISOString(), offsetSeconds: world.clockOffsetMs / 1000, skewSeconds: world.skewMs / 1000 };
+}

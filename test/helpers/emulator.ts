@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { startEmulator, type Call, type Emulator } from '../../src/emulator';
+
+export const DEMO_FIXTURE = join(__dirname, '..', 'fixtures', 'emulator', 'demo.yaml');
+
+export interface FaultSpec {
+  action: string;
+  code?: string;
+  message?: string;
+  status?: number;
+  latencyMs?: number;
+  drop?: boolean;
+  truncate?: boolean;
+  count?: number;
+}
+
+export interface TestEmulator {
+  url: string;
+  port: number;
+  /** Variables that point awsdir (and the JS SDK) at the emulator. The AWS CLI needs --endpoint-url. */
+  env: Record<string, string>;
+  emulator: Emulator;
+  /** The earliest code the emulator accepts now (the same until it is used; waits when a window is used up). */
+  totp(serial?: string): Promise<string>;
+  calls(): Promise<Call[]>;
+  clearCalls(): Promise<void>;
+  fault(spec: FaultSpec): Promise<void>;
+  advanceClock(seconds: number): Promise<void>;
+  /** A user's first active long-term key; `user` may be 'alice' or 'account/alice'. */
+  keys(user: string): { accessKeyId: string; secretAccessKey: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator in this test process on a free port, by default with the demo fixture.
+ * Hooks go over HTTP like any other client would use them, so a test proves what a separate
+ * `awsdir emulator` process would do too.
+ */
+export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE): Promise<TestEmulator> {
+  const emulator = await startEmulator({ fixture });
+  const { url } = emulator;
+  const hook = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+    const res = await fetch(`${url}/__emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    return { status: res.status, json: (await res.json()) as unknown };
+  };
+  // alice's device of the demo fixture is the usual one.
+  const totp = async (serial = 'arn:aws:iam::111111111111:mfa/alice'): Promise<string> => {
+    for (;;) {
+      const r = await hook('GET', `totp?serial=${encodeURIComponent(serial)}`);
+      const body = r.json as { code?: string; retryAfterSeconds?: number; error?: string };
+      if (r.status === 200 && body.code) return body.code;
+      if (r.status !== 409) throw new Error(`emulator totp: ${body.error ?? r.status}`);
+      await new Promise((resolve) => setTimeout(resolve, (body.retryAfterSeconds ?? 1) * 1000 + 50));
+    }
+  };
+  return {
+    url,
+    port: emulator.port,
+    emulator,
+    env: {
+      AWS_ENDPOINT_URL: url,
+      AWS_ENDPOINT_URL_STS: url,
+      AWS_ENDPOINT_URL_IAM: url,
+      AWSDIR_FEDERATION_URL: `${url}/federation`,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    totp,
+    calls: async () => (await hook('GET', 'calls')).json as Call[],
+    clearCalls: async () => void (await hook('DELETE', 'calls')),
+    fault: async (spec) => {
+      const r = await hook('POST', 'faults', spec);
+      if (r.status !== 200) throw new Error(`emulator fault: ${JSON.stringify(r.json)}`);
+    },
+    advanceClock: async (seconds) => void (await hook('POST', 'clock', { advanceSeconds: seconds })),
+    keys: (user) => {
+      const [account, name] = user.includes('/') ? (user.split('/') as [string, string]) : [undefined, user];
+      const found = emulator.world.findUser(name, account);
+      const key = found?.accessKeys.find((k) => k.status === 'Active');
+      if (!found || !key) throw new Error(`emulator: no user '${user}' with an active key in the fixture`);
+      return { accessKeyId: key.id, secretAccessKey: key.secret };
+    },
+    close: () => emulator.close(),
+  };
+}
