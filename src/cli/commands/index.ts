@@ -1,4 +1,7 @@
 import type { RegisterCommand } from '../program';
+import { registerEmulator } from './emulator';
+import { registerAllow } from './allow';
+import { registerDeny } from './deny';
 import { registerHook } from './hook';
 import { registerPrompt } from './prompt';
 
@@ -6,4 +9,7 @@ import { registerPrompt } from './prompt';
 export const commands: RegisterCommand[] = [
   registerHook,
   registerPrompt,
+  registerAllow,
+  registerDeny,
+  registerEmulator,
 ];

@@ -1,0 +1,198 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { ConfigError } from '../cli/errors';
+import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
+
+/**
+ * The slow path: YAML text -> validated data, with every error as
+ * `FILE:LINE:COL: key 'x': what was wrong; allowed: what is allowed`.
+ * Only required (never imported) by the modules on the cache-hit path, so `yaml` and `zod/mini`
+ * are loaded only when a file has changed.
+ */
+export type Kind = 'project' | 'user';
+export type Path = ReadonlyArray<string | number>;
+
+export interface ParsedConfig<T> {
+  file: string;
+  data: T;
+  /** `FILE:LINE:COL` of a key (or of its value), for errors found after parsing. */
+  where(path: Path, part?: 'key' | 'value'): string;
+}
+
+const ACCESS_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{16}/;
+const SECRET_KEY = /secret|password|passwd|passphrase|session_?token|security_?token|credential|private_?key|access_?key|token_?code/;
+const COMMAND_KEY = /(?:^|_)(?:process|command|cmd|exec|script|hook|shell|run)(?:_|$)/;
+const USER_FILE_NOT_SECRET = new Set(['access_key_id', 'credentials_profile']);
+
+export function parseProjectYaml(file: string, text: string, userFile: string): ParsedConfig<ProjectFileData> {
+  return parseConfigYaml(file, text, 'project', userFile) as ParsedConfig<ProjectFileData>;
+}
+
+export function parseUserYaml(file: string, text: string): ParsedConfig<UserFileData> {
+  return parseConfigYaml(file, text, 'user', file) as ParsedConfig<UserFileData>;
+}
+
+function parseConfigYaml(file: string, text: string, kind: Kind, userFile: string): ParsedConfig<unknown> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  const where = (path: Path, part: 'key' | 'value' = 'value'): string => at(offsetOf(doc, path, part));
+
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const what = syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+    throw new ConfigError(`${at(syntax.pos[0])}: invalid YAML: ${what}; allowed: YAML such as \`region: eu-west-1\`, one key per line`);
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    if (kind === 'user') return { file, data: {}, where };
+    throw new ConfigError(`${file}:1:1: the file is empty; allowed: a mapping with at least \`role:\` and \`region:\` (or \`profile:\`), see \`awsdir init\``);
+  }
+  if (!isMap(doc.contents)) {
+    throw new ConfigError(`${at(doc.contents.range?.[0] ?? 0)}: the file must be a mapping of keys to values; allowed: lines such as \`region: eu-west-1\``);
+  }
+
+  const problems: string[] = [];
+  scanForSecrets(doc.contents, [], kind, userFile, at, problems);
+  if (problems.length === 0) {
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const result = (kind === 'project' ? projectSchema : userSchema).safeParse(value);
+    if (result.success) return { file, data: result.data, where };
+    for (const issue of result.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problems.push(unknownKey(where([...path, key], 'key'), key, path, kind));
+        continue;
+      }
+      const key = String(path[path.length - 1] ?? '');
+      const got = describe(valueAt(value, path));
+      problems.push(`${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[key] ?? 'see the configuration reference'}`);
+    }
+  }
+  const [first, ...rest] = problems;
+  throw new ConfigError(`${first ?? `${file}: invalid`}${rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''} in this file)` : ''}`);
+}
+
+/**
+ * Runs before the schema, so a secret is refused as a secret even under an unknown key, and a
+ * command under a key the schema does not know is refused for what it is.
+ */
+function scanForSecrets(node: unknown, path: string[], kind: Kind, userFile: string, at: (offset: number) => string, problems: string[]): void {
+  if (isMap(node)) {
+    for (const pair of node.items as Pair<unknown, unknown>[]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const keyOffset = (pair.key as Node | null)?.range?.[0] ?? 0;
+      const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+      const sourceKey = kind === 'user' && path[0] === 'sources' && path.length === 2;
+      if (SECRET_KEY.test(normal) && !(sourceKey && USER_FILE_NOT_SECRET.has(normal))) {
+        problems.push(`${at(keyOffset)}: key '${key}': looks like a secret; ${secretReason(kind)}`);
+        continue;
+      }
+      if (kind === 'project' && (normal === 'mfa_process' || COMMAND_KEY.test(normal))) {
+        problems.push(
+          `${at(keyOffset)}: key '${key}': would make awsdir run a command; nothing in a project file can run a command, because anyone who can commit to the repository could then run code on your machine; allowed: ${normal === 'mfa_process' ? `mfa_process under sources in your own user file ${userFile}` : 'only the keys of the configuration reference'}`,
+        );
+        continue;
+      }
+      if (isScalar(pair.key) && typeof pair.key.value === 'string' && ACCESS_KEY_ID.test(pair.key.value)) {
+        problems.push(`${at(keyOffset)}: key '${key}': is shaped like an access key id; ${secretReason(kind)}`);
+        continue;
+      }
+      scanForSecrets(pair.value, [...path, key], kind, userFile, at, problems);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => scanForSecrets(item, [...path, String(i)], kind, userFile, at, problems));
+  } else if (isScalar(node) && typeof node.value === 'string' && ACCESS_KEY_ID.test(node.value)) {
+    const key = path[path.length - 1] ?? '';
+    const allowedHere = kind === 'user' && path[0] === 'sources' && path.length === 3 && key === 'access_key_id';
+    if (!allowedHere) problems.push(`${at(node.range?.[0] ?? 0)}: key '${key}': the value is shaped like an access key id; ${secretReason(kind)}`);
+  }
+}
+
+function secretReason(kind: Kind): string {
+  return kind === 'project'
+    ? 'secrets never belong in a project file: it is committed and shared, and whoever can read the repository could use them; allowed: keys only in the OS keychain, stored with `awsdir add`'
+    : 'secrets never belong in a plain text file; allowed: keys only in the OS keychain, stored with `awsdir add` (the user file keeps only the access key id)';
+}
+
+function unknownKey(location: string, key: string, path: Path, kind: Kind): string {
+  const known = kind === 'project' ? PROJECT_KEYS : path[0] === 'sources' ? SOURCE_KEYS : USER_KEYS;
+  const guess = suggest(key, known);
+  return `${location}: key '${key}': unknown key${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${known.join(', ')}`;
+}
+
+const ALIASES: Record<string, string> = {
+  role_arn: 'role',
+  account_id: 'account',
+  duration_seconds: 'duration',
+  region_name: 'region',
+  session: 'session_name',
+  role_session_name: 'session_name',
+  source_profile: 'source',
+  sessions_duration: 'session_duration',
+};
+
+/** A close known key: an AWS CLI spelling, camelCase, or a typo of at most a third of the word. */
+export function suggest(key: string, known: readonly string[]): string | undefined {
+  const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+  const alias = ALIASES[normal];
+  if (alias && known.includes(alias)) return alias;
+  if (known.includes(normal) && normal !== key) return normal;
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = levenshtein(normal, candidate);
+    if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  for (const [i, segment] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) return offset;
+      const last = i === path.length - 1;
+      const keyOffset = (pair.key as Node | null)?.range?.[0] ?? offset;
+      const valueNode = pair.value as Node | null;
+      if (last && (part === 'key' || !valueNode?.range)) return keyOffset;
+      offset = valueNode?.range?.[0] ?? keyOffset;
+      node = valueNode;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      offset = item?.range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+function valueAt(value: unknown, path: Path): unknown {
+  let current = value;
+  for (const segment of path) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined;
+  return current;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return '';
+  if (value === null) return ' (got an empty value)';
+  if (typeof value === 'object') return Array.isArray(value) ? ' (got a list)' : ' (got a mapping)';
+  if (typeof value === 'string') return ` (got ${JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)})`;
+  return ` (got ${typeof value} ${String(value)})`;
+}

@@ -1,0 +1,129 @@
+import * as z from 'zod/mini';
+import { DURATION_HELP, parseDuration } from './duration';
+import { ROLE_ARN_HELP, ROLE_NAME, parseRoleArn } from './roleArn';
+import { templateProblem } from './sessionName';
+
+/**
+ * The shapes of the project file and the user file. Loaded only on the slow path (a changed
+ * file): the cache-hit path never needs it. Each check's message says what was wrong; `ALLOWED`
+ * says what is allowed, so every error names both.
+ */
+export const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ACCOUNT = /^\d{12}$/;
+const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+
+function durationBetween(min: number, max: number) {
+  return z.union([z.string(), z.number()], 'must be a duration').check(
+    z.superRefine((value: string | number, ctx) => {
+      let seconds: number;
+      try {
+        seconds = parseDuration(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not a duration', input: value });
+        return;
+      }
+      if (seconds < min || seconds > max) ctx.addIssue({ code: 'custom', message: 'out of range', input: value });
+    }),
+  );
+}
+
+const template = z.string('must be text').check(z.superRefine((value: string, ctx) => {
+  const problem = templateProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+}));
+
+const account = z.union([z.string(), z.number()], 'must be a 12-digit account id').check(
+  z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'),
+);
+
+const role = z.string('must be text').check(
+  z.refine((value: string) => {
+    if (value.startsWith('arn:')) {
+      try {
+        parseRoleArn(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    return value.split('/').filter(Boolean).every((part) => ROLE_NAME.test(part)) && value.length <= 576;
+  }, 'not a role ARN or role name'),
+);
+
+export const projectSchema = z.strictObject({
+  version: z.optional(z.literal(1, 'must be 1')),
+  extends: z.optional(z.string('must be a path').check(z.minLength(1, 'must not be empty'))),
+  profile: z.optional(z.string('must be a profile name').check(z.regex(/^[\w.+@-]{1,128}$/, 'not a profile name'))),
+  role: z.optional(role),
+  account: z.optional(account),
+  region: z.optional(z.string('must be text').check(z.regex(REGION, 'not an AWS region'))),
+  duration: z.optional(durationBetween(15 * 60, 12 * 3600)),
+  source: z.optional(z.string('must be a source name').check(z.regex(SOURCE_NAME, 'not a source name'))),
+  label: z.optional(
+    z.string('must be text').check(
+      z.maxLength(64, 'longer than 64 characters'),
+      z.minLength(1, 'must not be empty'),
+      // Printable only: a label ends up in prompts and terminal titles.
+      z.refine((value: string) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value), 'holds a control or invisible character'),
+    ),
+  ),
+  confirm: z.optional(z.boolean('must be true or false')),
+  session_name: z.optional(template),
+  external_id: z.optional(z.string('must be text').check(z.regex(EXTERNAL_ID, 'not a valid external id'))),
+  source_identity: z.optional(template),
+  mfa: z.optional(z.boolean('must be true or false')),
+});
+export type ProjectFileData = z.infer<typeof projectSchema>;
+
+const sourceSchema = z.nullable(
+  z.strictObject({
+    access_key_id: z.optional(z.string('must be text').check(z.regex(/^AKIA[A-Z0-9]{16}$/, 'not a long-term access key id'))),
+    mfa_serial: z.optional(z.string('must be text').check(z.regex(MFA_SERIAL, 'not an MFA device serial'))),
+    mfa_process: z.optional(z.string('must be a command line').check(z.minLength(1, 'must not be empty'))),
+    session_duration: z.optional(durationBetween(15 * 60, 36 * 3600)),
+    credentials_profile: z.optional(z.string('must be a profile name').check(z.regex(/^[\w.+@-]{1,128}$/, 'not a profile name'))),
+    from_env: z.optional(z.boolean('must be true or false')),
+  }),
+);
+
+export const userSchema = z.strictObject({
+  version: z.optional(z.literal(1, 'must be 1')),
+  sources: z.optional(z.nullable(z.record(z.string().check(z.regex(SOURCE_NAME, 'not a source name')), sourceSchema))),
+  keyring: z.optional(z.enum(['auto', 'os', 'file'], 'not a keyring backend')),
+  refresh_window: z.optional(durationBetween(60, 3600)),
+  sts_region: z.optional(z.string('must be text').check(z.regex(REGION, 'not an AWS region'))),
+});
+export type UserFileData = z.infer<typeof userSchema>;
+
+export const ALLOWED: Record<string, string> = {
+  version: '1',
+  extends: 'a path to another .awsdir.yaml, relative to this file, such as ../.awsdir.yaml',
+  profile: 'the name of a profile in ~/.aws/config',
+  role: `${ROLE_ARN_HELP}, or a role name with \`account:\``,
+  account: 'a 12-digit AWS account id in quotes, such as "222222222222"',
+  region: 'an AWS region such as eu-west-1',
+  duration: `${DURATION_HELP}, from 15m to 12h`,
+  source: 'the name of a source of your user file, such as default',
+  label: 'printable text of 1 to 64 characters',
+  confirm: 'true or false',
+  session_name: 'a template of letters, digits, +=,.@_- and the placeholders {user} {dir} {label} {host}, such as "{user}-{dir}"',
+  external_id: '2 to 1224 characters of letters, digits and +=,.@:/_-',
+  source_identity: 'a template of letters, digits, +=,.@_- and the placeholders {user} {dir} {label} {host}, such as "{user}"',
+  mfa: 'true or false',
+  sources: 'a mapping of source names (letters, digits, ._-) to their settings',
+  access_key_id: 'the id of a long-term access key, AKIA followed by 16 letters or digits',
+  mfa_serial: 'an MFA device ARN such as arn:aws:iam::111111111111:mfa/alice',
+  mfa_process: 'a command that prints a 6-digit code',
+  session_duration: `${DURATION_HELP}, from 15m to 36h`,
+  credentials_profile: 'the name of a profile in ~/.aws/credentials',
+  from_env: 'true or false',
+  keyring: 'auto, os or file',
+  refresh_window: `${DURATION_HELP}, from 1m to 1h`,
+  sts_region: 'an AWS region such as us-east-1',
+};
+
+export const PROJECT_KEYS = Object.keys(projectSchema.def.shape);
+export const USER_KEYS = Object.keys(userSchema.def.shape);
+export const SOURCE_KEYS = ['access_key_id', 'mfa_serial', 'mfa_process', 'session_duration', 'credentials_profile', 'from_env'];

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import type { Document } from 'yaml';
+import type { Env } from '../cli/context';
+import { userConfigFile } from './paths';
+import type { KeyringBackend } from '../keyring/keyring';
+import { writeFileAtomic } from './writeFileAtomic';
+
+/**
+ * Edits the user file in place through yaml's Document API, so the person's comments, order and
+ * layout survive; the result is validated before it replaces the old file (atomically, 0600).
+ */
+export async function updateUserConfig(env: Env, mutate: (doc: Document) => void): Promise<void> {
+  const { parseDocument } = require('yaml') as typeof import('yaml');
+  const { readConfigFile } = require('./readConfigFile') as typeof import('./readConfigFile');
+  const { userConfigFromText } = require('./parseUserConfig') as typeof import('./parseUserConfig');
+  const file = userConfigFile(env);
+  const before = existsSync(file) ? readConfigFile(file).text : '';
+  // Validate what is there first: never build on a file we would refuse to read.
+  if (before.trim() !== '') userConfigFromText(file, before);
+  const doc = parseDocument(before.trim() === '' ? 'version: 1\n' : before);
+  mutate(doc);
+  const after = doc.toString();
+  userConfigFromText(file, after);
+  writeFileAtomic(file, after);
+}
+
+/** Records what `awsdir add` learnt: the access key id (not secret) and the MFA device. */
+export function recordSource(env: Env, name: string, details: { accessKeyId?: string; mfaSerial?: string }): Promise<void> {
+  return updateUserConfig(env, (doc) => {
+    if (!doc.hasIn(['sources', name]) || doc.getIn(['sources', name]) === null) doc.setIn(['sources', name], doc.createNode({}));
+    if (details.accessKeyId !== undefined) doc.setIn(['sources', name, 'access_key_id'], details.accessKeyId);
+    if (details.mfaSerial !== undefined) doc.setIn(['sources', name, 'mfa_serial'], details.mfaSerial);
+  });
+}
+
+export function removeSource(env: Env, name: string): Promise<void> {
+  return updateUserConfig(env, (doc) => {
+    doc.deleteIn(['sources', name]);
+  });
+}
+
+/** `keyring: auto` remembers its pick once, so a briefly missing Secret Service never moves secrets. */
+export function recordKeyringPick(env: Env, backend: KeyringBackend): Promise<void> {
+  return updateUserConfig(env, (doc) => {
+    doc.set('keyring', backend);
+  });
+}
