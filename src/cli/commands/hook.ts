@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { direnvLibFile } from '../../config/paths';
-import { direnvHelper } from '../../shell/direnvHelper';
+import { loadDirenvHelper } from '../../shell/direnvHelper';
 import type { Context, Env } from '../context';
 import { AwsdirError, UsageError } from '../errors';
 import type { RegisterCommand } from '../program';
@@ -26,8 +26,8 @@ direnv runs .envrc again on entry and whenever a watched file changes (the proje
 extends chain, the user file). \`direnv reload\` fetches fresh credentials when the current ones run
 out; \`use aws --credential-process\` never goes stale at all.`,
     )
-    .action((integration: string, options: { install?: boolean }) => {
-      hook(integration, { install: options.install === true }, { env: ctx.env, io: ctx.io, reporter: createReporter(ctx) });
+    .action(async (integration: string, options: { install?: boolean }) => {
+      await hook(integration, { install: options.install === true }, { env: ctx.env, io: ctx.io, reporter: createReporter(ctx) });
     });
 };
 
@@ -37,10 +37,11 @@ export interface HookDeps {
   reporter: Reporter;
 }
 
-export function hook(integration: string, options: { install: boolean }, deps: HookDeps): void {
+export async function hook(integration: string, options: { install: boolean }, deps: HookDeps): Promise<void> {
   if (integration !== 'direnv') {
     throw new UsageError(`hook ${JSON.stringify(integration)} is not known; the one integration is direnv: awsdir hook direnv --install`);
   }
+  const direnvHelper = await loadDirenvHelper();
   if (!options.install) {
     deps.io.stdout(direnvHelper);
     return;
