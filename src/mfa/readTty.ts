@@ -4,7 +4,7 @@ import { AwsdirError, CancelledError } from '../cli/errors';
 
 export interface ReadTtyOptions {
   prompt: string;
-  /** What to echo per accepted character: '*' for MFA codes, '' for secrets. */
+  /** What to echo per accepted character: '*' for MFA codes, '' for secrets, 'self' for visible input. */
   echo: string;
   /** Which characters to take; others are ignored (a code takes only digits). */
   accept: (char: string) => boolean;
@@ -76,7 +76,7 @@ export async function readTty(options: ReadTtyOptions): Promise<string> {
           if (!options.accept(char)) continue;
           if (options.maxLength !== undefined && value.length >= options.maxLength) continue;
           value += char;
-          write(options.echo);
+          write(options.echo === 'self' ? char : options.echo);
         }
       };
       if (options.signal?.aborted) return finish(new CancelledError());

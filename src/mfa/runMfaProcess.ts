@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { AwsdirError } from '../cli/errors';
 import type { Env } from '../cli/context';
 
@@ -10,41 +11,90 @@ export interface RunMfaProcessOptions {
 }
 
 /**
+ * Splits a command line as a POSIX shell would for words, quotes and backslashes, and does nothing
+ * else: no variables, no globs, no pipes. `mfa_process` is run without a shell, so nothing in the
+ * user file is interpreted twice.
+ */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1] as string)) word += line[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new AwsdirError(`mfa_process has an unclosed ${quote} quote; fix it in the user file`, 3);
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
  * Runs the user file's `mfa_process` (e.g. `ykman oath accounts code --single aws`) and returns its
- * code. The command line is split without a shell, so no value of the file is interpreted twice;
- * its stderr ("Touch your YubiKey") reaches the person as it comes.
+ * code. Its stderr ("Touch your YubiKey") reaches the person as it comes.
  */
 export async function runMfaProcess(options: RunMfaProcessOptions): Promise<string> {
-  // execa is ES-module heavy: load it only when a code is actually needed.
-  const { execa, parseCommandString } = await import('execa');
-  const [file, ...args] = parseCommandString(options.command);
+  const [file, ...args] = splitCommandLine(options.command);
   if (!file) throw new AwsdirError('mfa_process in the user file is empty; set it to a command that prints a 6-digit code', 3);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env)) {
     // The child gets no code or passphrase of ours.
     if (v !== undefined && k !== 'AWSDIR_MFA_CODE' && k !== 'AWSDIR_FILE_PASSPHRASE') env[k] = v;
   }
-  const child = execa(file, args, {
-    env,
-    extendEnv: false,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    timeout: options.timeoutMs ?? 60_000,
-    reject: false,
-    stripFinalNewline: true,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const result = await new Promise<{ code: number | null; stdout: string; timedOut: boolean; error?: Error }>((resolve) => {
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+    let stdout = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, timeoutMs);
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < 4096) stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => options.stderr(d.toString()));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, timedOut, error });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, timedOut });
+    });
   });
-  child.stderr?.on('data', (chunk: Buffer) => options.stderr(chunk.toString()));
-  const result = await child;
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    if (code === 'ABORT_ERR') throw new AwsdirError('cancelled while mfa_process was running', 130);
+    throw new AwsdirError(`mfa_process '${file}' could not start (${code ?? result.error.message}); check the command in the user file`, 1, { cause: result.error });
+  }
   if (result.timedOut) {
-    throw new AwsdirError(`mfa_process '${file}' gave no code within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; check the device, or give the code with --mfa-code`);
+    throw new AwsdirError(`mfa_process '${file}' gave no code within ${Math.round(timeoutMs / 1000)} s; check the device, or give the code with --mfa-code`);
   }
-  if (result.failed || result.exitCode !== 0) {
-    const why = result.exitCode !== undefined ? `exited with ${result.exitCode}` : (result.shortMessage ?? 'failed');
-    throw new AwsdirError(`mfa_process '${file}' ${why}; run it by hand to see why, or give the code with --mfa-code`);
+  if (result.code !== 0) {
+    throw new AwsdirError(`mfa_process '${file}' exited with ${result.code}; run it by hand to see why, or give the code with --mfa-code`);
   }
-  const code = String(result.stdout ?? '').trim();
+  const code = result.stdout.trim();
   if (!/^\d{6}$/.test(code)) {
     throw new AwsdirError(`mfa_process '${file}' printed something other than a 6-digit code; make it print only the code`);
   }
