@@ -70,6 +70,12 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
       problems.push(`${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[key] ?? 'see the configuration reference'}`);
     }
   }
+  // Report in reading order: the schema lists unknown keys last, wherever they are.
+  const position = (text: string): number => {
+    const m = /^.*?:(\d+):(\d+): /.exec(text);
+    return m ? Number(m[1]) * 1e6 + Number(m[2]) : 0;
+  };
+  problems.sort((a, b) => position(a) - position(b));
   const [first, ...rest] = problems;
   throw new ConfigError(`${first ?? `${file}: invalid`}${rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''} in this file)` : ''}`);
 }
