@@ -21,6 +21,13 @@ import {
   ListMFADevicesCommand,
   ListUserPoliciesCommand,
   UpdateAccessKeyCommand,
+  GetGroupPolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetUserPolicyCommand,
+  ListAttachedGroupPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsForUserCommand,
 } from '@aws-sdk/client-iam';
 import type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
 
@@ -162,3 +169,82 @@ export function createIam(options: ClientOptions) {
 
 export type StsApi = ReturnType<typeof createSts>;
 export type IamApi = ReturnType<typeof createIam>;
+
+/** Policy documents come URL-encoded from IAM (RFC 3986), as the IAM API reference says. */
+function policyDocument(text: string | undefined): unknown {
+  if (!text) return undefined;
+  return JSON.parse(decodeURIComponent(text));
+}
+
+/**
+ * The IAM reads `awsdir doctor` needs to tell what a user is granted: its managed and inline
+ * policies, and those of its groups, with their documents.
+ */
+export function createIamPolicyReader(options: ClientOptions) {
+  const client = new IAMClient(baseConfig({ ...options, region: 'us-east-1' }, 'iam'));
+  return {
+    async listGroupsForUser(userName: string): Promise<string[]> {
+      const out = await client.send(new ListGroupsForUserCommand({ UserName: userName }));
+      return (out.Groups ?? []).map((g) => g.GroupName ?? '');
+    },
+    async listAttachedGroupPolicies(groupName: string) {
+      const out = await client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }));
+      return (out.AttachedPolicies ?? []).map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' }));
+    },
+    async listGroupPolicies(groupName: string): Promise<string[]> {
+      const out = await client.send(new ListGroupPoliciesCommand({ GroupName: groupName }));
+      return out.PolicyNames ?? [];
+    },
+    async getUserPolicy(userName: string, policyName: string): Promise<unknown> {
+      const out = await client.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
+      return policyDocument(out.PolicyDocument);
+    },
+    async getGroupPolicy(groupName: string, policyName: string): Promise<unknown> {
+      const out = await client.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }));
+      return policyDocument(out.PolicyDocument);
+    },
+    /** The default version's document of a managed policy. */
+    async getManagedPolicyDocument(policyArn: string): Promise<unknown> {
+      const policy = await client.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+      const versionId = policy.Policy?.DefaultVersionId;
+      if (!versionId) throw new Error(`IAM answered GetPolicy for ${policyArn} without a default version`);
+      const version = await client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
+      return policyDocument(version.PolicyVersion?.Document);
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/**
+ * GetCallerIdentity, also returning the time of the server's first answer (its Date header) and
+ * of our request. The SDK corrects a skewed clock silently (it re-signs after "Signature expired"),
+ * so the skew is read from the raw response, before the SDK acts on it.
+ */
+export async function getCallerIdentityWithServerDate(
+  options: ClientOptions,
+  now: () => number = Date.now,
+): Promise<{ arn: string; account: string; serverDate?: Date; sentAt: number; receivedAt: number }> {
+  const client = new STSClient(baseConfig(options, 'sts'));
+  let first: { serverDate?: Date; sentAt: number; receivedAt: number } | undefined;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const sentAt = now();
+      const result = await next(args);
+      const headers = (result.response as { headers?: Record<string, string> }).headers ?? {};
+      const date = headers.date ?? headers.Date;
+      const parsed = date ? new Date(date) : undefined;
+      first ??= { sentAt, receivedAt: now(), ...(parsed && !Number.isNaN(parsed.getTime()) ? { serverDate: parsed } : {}) };
+      return result;
+    },
+    // Inside the deserializer, so error answers are seen too.
+    { step: 'deserialize', priority: 'low', name: 'awsdirServerDate' },
+  );
+  try {
+    const out = await client.send(new GetCallerIdentityCommand({}));
+    return { arn: out.Arn ?? '', account: out.Account ?? '', ...(first ?? { sentAt: now(), receivedAt: now() }) };
+  } finally {
+    client.destroy();
+  }
+}
+
+export type IamPolicyReader = ReturnType<typeof createIamPolicyReader>;

@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Env } from '../cli/context';
+import { isAwsdirError } from '../cli/errors';
+import type { Reporter } from '../cli/reporter';
+import { awsCredentialsFile, configHome, direnvLibFile, homeDir } from '../config/paths';
+import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
+import type { UserConfig } from '../config/types';
+import { openKeyring } from '../keyring/openKeyring';
+import type { Keyring } from '../keyring/keyring';
+import { loadDirenvHelper } from '../shell/direnvHelper';
+import { fail, pass, warn, type CheckResult } from './checkResult';
+
+/** Runs a program without a shell; undefined when it cannot be started (not installed). */
+export type RunProgram = (file: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string } | undefined>;
+
+const MIN_NODE_MAJOR = 20;
+
+export async function checkNodeVersion(nodePath: string, run: RunProgram): Promise<CheckResult> {
+  const out = await run(nodePath, ['--version']);
+  const version = out?.stdout.trim() ?? '';
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? NaN);
+  if (!Number.isFinite(major)) return warn('node-version', `could not tell the version of ${nodePath}`, `run \`${nodePath} --version\`; awsdir needs Node.js ${MIN_NODE_MAJOR} or newer`);
+  if (major < MIN_NODE_MAJOR) return fail('node-version', `Node.js ${version} runs awsdir; it needs ${MIN_NODE_MAJOR} or newer`, `install Node.js ${MIN_NODE_MAJOR}+ (https://nodejs.org) and reinstall awsdir`);
+  return pass('node-version', `Node.js ${version}`);
+}
+
+export async function checkDirenvInstalled(run: RunProgram): Promise<CheckResult> {
+  const out = await run('direnv', ['version']);
+  if (!out || out.exitCode !== 0) {
+    return fail('direnv-installed', 'direnv is not on PATH; without it nothing loads credentials on cd', 'install direnv (apt install direnv, brew install direnv, or https://direnv.net) and hook it into your shell');
+  }
+  return pass('direnv-installed', `direnv ${out.stdout.trim()}`);
+}
+
+type Shell = 'bash' | 'zsh' | 'fish';
+
+function rcFile(shell: Shell, env: Env): string {
+  if (shell === 'bash') return join(homeDir(env), '.bashrc');
+  if (shell === 'zsh') return join(env.ZDOTDIR || homeDir(env), '.zshrc');
+  return join(configHome(env), 'fish', 'config.fish');
+}
+
+const HOOK_LINE: Record<Shell, string> = {
+  bash: 'eval "$(direnv hook bash)"',
+  zsh: 'eval "$(direnv hook zsh)"',
+  fish: 'direnv hook fish | source',
+};
+
+function hooked(shell: Shell, env: Env): boolean {
+  try {
+    return new RegExp(`direnv\\s+hook\\s+${shell}\\b`).test(readFileSync(rcFile(shell, env), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The current shell (from $SHELL) must be hooked; other shells' hooks are reported but do not count. */
+export function checkDirenvHook(env: Env): CheckResult {
+  const shells: Shell[] = ['bash', 'zsh', 'fish'];
+  const current = basename(env.SHELL ?? '') as Shell;
+  const hookedShells = shells.filter((s) => hooked(s, env));
+  if (shells.includes(current)) {
+    if (hookedShells.includes(current)) return pass('direnv-hook', `direnv is hooked into ${current} (${rcFile(current, env)})`);
+    return fail(
+      'direnv-hook',
+      `direnv is not hooked into ${current}, your shell${hookedShells.length ? ` (only into ${hookedShells.join(', ')})` : ''}`,
+      `add \`${HOOK_LINE[current]}\` at the end of ${rcFile(current, env)} and open a new shell`,
+    );
+  }
+  if (hookedShells.length) return pass('direnv-hook', `direnv is hooked into ${hookedShells.map((s) => `${s} (${rcFile(s, env)})`).join(', ')}`);
+  return fail('direnv-hook', 'direnv is hooked into none of ~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish', `add the hook for your shell, e.g. \`${HOOK_LINE.bash}\` at the end of ~/.bashrc, and open a new shell`);
+}
+
+export async function checkUseAwsHelper(env: Env): Promise<CheckResult> {
+  const file = direnvLibFile(env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return fail('use-aws-helper', `the direnv helper is not installed (${file} is missing), so \`use aws\` in an .envrc fails`, 'run `awsdir hook direnv --install`');
+  }
+  if (text !== (await loadDirenvHelper())) return warn('use-aws-helper', `the direnv helper at ${file} is not the one of this awsdir version`, 'run `awsdir hook direnv --install` to update it');
+  return pass('use-aws-helper', `the direnv helper is installed at ${file}`);
+}
+
+export async function checkUserConfig(env: Env): Promise<{ result: CheckResult; userConfig?: UserConfig }> {
+  try {
+    const userConfig = await loadUserConfig(env);
+    if (!userConfig.exists) {
+      return { result: warn('user-config', `no user file at ${userConfig.file}; awsdir uses its defaults`, 'run `awsdir add` to store your IAM user key and record it there'), userConfig };
+    }
+    const names = Object.keys(userConfig.sources);
+    return { result: pass('user-config', `${userConfig.file} is valid (sources: ${names.join(', ') || 'none'})`), userConfig };
+  } catch (error) {
+    const message = isAwsdirError(error) ? error.message : String(error);
+    return { result: fail('user-config', `the user file does not load: ${message}`, 'fix the file at the place the message names') };
+  }
+}
+
+export async function checkKeychain(env: Env, userConfig: UserConfig | undefined, reporter: Reporter): Promise<{ result: CheckResult; keyring?: Keyring }> {
+  let keyring: Keyring;
+  try {
+    keyring = await openKeyring({
+      env,
+      preference: userConfig?.keyring ?? 'auto',
+      recordPick: (backend: 'os' | 'file') => recordKeyringPick(env, backend),
+      reporter,
+    });
+  } catch (error) {
+    const message = isAwsdirError(error) ? error.message : String(error);
+    return { result: fail('keychain', `the keychain cannot be opened: ${message}`, 'follow the hint above, or set AWSDIR_KEYRING=file and AWSDIR_FILE_PASSPHRASE for the encrypted file keyring') };
+  }
+  const name = keyring.backend === 'os' ? 'the OS keychain' : 'the encrypted file keyring';
+  try {
+    await keyring.probeWrite();
+  } catch (error) {
+    const message = isAwsdirError(error) ? error.message : String(error);
+    return { result: fail('keychain', `${name} is reachable but refuses writes (locked?): ${message}`, 'unlock your keyring (log in to the desktop, or `gnome-keyring-daemon --unlock`), then run doctor again'), keyring };
+  }
+  return { result: pass('keychain', `${name} (backend ${keyring.backend}) is reachable and writable`), keyring };
+}
+
+/** `[profile]` sections of ~/.aws/credentials that hold a secret access key. */
+export async function plaintextProfiles(env: Env): Promise<{ file: string; profiles: Array<{ name: string; temporary: boolean }> }> {
+  const file = awsCredentialsFile(env);
+  if (!existsSync(file)) return { file, profiles: [] };
+  const ini = (await import('ini')).parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+  const profiles: Array<{ name: string; temporary: boolean }> = [];
+  for (const [name, section] of Object.entries(ini)) {
+    if (!section || typeof section !== 'object' || typeof section.aws_secret_access_key !== 'string') continue;
+    const id = typeof section.aws_access_key_id === 'string' ? section.aws_access_key_id.trim() : '';
+    profiles.push({ name, temporary: id.startsWith('ASIA') || typeof section.aws_session_token === 'string' });
+  }
+  return { file, profiles };
+}
+
+export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> {
+  const { file, profiles } = await plaintextProfiles(env);
+  const longTerm = profiles.filter((p) => !p.temporary);
+  if (longTerm.length) {
+    const first = longTerm[0]?.name ?? 'default';
+    return fail(
+      'plaintext-credentials',
+      `${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`,
+      `move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`,
+    );
+  }
+  if (profiles.length) {
+    return warn('plaintext-credentials', `${file} holds temporary credentials (profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => p.name).join(', ')}); they expire, but sit in plain text until then`, `remove the profiles from ${file} once you no longer need them`);
+  }
+  return pass('plaintext-credentials', existsSync(file) ? `${file} holds no secret keys` : `no ${file}`);
+}
