@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import type { Context } from '../context';
+import { UsageError } from '../errors';
+import type { RegisterCommand } from '../program';
+import { createEngine, type Engine } from '../../credentials/createEngine';
+
+/** Removes cached sessions (never sources) and says what it removed. */
+export async function clearCommand(input: { all: boolean; dir: string }, engine: Engine): Promise<string[]> {
+  const project = input.all ? undefined : await engine.resolveDirectory(input.dir);
+  const removed = await engine.clear(project ? { project } : { all: true });
+  if (removed.length === 0) engine.reporter.info(input.all ? 'no cached sessions' : `no cached sessions for ${project?.role.arn}`);
+  for (const name of removed) engine.reporter.info(`removed ${name.startsWith('role/') ? 'role session' : 'MFA session'} ${name}`);
+  return removed;
+}
+
+export const registerClear: RegisterCommand = (program, ctx: Context) => {
+  program
+    .command('clear')
+    .description("remove cached sessions: the directory's role session and its MFA session, or all of them (never the keys of a source)")
+    .option('--all', 'every cached session')
+    .option('--dir <dir>', 'the directory whose sessions to remove (default: the current one)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ awsdir clear                  # this directory's sessions: the next export asks AWS again
+  $ awsdir clear --all            # every cached session; the next export asks for an MFA code`,
+    )
+    .action(async (opts: { all?: boolean; dir?: string }) => {
+      if (opts.all && opts.dir !== undefined) throw new UsageError('clear takes --all or --dir, not both');
+      await clearCommand({ all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.') }, await createEngine(ctx));
+    });
+};

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import type { Context } from '../context';
+import { UsageError } from '../errors';
+import type { RegisterCommand } from '../program';
+import { renderExports, shellNames, type ShellName } from '../../shell/render';
+import { createEngine, type Engine } from '../../credentials/createEngine';
+import { exportVariables } from '../../credentials/exportVariables';
+import type { ResolvedProject } from '../../config/types';
+
+export interface ExportInput {
+  dir: string;
+  shell: ShellName;
+  /** bash output plus watch_file lines, for direnv's `use aws`. */
+  direnv: boolean;
+}
+
+/** The text to print on stdout; the one-line summary goes to stderr through the reporter. */
+export async function exportCommand(input: ExportInput, engine: Engine, now: () => number): Promise<string> {
+  const project = await engine.resolveDirectory(input.dir);
+  const result = await engine.credentialsFor(project, { mode: 'env' });
+  const vars = exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile);
+  const text = renderExports(
+    { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile] } : {}) },
+    input.direnv ? 'bash' : input.shell,
+  );
+  engine.reporter.info(summary(project, result.credentials.expiration, now(), result.accountAlias));
+  engine.reporter.debug(result.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
+  return text;
+}
+
+/** "production · admin @ 222222222222 (acme-production) · ap-northeast-1 · 59m left" */
+export function summary(project: ResolvedProject, expiration: Date, nowMs: number, alias?: string): string {
+  const account = alias ? `${project.account} (${alias})` : project.account;
+  return [project.label, `${project.role.name} @ ${account}`, project.region, `${timeLeft(expiration.getTime() - nowMs)} left`].join(' · ');
+}
+
+export function timeLeft(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const rest = minutes % 60;
+  return rest ? `${Math.floor(minutes / 60)}h${rest}m` : `${Math.floor(minutes / 60)}h`;
+}
+
+function parseShell(value: string): ShellName {
+  if ((shellNames as readonly string[]).includes(value)) return value as ShellName;
+  throw new UsageError(`--shell ${value} is not supported; use one of ${shellNames.join(', ')}`);
+}
+
+export const registerExport: RegisterCommand = (program, ctx: Context) => {
+  program
+    .command('export')
+    .description("print the directory's role credentials as exports for a shell (what direnv's `use aws` evaluates)")
+    .option('--shell <shell>', `output format: ${shellNames.join('|')}`, 'bash')
+    .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one)')
+    .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
+    .option('--direnv', 'bash exports plus watch_file lines for the files that shaped them (used by `use aws`)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ eval "$(awsdir export)"                      # bash or zsh
+  $ awsdir export --shell fish | source          # fish
+  $ AWSDIR_MFA_CODE=123456 awsdir export --shell json --dir ~/production/app
+
+The summary line goes to stderr; stdout holds only the exports, written after success.`,
+    )
+    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean }) => {
+      const shell = parseShell(opts.shell);
+      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
+      const text = await exportCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), shell, direnv: Boolean(opts.direnv) }, engine, () => ctx.now());
+      ctx.io.stdout(text);
+    });
+};

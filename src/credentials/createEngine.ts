@@ -1,0 +1,179 @@
+import type { Context } from '../cli/context';
+import { AwsdirError, ConfigError } from '../cli/errors';
+import { createReporter, type Reporter } from '../cli/reporter';
+import { loadAwsChunk } from '../cli/chunks';
+import type { AwsCredentials, IssuedCredentials } from '../aws/types';
+import type { Keyring } from '../keyring/keyring';
+import { openKeyring } from '../keyring/openKeyring';
+import { lockDir, stateDir } from '../config/paths';
+import type { ResolvedProject, SourceConfig, UserConfig } from '../config/types';
+import { loadUserConfig } from '../config/loadUserConfig';
+import { recordKeyringPick } from '../config/updateUserConfig';
+import { loginName, resolveProject, shortHostName } from '../config/resolveProject';
+import { assertAllowed } from '../config/approval';
+import { createMfaCodeProvider, type MfaCodeProvider } from '../mfa/createMfaCodeProvider';
+import { readTty } from '../mfa/readTty';
+import { withLock } from './lock';
+import { readSourceCredentials } from './sourceCredentials';
+import { mfaSessionEntryName, resolveRoleCredentials, roleEntryName, type ChainDeps } from './resolveCredentials';
+import { parseCachedSession, type SessionKind } from './sessionCache';
+
+/** The AWS CLI refreshes credential_process credentials 15 minutes before they expire. */
+export const CREDENTIAL_PROCESS_WINDOW_SECONDS = 15 * 60;
+
+export interface EngineOptions {
+  mfaCode?: string;
+  refreshWindowSeconds?: number;
+}
+
+export interface CacheEntry {
+  name: string;
+  kind: SessionKind;
+  /** RFC 3339, or '' for a malformed entry. */
+  expiration: string;
+  issuedAt?: string;
+  sourceName?: string;
+  mfaSerial?: string;
+  roleArn?: string;
+  assumedRoleArn?: string;
+  malformed?: true;
+}
+
+export interface CredentialsResult {
+  credentials: IssuedCredentials;
+  assumedRoleArn: string;
+  fromCache: boolean;
+  accountAlias?: string;
+}
+
+export interface Engine {
+  readonly keyring: Keyring;
+  readonly userConfig: UserConfig;
+  readonly reporter: Reporter;
+  /** The directory's project, validated and approved (an unapproved file is an error naming `awsdir allow`). */
+  resolveDirectory(dir: string): Promise<ResolvedProject>;
+  credentialsFor(project: ResolvedProject, options: { mode: 'env' | 'credential-process' }): Promise<CredentialsResult>;
+  /** The long-term keys of a source of the user file. */
+  sourceCredentials(sourceName: string): Promise<AwsCredentials>;
+  /** Every cached session with its non-secret fields (reads every entry: not for the hit path). */
+  cacheEntries(): Promise<CacheEntry[]>;
+  /** Removes cached sessions (never sources); returns the names removed. */
+  clear(options: { all?: boolean; project?: ResolvedProject }): Promise<string[]>;
+}
+
+/** The login name used for `{user}` in session names. */
+export const currentUser = loginName;
+
+export async function createEngine(ctx: Context, options: EngineOptions = {}): Promise<Engine> {
+  const reporter = createReporter(ctx);
+  const userConfig = await loadUserConfig(ctx.env);
+  const keyring = await openKeyring({
+    env: ctx.env,
+    preference: userConfig.keyring,
+    recordPick: (backend: Keyring['backend']) => recordKeyringPick(ctx.env, backend),
+    promptPassphrase: (prompt: string) =>
+      readTty({
+        prompt,
+        echo: '',
+        accept: (c) => c >= ' ',
+        signal: ctx.signal,
+        noTerminalHint: 'set AWSDIR_FILE_PASSPHRASE to unlock the file keyring',
+      }),
+    reporter,
+  });
+  const refreshWindowSeconds = options.refreshWindowSeconds ?? userConfig.refreshWindowSeconds;
+  let mfa: MfaCodeProvider | undefined;
+
+  const source = (name: string): SourceConfig => {
+    const found = userConfig.sources[name];
+    if (!found) {
+      const known = Object.keys(userConfig.sources);
+      throw new ConfigError(`source '${name}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${name}\``);
+    }
+    return found;
+  };
+
+  const chainDeps = (): ChainDeps => {
+    mfa ??= createMfaCodeProvider({
+      ...(options.mfaCode !== undefined ? { flagCode: options.mfaCode } : {}),
+      env: ctx.env,
+      stateDir: stateDir(ctx.env),
+      reporter,
+      stderr: (text) => ctx.io.stderr(text),
+      now: () => ctx.now(),
+      signal: ctx.signal,
+    });
+    return {
+      env: ctx.env,
+      keyring,
+      reporter,
+      now: () => ctx.now(),
+      stsRegion: userConfig.stsRegion,
+      mfa,
+      sts: (credentials) => loadAwsChunk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
+      lock: (name, fn) =>
+        withLock(name, fn, {
+          dir: lockDir(ctx.env),
+          signal: ctx.signal,
+          onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
+        }),
+      readSource: (s) => readSourceCredentials(s, { keyring, env: ctx.env }),
+    };
+  };
+
+  return {
+    keyring,
+    userConfig,
+    reporter,
+
+    async resolveDirectory(dir) {
+      const project = await resolveProject(dir, { env: ctx.env, userConfig, user: loginName(ctx.env), host: shortHostName() });
+      assertAllowed(project, ctx.env);
+      return project;
+    },
+
+    async credentialsFor(project, { mode }) {
+      const window = mode === 'credential-process' ? Math.max(refreshWindowSeconds, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refreshWindowSeconds;
+      return resolveRoleCredentials(project, chainDeps(), window);
+    },
+
+    async sourceCredentials(sourceName) {
+      return readSourceCredentials(source(sourceName), { keyring, env: ctx.env });
+    },
+
+    async cacheEntries() {
+      const names = (await keyring.list()).filter((n: string) => n.startsWith('mfa-session/') || n.startsWith('role/'));
+      const entries: CacheEntry[] = [];
+      for (const name of names.sort()) {
+        const kind: SessionKind = name.startsWith('role/') ? 'role' : 'mfa-session';
+        const parsed = parseCachedSession(await keyring.get(name), kind);
+        if (parsed === null) continue;
+        if (parsed === 'malformed') {
+          entries.push({ name, kind, expiration: '', malformed: true });
+          continue;
+        }
+        entries.push({
+          name,
+          kind,
+          expiration: parsed.expiration,
+          issuedAt: parsed.issuedAt,
+          sourceName: parsed.sourceName,
+          ...(parsed.mfaSerial ? { mfaSerial: parsed.mfaSerial } : {}),
+          ...(parsed.roleArn ? { roleArn: parsed.roleArn } : {}),
+          ...(parsed.assumedRoleArn ? { assumedRoleArn: parsed.assumedRoleArn } : {}),
+        });
+      }
+      return entries;
+    },
+
+    async clear({ all, project }) {
+      let names: string[];
+      if (all) names = (await keyring.list()).filter((n: string) => n.startsWith('mfa-session/') || n.startsWith('role/'));
+      else if (project) names = [roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])];
+      else throw new AwsdirError('clear: nothing chosen; pass --all or --dir DIR', 2);
+      const removed: string[] = [];
+      for (const name of names) if (await keyring.delete(name)) removed.push(name);
+      return removed;
+    },
+  };
+}

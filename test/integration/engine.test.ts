@@ -1,0 +1,260 @@
+/**
+ * The credential engine end to end: the built CLI, the real OS keychain (gnome-keyring through
+ * scripts/with-keychain.sh), the real AWS CLI, against the emulator. The call log proves which
+ * STS calls a command made.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { makeHome, runCli, runProcess, type CliResult } from '../helpers/cli';
+import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+
+const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
+
+let emu: TestEmulator;
+let home: string;
+let env: Record<string, string>;
+// The keychain is shared by every test file of the run: a source name of our own keeps our cache entries ours.
+const source = `engine${process.pid}`;
+const secrets: string[] = [];
+
+function fixture(): object {
+  const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as { accounts: Record<string, { roles?: Record<string, unknown> }> };
+  const production = demo.accounts['222222222222'];
+  if (!production?.roles) throw new Error('demo fixture changed: no roles in 222222222222');
+  // A role that accepts only an MFA authentication of the last 10 minutes.
+  production.roles.recentmfa = {
+    trust_policy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'sts:AssumeRole',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '600' } },
+        },
+      ],
+    },
+  };
+  return demo;
+}
+
+function project(name: string, body: string): string {
+  const dir = join(home, 'projects', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\n${body}`);
+  return dir;
+}
+
+async function allow(dir: string): Promise<void> {
+  const r = await runCli(['allow', dir], { env, cwd: dir });
+  expect(r.stderr).not.toContain('internal error');
+  expect(r.exitCode).toBe(0);
+}
+
+async function exportIn(dir: string, extra: Record<string, string> = {}, args: string[] = []): Promise<CliResult> {
+  const r = await runCli(['export', '--shell', 'bash', ...args], { env: { ...env, ...extra }, cwd: dir });
+  for (const s of secrets) {
+    expect(r.stderr).not.toContain(s);
+  }
+  return r;
+}
+
+function sessionSecretOf(stdout: string): string {
+  const m = /AWS_SECRET_ACCESS_KEY='([^']+)'/.exec(stdout);
+  if (!m?.[1]) throw new Error(`no secret in: ${stdout.slice(0, 80)}`);
+  return m[1];
+}
+
+const actions = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code || c.status}`);
+
+let production: string;
+let development: string;
+
+beforeAll(async () => {
+  emu = await startTestEmulator(fixture());
+  ({ home, env } = makeHome('awsdir-engine-'));
+  env = { ...env, ...emu.env, USER: 'alice' };
+  const keys = emu.keys('alice');
+  secrets.push(keys.secretAccessKey);
+  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
+  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\nsts_region: us-east-1\n');
+  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  expect(added.stderr).toContain(SERIAL);
+  expect(added.exitCode).toBe(0);
+  expect(added.stdout).toBe('');
+  const user = readFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'utf8');
+  expect(user).toContain(keys.accessKeyId);
+  expect(user).not.toContain(keys.secretAccessKey);
+
+  production = project('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\nduration: 1h\n');
+  development = project('development', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: development\n');
+  await allow(production);
+  await allow(development);
+}, 60_000);
+
+afterAll(async () => {
+  await runCli(['remove', source], { env }).catch(() => undefined);
+  await emu?.close();
+});
+
+describe('the chain against the emulator', () => {
+  test('a first export asks once: one GetSessionToken and one AssumeRole; the exports work in bash with the AWS CLI', async () => {
+    await emu.clearCalls();
+    const r = await exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    expect(r.stderr).toMatch(/^awsdir: production · admin @ 222222222222 · ap-northeast-1 · 5\dm left\n$/);
+    expect(r.exitCode).toBe(0);
+    expect(await actions()).toEqual(['GetSessionToken:200', 'AssumeRole:200']);
+    secrets.push(sessionSecretOf(r.stdout));
+    expect(r.stdout).toContain("export AWSDIR_ACCOUNT='222222222222'");
+    expect(r.stdout).toContain("export AWS_REGION='ap-northeast-1'");
+    expect(r.stdout).toContain('unset AWS_PROFILE');
+
+    // What a shell does with it: eval, then the real AWS CLI.
+    const script = `eval "$(cat)"; /usr/bin/aws sts get-caller-identity --endpoint-url "$EMU" --query Arn --output text`;
+    const shell = await runProcess('bash', ['-c', script], {
+      input: r.stdout,
+      env: { HOME: home, EMU: emu.url, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    });
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout.trim()).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
+  });
+
+  test('a second export in a new process makes no AWS call and needs no code', async () => {
+    await emu.clearCalls();
+    const r = await exportIn(production);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('AWS_SESSION_TOKEN=');
+    expect(await actions()).toEqual([]);
+  });
+
+  test('another directory with another role makes one AssumeRole and asks nothing', async () => {
+    await emu.clearCalls();
+    const r = await exportIn(development);
+    expect(r.stderr).toContain('development · admin @ 333333333333 · eu-west-1');
+    expect(r.exitCode).toBe(0);
+    expect(await actions()).toEqual(['AssumeRole:200']);
+    secrets.push(sessionSecretOf(r.stdout));
+  });
+
+  test('a changed project file is refused until allowed, and nothing is exported', async () => {
+    const file = join(development, '.awsdir.yaml');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, before.replace('role/admin', 'role/readonly'));
+    try {
+      const refused = await exportIn(development);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('awsdir allow');
+      expect(refused.stderr).toContain('readonly');
+      await allow(development);
+      const r = await exportIn(development);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain('assumed-role/readonly/');
+    } finally {
+      writeFileSync(file, before);
+      await allow(development);
+    }
+  });
+
+  test('a malformed cache entry is replaced, not fatal', async () => {
+    const staging = project('malformed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: malformed\nsession_name: malformed\n');
+    await allow(staging);
+    expect((await exportIn(staging)).exitCode).toBe(0);
+    const status = await runCli(['export', '--shell', 'json'], { env: { ...env, AWSDIR_DEBUG: '1' }, cwd: staging });
+    const entry = /cache hit (role\/[0-9a-f]+)/.exec(status.stderr)?.[1];
+    expect(entry).toBeDefined();
+    // Overwrite the entry with something that is not a session, as a broken older version might.
+    execFileSync(process.execPath, ['-e', setEntryScript(entry ?? '', '{"v":1,"kind":"role","accessKeyId":')], { env: { ...process.env } });
+    await emu.clearCalls();
+    const r = await exportIn(staging, { AWSDIR_DEBUG: '1' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('malformed');
+    expect(await actions()).toEqual(['AssumeRole:200']);
+    await emu.clearCalls();
+    expect((await exportIn(staging)).exitCode).toBe(0);
+    expect(await actions()).toEqual([]);
+  });
+
+  test('duration above 1 hour: AssumeRole directly with a code, no GetSessionToken', async () => {
+    const long = project('long', 'role: arn:aws:iam::222222222222:role/longadmin\nregion: us-west-2\nduration: 2h\nlabel: long\n');
+    await allow(long);
+    await emu.clearCalls();
+    const without = await exportIn(long);
+    expect(without.exitCode).toBe(1);
+    expect(without.stderr).toContain('AWSDIR_MFA_CODE');
+    expect(without.stderr).toContain('mfa_process');
+    const r = await exportIn(long, { AWSDIR_MFA_CODE: await emu.totp(SERIAL), AWSDIR_DEBUG: '1' });
+    expect(r.stderr).toContain('1 hour');
+    expect(r.exitCode).toBe(0);
+    expect(await actions()).toEqual(['AssumeRole:200']);
+    expect(r.stderr).toMatch(/· 1h5\dm left/);
+  });
+
+  test('a role that demands a recent MFA gets one new MFA session, once', async () => {
+    const recent = project('recent', 'role: arn:aws:iam::222222222222:role/recentmfa\naccount: "222222222222"\nregion: us-east-1\nlabel: recent\n');
+    await allow(recent);
+    // The MFA session cached by the first test is now older than the role accepts.
+    await emu.advanceClock(15 * 60);
+    await emu.clearCalls();
+    const r = await exportIn(recent, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    expect(r.stderr).toContain('demands a recent MFA');
+    expect(r.exitCode).toBe(0);
+    expect(await actions()).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:200', 'AssumeRole:200']);
+  });
+
+  test('an expired MFA session is replaced', async () => {
+    const fresh = project('expired', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: expired\nsession_name: expired\n');
+    await allow(fresh);
+    await emu.advanceClock(13 * 3600);
+    await emu.clearCalls();
+    const r = await exportIn(fresh, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    expect(r.exitCode).toBe(0);
+    expect(await actions()).toEqual(['AssumeRole:ExpiredToken', 'GetSessionToken:200', 'AssumeRole:200']);
+  });
+
+  test('no secret in any file under HOME or the temp directory, nor in debug output', async () => {
+    const debug = await exportIn(production, { AWSDIR_DEBUG: '1' });
+    expect(debug.exitCode).toBe(0);
+    expect(debug.stderr).toContain('[debug]');
+    for (const s of secrets) expect(debug.stderr).not.toContain(s);
+    for (const file of walk(home)) {
+      const text = readFileSync(file, 'latin1');
+      for (const s of secrets) expect({ file, leaked: text.includes(s) }).toEqual({ file, leaked: false });
+    }
+  });
+});
+
+describe('concurrency', () => {
+  test('10 concurrent exports from a cold cache make one GetSessionToken', async () => {
+    const dir = project('concurrent', 'role: arn:aws:iam::222222222222:role/admin\nregion: eu-central-1\nlabel: concurrent\nsession_name: concurrent\n');
+    await allow(dir);
+    const cleared = await runCli(['clear', '--all'], { env });
+    expect(cleared.exitCode).toBe(0);
+    await emu.clearCalls();
+    const code = await emu.totp(SERIAL);
+    const results = await Promise.all(Array.from({ length: 10 }, () => exportIn(dir, { AWSDIR_MFA_CODE: code })));
+    for (const r of results) expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: expect.stringContaining('concurrent · admin') });
+    const calls = await actions();
+    expect(calls.filter((c) => c.startsWith('GetSessionToken'))).toEqual(['GetSessionToken:200']);
+    expect(calls.filter((c) => c.startsWith('AssumeRole'))).toEqual(['AssumeRole:200']);
+  }, 60_000);
+});
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    if (st.isDirectory()) out.push(...walk(path));
+    else if (st.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** A node script that writes one keychain entry through the same library awsdir uses. */
+function setEntryScript(name: string, value: string): string {
+  return `const { Entry } = require(${JSON.stringify(require.resolve('@napi-rs/keyring'))});
+new Entry('awsdir', ${JSON.stringify(name)}, { linux: { store: 'secret-service' } }).setPassword(${JSON.stringify(value)});`;
+}
