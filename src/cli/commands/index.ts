@@ -4,6 +4,11 @@ import { registerAllow } from './allow';
 import { registerDeny } from './deny';
 import { registerHook } from './hook';
 import { registerPrompt } from './prompt';
+import { registerWhoami } from './whoami';
+import { registerStatus } from './status';
+import { registerExec } from './exec';
+import { registerCredentialProcess } from './credentialProcess';
+import { registerConsole } from './console';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -12,4 +17,5 @@ export const commands: RegisterCommand[] = [
   registerAllow,
   registerDeny,
   registerEmulator,
+  registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
 ];

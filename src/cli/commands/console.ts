@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { Context, Env } from '../context';
+import { AwsdirError, CancelledError, UsageError } from '../errors';
+import type { Reporter } from '../reporter';
+import type { RegisterCommand } from '../program';
+import { assertFederable, consoleDestination, federationEndpoint, getSigninToken, loginUrl } from '../../aws/federation';
+import type { ResolvedProject } from '../../config/types';
+import { createEngine, type Engine } from '../../credentials/createEngine';
+import { CHAIN_LIMIT_SECONDS } from '../../credentials/resolveCredentials';
+import { childEnvironment } from './exec';
+
+/**
+ * A role session assumed with session credentials is "chained", and the federation endpoint
+ * refuses SessionDuration for it. awsdir's usual path (MFA session, then AssumeRole) is chained;
+ * a direct AssumeRole from long-term keys (above the 1 hour cap, or `mfa: false`) is not.
+ */
+export function isChainedSession(project: Pick<ResolvedProject, 'mfa' | 'durationSeconds' | 'source'>, env: Env): boolean {
+  if (project.mfa) return project.durationSeconds <= CHAIN_LIMIT_SECONDS;
+  return project.source.kind === 'env' && Boolean(env.AWS_SESSION_TOKEN);
+}
+
+export interface ConsoleInput {
+  dir: string;
+  print: boolean;
+  destination?: string;
+}
+
+/** The sign-in URL for the directory's role session (it carries a token worth a console session). */
+export async function consoleUrl(input: ConsoleInput, engine: Engine, ctx: Pick<Context, 'env' | 'now'>): Promise<{ url: string; project: ResolvedProject }> {
+  const project = await engine.resolveDirectory(input.dir);
+  const result = await engine.credentialsFor(project, { mode: 'env' });
+  assertFederable(result.credentials, result.assumedRoleArn);
+  const endpoint = federationEndpoint(ctx.env, project.role.partition);
+  const chained = isChainedSession(project, ctx.env);
+  const secondsLeft = Math.floor((result.credentials.expiration.getTime() - ctx.now()) / 1000);
+  engine.reporter.debug(
+    chained ? 'chained role session: no SessionDuration (the federation endpoint refuses it)' : `role session from long-term keys: SessionDuration ${secondsLeft}s`,
+  );
+  const token = await getSigninToken({
+    credentials: result.credentials,
+    endpoint,
+    ...(chained ? {} : { sessionDurationSeconds: secondsLeft }),
+  });
+  return { url: loginUrl(endpoint, token, input.destination ?? consoleDestination(project.role.partition, project.region)), project };
+}
+
+function openerFor(platform: NodeJS.Platform, localUrl: string): { command: string; args: string[] } {
+  if (platform === 'darwin') return { command: 'open', args: [localUrl] };
+  // `start` is a cmd built-in; its first quoted argument is a window title.
+  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', localUrl] };
+  return { command: 'xdg-open', args: [localUrl] };
+}
+
+/**
+ * Opens the browser on a random 127.0.0.1 path that answers once with a redirect to the sign-in
+ * URL and then stops listening: the token never appears in the argv of the opener or the browser
+ * (argv is readable by every local user), and the link in argv is dead once used.
+ */
+export async function openThroughOneShotRedirect(
+  url: string,
+  deps: { platform: NodeJS.Platform; env: Env; signal: AbortSignal; reporter: Reporter; timeoutMs?: number },
+): Promise<void> {
+  const path = `/${randomBytes(24).toString('hex')}`;
+  const server = createServer();
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  const localUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
+  const opener = openerFor(deps.platform, localUrl);
+  const timeoutMs = deps.timeoutMs ?? 120_000;
+
+  try {
+    await new Promise<void>((done, fail) => {
+      let served = false;
+      server.on('request', (req, res) => {
+        if (served || req.method !== 'GET' || req.url !== path) {
+          // A favicon request or a stranger guessing: nothing here for them.
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+          return;
+        }
+        served = true;
+        res.writeHead(302, { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', connection: 'close' });
+        res.end(() => done());
+      });
+      const timer = setTimeout(
+        () => fail(new AwsdirError(`console: the browser did not open the sign-in link within ${Math.round(timeoutMs / 1000)}s; run \`awsdir console --print\` and open the URL yourself`)),
+        timeoutMs,
+      );
+      timer.unref();
+      deps.signal.addEventListener('abort', () => fail(new CancelledError()), { once: true });
+
+      deps.reporter.debug(`opening the browser with ${opener.command}`);
+      // The opener needs none of awsdir's secrets; it may outlive awsdir (some openers wait for the browser).
+      const child = spawn(opener.command, opener.args, {
+        env: childEnvironment(deps.env, { set: {}, unset: [] }),
+        stdio: 'ignore',
+        detached: true,
+      });
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        fail(
+          new AwsdirError(
+            error.code === 'ENOENT'
+              ? `console: no browser opener (${opener.command}) is installed; run \`awsdir console --print\` and open the URL in a browser yourself`
+              : `console: ${opener.command} could not be started (${error.code ?? error.message}); run \`awsdir console --print\` and open the URL yourself`,
+          ),
+        );
+      });
+      child.once('exit', (code) => {
+        if (code !== 0 && code !== null && !served) {
+          fail(new AwsdirError(`console: ${opener.command} failed (exit ${code}) to open a browser; run \`awsdir console --print\` and open the URL yourself`));
+        }
+      });
+      child.unref();
+    });
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+}
+
+export const registerConsole: RegisterCommand = (program, ctx) => {
+  program
+    .command('console')
+    .description("sign in to the AWS console as the directory's role, through the federation endpoint")
+    .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one)')
+    .option('--print', 'print the sign-in URL on stdout instead of opening a browser (it holds a sign-in token)')
+    .option('--destination <url>', 'the console page to land on (default: the console home of the directory\'s region)')
+    .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
+    .addHelpText(
+      'after',
+      `
+The browser is given a one-shot http://127.0.0.1 link that redirects once to the sign-in URL, so
+the token never appears in any process's arguments. Only role sessions can sign in: long-term keys
+and GetSessionToken sessions are refused. AWSDIR_FEDERATION_ENDPOINT overrides the endpoint.
+
+Example:
+  $ cd ~/production/app && awsdir console
+  $ awsdir console --dir ~/production/app --destination https://console.aws.amazon.com/s3/home
+  $ awsdir console --print | xclip -selection clipboard`,
+    )
+    .action(async (opts: { dir?: string; print?: boolean; destination?: string; mfaCode?: string }) => {
+      if (opts.destination !== undefined && !/^https?:\/\/[^\s]+$/.test(opts.destination)) {
+        throw new UsageError(`--destination ${JSON.stringify(opts.destination)} is not an http(s) URL; give a console URL such as https://console.aws.amazon.com/s3/home`);
+      }
+      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
+      const input: ConsoleInput = { dir: resolve(ctx.cwd, opts.dir ?? '.'), print: Boolean(opts.print), ...(opts.destination ? { destination: opts.destination } : {}) };
+      const { url, project } = await consoleUrl(input, engine, ctx);
+      if (input.print) {
+        engine.reporter.warn('the URL below holds a sign-in token: whoever has it can open the console as this role for 15 minutes; do not paste it where others can read it');
+        ctx.io.stdout(`${url}\n`);
+        return;
+      }
+      engine.reporter.info(`opening the AWS console as ${project.role.name} @ ${project.account} (${project.label}) in your browser`);
+      await openThroughOneShotRedirect(url, { platform: ctx.platform, env: ctx.env, signal: ctx.signal, reporter: engine.reporter });
+    });
+};

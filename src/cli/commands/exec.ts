@@ -1,0 +1,97 @@
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
+import type { Context, Env } from '../context';
+import { UsageError } from '../errors';
+import type { RegisterCommand } from '../program';
+import { createEngine, type Engine } from '../../credentials/createEngine';
+import { exportVariables } from '../../credentials/exportVariables';
+
+/** What a shell answers for a command it cannot find or cannot run; scripts already test for these. */
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_NOT_EXECUTABLE = 126;
+
+/** Unlock and MFA material for awsdir itself: a child has no business with either. */
+const NEVER_INHERITED = ['AWSDIR_FILE_PASSPHRASE', 'AWSDIR_MFA_CODE'];
+
+/** Signals a person or a supervisor sends to stop or nudge the command; awsdir passes them on. */
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+
+export function childEnvironment(base: Env, vars: { set: Record<string, string>; unset: string[] }): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  for (const key of [...NEVER_INHERITED, ...vars.unset]) delete env[key];
+  return { ...env, ...vars.set };
+}
+
+export interface ExecInput {
+  dir: string;
+  /** Where the command runs: the caller's directory, whichever project --dir chose. */
+  cwd: string;
+  command: string;
+  args: string[];
+}
+
+/** Runs the command with the directory's credentials; resolves to its exit code (128+n when a signal ended it). */
+export async function execCommand(input: ExecInput, engine: Engine, ctx: Pick<Context, 'env' | 'io' | 'onSignal'>): Promise<number> {
+  const project = await engine.resolveDirectory(input.dir);
+  const result = await engine.credentialsFor(project, { mode: 'env' });
+  const env = childEnvironment(ctx.env, exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile));
+  engine.reporter.debug(`exec ${input.command} as ${result.assumedRoleArn} (${result.fromCache ? 'cached' : 'fresh'} session)`);
+
+  const { execa } = await import('execa');
+  // No shell: the arguments reach the command exactly as given.
+  const child = execa(input.command, input.args, { env, extendEnv: false, stdio: 'inherit', reject: false, cwd: input.cwd });
+  const unsubscribe = FORWARDED.map((signal) =>
+    ctx.onSignal(signal, () => {
+      engine.reporter.debug(`forwarding ${signal} to ${input.command}`);
+      child.kill(signal);
+    }),
+  );
+  try {
+    const outcome = await child;
+    if (outcome.exitCode !== undefined) return outcome.exitCode;
+    if (outcome.signal) return 128 + (constants.signals[outcome.signal] ?? 0);
+    const code = (outcome as { code?: string }).code;
+    if (code === 'ENOENT') {
+      ctx.io.stderr(`awsdir: exec: ${input.command}: command not found; check the name or give its full path\n`);
+      return EXIT_NOT_FOUND;
+    }
+    if (code === 'EACCES') {
+      ctx.io.stderr(`awsdir: exec: ${input.command}: permission denied; make it executable (chmod +x) or run it through its interpreter\n`);
+      return EXIT_NOT_EXECUTABLE;
+    }
+    ctx.io.stderr(`awsdir: exec: ${input.command} could not be started (${code ?? outcome.shortMessage}); check the command\n`);
+    return EXIT_NOT_FOUND;
+  } finally {
+    for (const off of unsubscribe) off();
+  }
+}
+
+export const registerExec: RegisterCommand = (program, ctx, outcome) => {
+  program
+    .command('exec')
+    .description("run a command with the directory's role credentials and region in its environment")
+    .argument('<command>', 'the program to run (no shell: use `sh -c` for shell syntax)')
+    .argument('[args...]', 'its arguments')
+    .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one); the command still runs in the current directory')
+    .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
+    .addHelpText(
+      'after',
+      `
+Put -- before the command so that its own options are not taken for awsdir's.
+The command gets the same variables as \`awsdir export\` (AWS_ACCESS_KEY_ID, ..., AWS_REGION),
+never AWSDIR_MFA_CODE or AWSDIR_FILE_PASSPHRASE. Its exit code is awsdir's; a command ended by a
+signal gives 128+n, a command that is not found 127 and one that cannot be run 126, as in a shell.
+SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 sent to awsdir are passed on to the command.
+
+Example:
+  $ awsdir exec -- aws s3 ls
+  $ awsdir exec --dir ~/production/app -- terraform plan
+  $ awsdir exec -- sh -c 'echo "$AWS_REGION"'`,
+    )
+    .action(async (command: string, args: string[], opts: { dir?: string; mfaCode?: string }) => {
+      if (command === '') throw new UsageError('exec: the command is empty; give one after --, e.g. `awsdir exec -- aws s3 ls`');
+      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
+      outcome.exitCode = await execCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), cwd: ctx.cwd, command, args }, engine, ctx);
+    });
+};

@@ -1,0 +1,176 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Context } from '../context';
+import { isAwsdirError } from '../errors';
+import { createReporter, type Reporter } from '../reporter';
+import type { RegisterCommand } from '../program';
+import { formatDuration } from '../../config/duration';
+import { findProjectFile } from '../../config/findProjectFile';
+import { loadUserConfig } from '../../config/loadUserConfig';
+import { resolveProject } from '../../config/resolveProject';
+import { isAllowed } from '../../config/approval';
+import type { ResolvedProject, UserConfig } from '../../config/types';
+import { createEngine, currentUser, type CacheEntry } from '../../credentials/createEngine';
+import { mfaSessionEntryName, roleEntryName } from '../../credentials/resolveCredentials';
+
+export interface StatusSession {
+  name: string;
+  kind: CacheEntry['kind'];
+  sourceName?: string;
+  mfaSerial?: string;
+  roleArn?: string;
+  assumedRoleArn?: string;
+  issuedAt?: string;
+  expiration?: string;
+  secondsLeft?: number;
+  malformed?: true;
+  /** This directory's role session, or the MFA session it assumes the role from. */
+  usedHere: boolean;
+}
+
+export interface StatusReport {
+  directory: string;
+  project:
+    | (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean })
+    | null;
+  userFile: { path: string; exists: boolean };
+  keyring: { backend?: string; error?: string };
+  sessions: StatusSession[];
+}
+
+/** Everything `status` shows, without a secret: the project, its approval, and the cached sessions. */
+export async function status(ctx: Context, dir: string, reporter: Reporter): Promise<StatusReport> {
+  let userConfig: UserConfig;
+  let entries: CacheEntry[] = [];
+  const keyring: StatusReport['keyring'] = {};
+  try {
+    const engine = await createEngine(ctx);
+    userConfig = engine.userConfig;
+    keyring.backend = engine.keyring.backend;
+    entries = await engine.cacheEntries();
+  } catch (error) {
+    // A keychain that cannot be opened should not hide the configuration, which needs none.
+    if (!isAwsdirError(error) || error.exitCode === 3) throw error;
+    reporter.debug(`keyring: ${error.message}`);
+    keyring.error = error.message;
+    userConfig = await loadUserConfig(ctx.env);
+  }
+
+  let project: ResolvedProject | null = null;
+  if (findProjectFile(dir)) {
+    // The same inputs as the engine's resolveDirectory, minus its approval check: status reports approval.
+    project = await resolveProject(dir, { env: ctx.env, userConfig, user: currentUser(ctx.env), host: hostname() });
+  }
+  const here = project ? new Set([roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])]) : new Set<string>();
+  const now = ctx.now();
+  const sessions = entries.map((e): StatusSession => {
+    const expiresMs = e.expiration ? Date.parse(e.expiration) : NaN;
+    return {
+      name: e.name,
+      kind: e.kind,
+      ...(e.sourceName ? { sourceName: e.sourceName } : {}),
+      ...(e.mfaSerial ? { mfaSerial: e.mfaSerial } : {}),
+      ...(e.roleArn ? { roleArn: e.roleArn } : {}),
+      ...(e.assumedRoleArn ? { assumedRoleArn: e.assumedRoleArn } : {}),
+      ...(e.issuedAt ? { issuedAt: e.issuedAt } : {}),
+      ...(e.expiration ? { expiration: e.expiration } : {}),
+      ...(Number.isFinite(expiresMs) ? { secondsLeft: Math.max(0, Math.floor((expiresMs - now) / 1000)) } : {}),
+      ...(e.malformed ? { malformed: true as const } : {}),
+      usedHere: here.has(e.name),
+    };
+  });
+
+  let projectOut: StatusReport['project'] = null;
+  if (project) {
+    const { fileHashes: _hashes, source, ...rest } = project;
+    projectOut = { ...rest, source: { name: source.name, kind: source.kind }, allowed: isAllowed(project, ctx.env) };
+  }
+  return {
+    directory: dir,
+    project: projectOut,
+    userFile: { path: userConfig.file, exists: userConfig.exists },
+    keyring,
+    sessions,
+  };
+}
+
+const PROJECT_ROWS: Array<[string, (p: NonNullable<StatusReport['project']>) => string | undefined, string]> = [
+  ['role', (p) => p.role.arn, 'role'],
+  ['account', (p) => p.account, 'account'],
+  ['region', (p) => p.region, 'region'],
+  ['duration', (p) => formatDuration(p.durationSeconds), 'duration'],
+  ['source', (p) => `${p.source.name} (${p.source.kind})`, 'source'],
+  ['label', (p) => p.label, 'label'],
+  ['confirm', (p) => String(p.confirm), 'confirm'],
+  ['session name', (p) => p.sessionName, 'session_name'],
+  ['external id', (p) => p.externalId, 'external_id'],
+  ['source identity', (p) => p.sourceIdentity, 'source_identity'],
+  ['mfa', (p) => (p.mfa ? `yes${p.mfaSerial ? ` (${p.mfaSerial})` : ''}` : 'no'), 'mfa'],
+];
+
+function roleLabel(arn: string | undefined): string {
+  if (!arn) return '';
+  const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return m ? `${m[2]} @ ${m[1]}` : arn;
+}
+
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  const row = (k: string, v: string, from?: string): void => void lines.push(`${k.padEnd(15)} ${v}${from ? `   (from ${from})` : ''}`);
+  row('directory', report.directory);
+  const p = report.project;
+  if (!p) {
+    row('project file', `none: no .awsdir.yaml here or in any parent (create one with \`awsdir init\`)`);
+  } else {
+    row('project file', `${p.projectFile} — ${p.allowed ? 'allowed' : `NOT allowed: run \`awsdir allow ${p.dir}\``}`);
+    for (const extra of p.files.slice(1)) row('extends', extra);
+    for (const [key, value, originKey] of PROJECT_ROWS) {
+      const v = value(p);
+      if (v !== undefined) row(key, v, p.origins[originKey] ?? 'default');
+    }
+  }
+  row('user file', `${report.userFile.path}${report.userFile.exists ? '' : ' (absent: defaults)'}`);
+  row('keyring', report.keyring.backend ?? `unavailable: ${report.keyring.error ?? 'unknown'}`);
+  lines.push('');
+  if (report.keyring.error) {
+    lines.push('cached sessions: cannot be read while the keyring is unavailable');
+  } else if (report.sessions.length === 0) {
+    lines.push('cached sessions: none');
+  } else {
+    lines.push('cached sessions:');
+    for (const s of report.sessions) {
+      if (s.malformed) {
+        lines.push(`  ${s.kind.padEnd(11)} ${s.name}: malformed (replaced on next use)`);
+        continue;
+      }
+      const what = s.kind === 'role' ? roleLabel(s.roleArn) : `MFA ${s.mfaSerial ?? '(none)'}`;
+      const left = s.secondsLeft === undefined ? '' : s.secondsLeft > 0 ? `${formatDuration(s.secondsLeft)} left` : 'expired';
+      lines.push(
+        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ?? '?'}  ${left}${s.usedHere ? '  <- this directory' : ''}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const registerStatus: RegisterCommand = (program, ctx) => {
+  program
+    .command('status')
+    .description("the directory's resolved configuration (and where each value came from), its approval, and every cached session — no secrets")
+    .option('--json', 'print the report as JSON')
+    .option('--dir <dir>', 'the directory to report on (default: the current one)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ awsdir status
+  $ awsdir status --dir ~/production/app --json | jq '.sessions[] | select(.usedHere)'
+
+Works without a project file too: it then says so and lists the cached sessions.`,
+    )
+    .action(async (opts: { json?: boolean; dir?: string }) => {
+      const reporter = createReporter(ctx);
+      const report = await status(ctx, resolve(ctx.cwd, opts.dir ?? '.'), reporter);
+      ctx.io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+    });
+};

@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import type { Context, Env } from '../context';
+import { AwsdirError } from '../errors';
+import { createReporter, type Reporter } from '../reporter';
+import type { RegisterCommand } from '../program';
+import { loadAwsChunk } from '../chunks';
+import type { AwsCredentials } from '../../aws/types';
+import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/errors';
+import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
+import { formatDuration } from '../../config/duration';
+
+/** Credentials as the AWS CLI would find them, and where from. */
+export interface CredentialsInEffect {
+  credentials: AwsCredentials;
+  /** For the person: "environment (AWS_ACCESS_KEY_ID)", "profile prod of ~/.aws/credentials", ... */
+  origin: string;
+  region: string;
+}
+
+export interface WhoamiResult {
+  Account: string;
+  Arn: string;
+  UserId: string;
+  AccountAlias?: string;
+  Source: string;
+  /** Present when the credentials are the ones awsdir exported for a directory. */
+  Awsdir?: {
+    Label?: string;
+    RoleArn: string;
+    Config?: string;
+    Expiration?: string;
+    SecondsLeft?: number;
+  };
+}
+
+/** Minimal INI reader with botocore's rules: `[section]`, `key = value`, `#`/`;` comment lines. */
+export function parseIni(text: string): Record<string, Record<string, string>> {
+  const sections: Record<string, Record<string, string>> = {};
+  let current: Record<string, string> | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[\s*(.*?)\s*\]$/.exec(line);
+    if (header) {
+      current = sections[header[1] ?? ''] ??= {};
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (current && eq > 0) current[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
+  }
+  return sections;
+}
+
+function readIni(file: string): Record<string, Record<string, string>> {
+  try {
+    return parseIni(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** POSIX word splitting as the AWS CLI applies it to credential_process (quotes, backslashes; no expansion). */
+export function splitCommand(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) throw new AwsdirError(`credential_process: unbalanced ' in ${JSON.stringify(text)}; fix the quoting in your AWS config`);
+      word += text.slice(i + 1, end);
+      i = end;
+      inWord = true;
+    } else if (c === '"') {
+      i++;
+      for (; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) i++;
+        word += text[i];
+      }
+      if (i >= text.length) throw new AwsdirError(`credential_process: unbalanced " in ${JSON.stringify(text)}; fix the quoting in your AWS config`);
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * The AWS CLI's order: the environment first, then the profile (AWS_PROFILE, else `default`) in the
+ * shared credentials file and the config file, static keys or credential_process.
+ */
+export async function findCredentialsInEffect(env: Env, reporter: Reporter): Promise<CredentialsInEffect> {
+  const envRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const id = env.AWS_ACCESS_KEY_ID;
+  const secret = env.AWS_SECRET_ACCESS_KEY;
+  if (id || secret) {
+    if (!id || !secret) {
+      throw new AwsdirError(
+        `credentials in the environment: ${id ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is missing while ${id ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'} is set; set both, or unset both to use a profile`,
+      );
+    }
+    const token = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN;
+    return {
+      credentials: { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) },
+      origin: 'environment (AWS_ACCESS_KEY_ID)',
+      region: envRegion || 'us-east-1',
+    };
+  }
+
+  const profile = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
+  const credentialsFile = awsCredentialsFile(env);
+  const configFile = awsConfigFile(env);
+  const config = readIni(configFile)[profile === 'default' ? 'default' : `profile ${profile}`];
+  const region = envRegion || config?.region || 'us-east-1';
+  const fromCredentials = readIni(credentialsFile)[profile];
+  for (const [section, file] of [
+    [fromCredentials, credentialsFile],
+    [config, configFile],
+  ] as const) {
+    if (section?.aws_access_key_id && section.aws_secret_access_key) {
+      const token = section.aws_session_token;
+      return {
+        credentials: { accessKeyId: section.aws_access_key_id, secretAccessKey: section.aws_secret_access_key, ...(token ? { sessionToken: token } : {}) },
+        origin: `profile ${profile} of ${file}`,
+        region,
+      };
+    }
+  }
+  if (config?.credential_process) {
+    reporter.debug(`profile ${profile} of ${configFile}: running its credential_process`);
+    return { credentials: await runCredentialProcess(config.credential_process, env, profile), origin: `profile ${profile} of ${configFile} (credential_process)`, region };
+  }
+  if (config?.role_arn || config?.sso_start_url || config?.sso_session) {
+    throw new AwsdirError(
+      `profile ${profile} of ${configFile} gets its credentials through ${config.role_arn ? 'role_arn' : 'SSO'}, which awsdir whoami does not follow; run \`/usr/bin/aws sts get-caller-identity --profile ${profile}\`, or give the directory a .awsdir.yaml`,
+    );
+  }
+  const named = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE;
+  throw new AwsdirError(
+    named
+      ? `profile ${profile} (AWS_PROFILE) has no keys in ${credentialsFile} or ${configFile}; fix the profile, or unset AWS_PROFILE`
+      : 'no AWS credentials are in effect (no AWS_ACCESS_KEY_ID, no AWS_PROFILE, no [default] profile); cd into a directory with a .awsdir.yaml (direnv runs `use aws`), or run `awsdir exec -- awsdir whoami`',
+  );
+}
+
+async function runCredentialProcess(command: string, env: Env, profile: string): Promise<AwsCredentials> {
+  const [file, ...args] = splitCommand(command);
+  if (!file) throw new AwsdirError(`profile ${profile}: credential_process is empty; fix it in your AWS config`);
+  const { execa } = await import('execa');
+  // stdin and stderr stay the person's: an MFA prompt on /dev/tty and its messages must reach them.
+  const result = await execa(file, args, { env: { ...env }, extendEnv: false, stdin: 'inherit', stderr: 'inherit', reject: false, timeout: 300_000 });
+  if (result.failed) {
+    throw new AwsdirError(`profile ${profile}: its credential_process ${result.code === 'ENOENT' ? 'was not found' : `failed (exit ${result.exitCode ?? result.signal})`}; run it by hand to see why: ${command}`);
+  }
+  let data: { Version?: unknown; AccessKeyId?: unknown; SecretAccessKey?: unknown; SessionToken?: unknown; Expiration?: unknown };
+  try {
+    data = JSON.parse(String(result.stdout)) as typeof data;
+  } catch {
+    throw new AwsdirError(`profile ${profile}: its credential_process printed something that is not JSON; run it by hand to see why: ${command}`);
+  }
+  if (data.Version !== 1 || typeof data.AccessKeyId !== 'string' || typeof data.SecretAccessKey !== 'string') {
+    throw new AwsdirError(`profile ${profile}: its credential_process did not print Version 1 JSON with AccessKeyId and SecretAccessKey; fix the command: ${command}`);
+  }
+  return {
+    accessKeyId: data.AccessKeyId,
+    secretAccessKey: data.SecretAccessKey,
+    ...(typeof data.SessionToken === 'string' ? { sessionToken: data.SessionToken } : {}),
+    ...(typeof data.Expiration === 'string' ? { expiration: new Date(data.Expiration) } : {}),
+  };
+}
+
+/** The awsdir fields, when the identity is the role awsdir exported (not merely AWSDIR_* left over). */
+function awsdirFields(env: Env, arn: string, found: CredentialsInEffect, nowMs: number): WhoamiResult['Awsdir'] {
+  const roleArn = env.AWSDIR_ROLE_ARN;
+  const inCredentialProcessMode = Boolean(env.AWSDIR_CONFIG && env.AWS_PROFILE?.startsWith('awsdir-') && found.origin.includes('credential_process'));
+  if (!(roleArn && roleArn === arn) && !inCredentialProcessMode) return undefined;
+  const expiresMs = env.AWSDIR_EXPIRES && /^\d+$/.test(env.AWSDIR_EXPIRES) ? Number(env.AWSDIR_EXPIRES) * 1000 : found.credentials.expiration?.getTime();
+  return {
+    ...(env.AWSDIR_LABEL ? { Label: env.AWSDIR_LABEL } : {}),
+    RoleArn: roleArn ?? arn,
+    ...(env.AWSDIR_CONFIG ? { Config: env.AWSDIR_CONFIG } : {}),
+    ...(expiresMs !== undefined && Number.isFinite(expiresMs)
+      ? { Expiration: new Date(expiresMs).toISOString().replace(/\.\d{3}Z$/, 'Z'), SecondsLeft: Math.max(0, Math.floor((expiresMs - nowMs) / 1000)) }
+      : {}),
+  };
+}
+
+export async function whoami(ctx: Pick<Context, 'env' | 'now'>, reporter: Reporter): Promise<WhoamiResult> {
+  const found = await findCredentialsInEffect(ctx.env, reporter);
+  reporter.debug(`credentials from ${found.origin}`);
+  const aws = loadAwsChunk();
+  const sts = aws.createSts({ credentials: found.credentials, region: found.region, env: ctx.env });
+  let identity: { account: string; arn: string; userId: string };
+  try {
+    identity = await sts.getCallerIdentity();
+  } catch (error) {
+    throw explainCallerError(error, found, ctx.env);
+  } finally {
+    sts.destroy();
+  }
+  const alias = await accountAlias(aws, found, ctx.env, reporter);
+  const fields = awsdirFields(ctx.env, identity.arn, found, ctx.now());
+  return {
+    Account: identity.account,
+    Arn: identity.arn,
+    UserId: identity.userId,
+    ...(alias ? { AccountAlias: alias } : {}),
+    Source: found.origin,
+    ...(fields ? { Awsdir: fields } : {}),
+  };
+}
+
+/** iam:ListAccountAliases is often denied to roles and never allowed to a session without MFA: absent, not an error. */
+async function accountAlias(aws: ReturnType<typeof loadAwsChunk>, found: CredentialsInEffect, env: Env, reporter: Reporter): Promise<string | undefined> {
+  const iam = aws.createIam({ credentials: found.credentials, region: found.region, env, maxAttempts: 1 });
+  try {
+    return (await iam.listAccountAliases())[0];
+  } catch (error) {
+    reporter.debug(`no account alias: ${(error as Error).name}: ${(error as Error).message}`);
+    return undefined;
+  } finally {
+    iam.destroy();
+  }
+}
+
+function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env): AwsdirError {
+  const fromAwsdir = Boolean(env.AWSDIR_ROLE_ARN);
+  const refresh = fromAwsdir
+    ? 'run `direnv reload` in the directory (or `eval "$(awsdir export)"`) for fresh ones'
+    : found.origin.startsWith('environment')
+      ? 'set fresh keys in the environment, or use a directory with a .awsdir.yaml'
+      : 'fix the keys of the profile';
+  if (isExpiredToken(error)) {
+    return new AwsdirError(`credentials from ${found.origin} have expired (ExpiredToken); ${refresh}`, 1, { cause: error });
+  }
+  if (isInvalidToken(error)) {
+    return new AwsdirError(
+      `credentials from ${found.origin} are not valid (InvalidClientTokenId: AWS does not know this access key or session token); ${refresh}`,
+      1,
+      { cause: error },
+    );
+  }
+  return explainAwsError(error, {
+    action: 'GetCallerIdentity',
+    endpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${found.region}.amazonaws.com`,
+  });
+}
+
+export function formatWhoami(result: WhoamiResult, color = false): string {
+  const rows: Array<[string, string]> = [
+    ['account', result.AccountAlias ? `${result.Account} (${result.AccountAlias})` : result.Account],
+    ['arn', result.Arn],
+    ['user id', result.UserId],
+    ['source', result.Source],
+  ];
+  const a = result.Awsdir;
+  if (a) {
+    if (a.Label) rows.push(['label', a.Label]);
+    rows.push(['role', a.RoleArn]);
+    if (a.Config) rows.push(['config', a.Config]);
+    if (a.SecondsLeft !== undefined) rows.push(['expires', `${a.Expiration} (${a.SecondsLeft > 0 ? `${formatDuration(a.SecondsLeft)} left` : 'expired'})`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${color ? `\u001b[1m${k.padEnd(width)}\u001b[0m` : k.padEnd(width)}  ${v}\n`).join('');
+}
+
+export const registerWhoami: RegisterCommand = (program, ctx) => {
+  program
+    .command('whoami')
+    .description('who the AWS credentials in effect belong to: account, alias, ARN, and the awsdir directory they came from')
+    .option('--json', 'print the GetCallerIdentity fields plus AccountAlias, Source and Awsdir as JSON')
+    .addHelpText(
+      'after',
+      `
+Credentials are found the way the AWS CLI finds them: AWS_ACCESS_KEY_ID and friends first, then
+the AWS_PROFILE (or [default]) profile's keys or credential_process.
+
+Example:
+  $ cd ~/production/app && awsdir whoami
+  account  222222222222 (acme-production)
+  arn      arn:aws:sts::222222222222:assumed-role/admin/alice-app
+  ...
+  $ awsdir whoami --json | jq -r .Account`,
+    )
+    .action(async (opts: { json?: boolean }) => {
+      const reporter = createReporter(ctx);
+      const result = await whoami(ctx, reporter);
+      ctx.io.stdout(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatWhoami(result, false));
+    });
+};
