@@ -39,6 +39,8 @@ export interface SessionKeyParts {
   sourceIdentity?: string;
 }
 
+// 96 bits is plenty for one person's cache, and keeps names short enough that debug output, which
+// masks long base64-like runs, still shows them.
 export function sessionEntryName(parts: SessionKeyParts): string {
   const material = JSON.stringify([
     1,
@@ -53,7 +55,7 @@ export function sessionEntryName(parts: SessionKeyParts): string {
     parts.externalId ?? '',
     parts.sourceIdentity ?? '',
   ]);
-  return `${parts.kind}/${createHash('sha256').update(material).digest('hex').slice(0, 40)}`;
+  return `${parts.kind}/${createHash('sha256').update(material).digest('hex').slice(0, 24)}`;
 }
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

@@ -67,7 +67,7 @@ function sessionSecretOf(stdout: string): string {
   return m[1];
 }
 
-const actions = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code || c.status}`);
+const actions = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
 
 let production: string;
 let development: string;
@@ -105,7 +105,7 @@ describe('the chain against the emulator', () => {
     const r = await exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
     expect(r.stderr).toMatch(/^awsdir: production · admin @ 222222222222 · ap-northeast-1 · 5\dm left\n$/);
     expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['GetSessionToken:200', 'AssumeRole:200']);
+    expect(await actions()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
     expect(r.stdout).toContain("export AWSDIR_ACCOUNT='222222222222'");
     expect(r.stdout).toContain("export AWS_REGION='ap-northeast-1'");
@@ -134,7 +134,7 @@ describe('the chain against the emulator', () => {
     const r = await exportIn(development);
     expect(r.stderr).toContain('development · admin @ 333333333333 · eu-west-1');
     expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:200']);
+    expect(await actions()).toEqual(['AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
   });
 
@@ -171,7 +171,7 @@ describe('the chain against the emulator', () => {
     const r = await exportIn(staging, { AWSDIR_DEBUG: '1' });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('malformed');
-    expect(await actions()).toEqual(['AssumeRole:200']);
+    expect(await actions()).toEqual(['AssumeRole:OK']);
     await emu.clearCalls();
     expect((await exportIn(staging)).exitCode).toBe(0);
     expect(await actions()).toEqual([]);
@@ -188,7 +188,7 @@ describe('the chain against the emulator', () => {
     const r = await exportIn(long, { AWSDIR_MFA_CODE: await emu.totp(SERIAL), AWSDIR_DEBUG: '1' });
     expect(r.stderr).toContain('1 hour');
     expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:200']);
+    expect(await actions()).toEqual(['AssumeRole:OK']);
     expect(r.stderr).toMatch(/· 1h5\dm left/);
   });
 
@@ -201,7 +201,7 @@ describe('the chain against the emulator', () => {
     const r = await exportIn(recent, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
     expect(r.stderr).toContain('demands a recent MFA');
     expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:200', 'AssumeRole:200']);
+    expect(await actions()).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:OK', 'AssumeRole:OK']);
   });
 
   test('an expired MFA session is replaced', async () => {
@@ -211,7 +211,7 @@ describe('the chain against the emulator', () => {
     await emu.clearCalls();
     const r = await exportIn(fresh, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
     expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:ExpiredToken', 'GetSessionToken:200', 'AssumeRole:200']);
+    expect(await actions()).toEqual(['AssumeRole:ExpiredToken', 'GetSessionToken:OK', 'AssumeRole:OK']);
   });
 
   test('no secret in any file under HOME or the temp directory, nor in debug output', async () => {
@@ -237,8 +237,8 @@ describe('concurrency', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => exportIn(dir, { AWSDIR_MFA_CODE: code })));
     for (const r of results) expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: expect.stringContaining('concurrent · admin') });
     const calls = await actions();
-    expect(calls.filter((c) => c.startsWith('GetSessionToken'))).toEqual(['GetSessionToken:200']);
-    expect(calls.filter((c) => c.startsWith('AssumeRole'))).toEqual(['AssumeRole:200']);
+    expect(calls.filter((c) => c.startsWith('GetSessionToken'))).toEqual(['GetSessionToken:OK']);
+    expect(calls.filter((c) => c.startsWith('AssumeRole'))).toEqual(['AssumeRole:OK']);
   }, 60_000);
 });
 
