@@ -9,6 +9,8 @@ import { registerStatus } from './status';
 import { registerExec } from './exec';
 import { registerCredentialProcess } from './credentialProcess';
 import { registerConsole } from './console';
+import { registerDoctor } from './doctor';
+import { registerRotate } from './rotate';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -18,4 +20,5 @@ export const commands: RegisterCommand[] = [
   registerDeny,
   registerEmulator,
   registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
+  registerDoctor, registerRotate,
 ];
