@@ -10,6 +10,8 @@ import { isAwsdirExport, serializeSource, sourceEntryName } from '../../credenti
 import { stsEndpoint } from '../../credentials/resolveCredentials';
 import { recordSource } from '../../config/updateUserConfig';
 import { readTty } from '../../mfa/readTty';
+import { readProfileKeys } from '../../security/readProfileKeys';
+import { removeImportedProfile } from '../../security/removeImportedProfile';
 
 const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -20,6 +22,10 @@ export interface AddInput {
   name: string;
   fromEnv: boolean;
   mfaSerial?: string;
+  /** --from-profile: take the key from this profile of ~/.aws/credentials. */
+  fromProfile?: string;
+  /** --remove-from-file: then take it out of that file, keeping a 0600 backup. */
+  removeFromFile?: boolean;
 }
 
 export interface AddDeps {
@@ -31,6 +37,9 @@ export interface AddDeps {
   backendName: string;
   stsRegion: string;
   record: (name: string, fields: { accessKeyId: string; mfaSerial?: string }) => Promise<void>;
+  /** Reads a keychain entry back (proves the key is stored before --remove-from-file). */
+  readBack?: (name: string) => Promise<string | null>;
+  now?: () => number;
 }
 
 export async function addCommand(input: AddInput, deps: AddDeps): Promise<void> {
@@ -38,7 +47,7 @@ export async function addCommand(input: AddInput, deps: AddDeps): Promise<void> 
   if (input.mfaSerial !== undefined && !TOTP_SERIAL.test(input.mfaSerial)) {
     throw new UsageError(`--mfa-serial ${input.mfaSerial} is not the ARN of a TOTP MFA device (arn:aws:iam::ACCOUNT:mfa/NAME); STS cannot use other devices`);
   }
-  const keys = input.fromEnv ? keysFromEnv(deps.env) : await keysFromTerminal(deps);
+  const keys = input.fromProfile ? await readProfileKeys(deps.env, input.fromProfile) : input.fromEnv ? keysFromEnv(deps.env) : await keysFromTerminal(deps);
   if (!ACCESS_KEY_ID.test(keys.accessKeyId)) {
     throw new UsageError(
       `access key id ${keys.accessKeyId.slice(0, 4)}... is not an IAM user's long-term key (AKIA followed by 16 characters); create one in IAM > Users > Security credentials`,
@@ -64,6 +73,7 @@ export async function addCommand(input: AddInput, deps: AddDeps): Promise<void> 
   deps.reporter.info(
     `added source '${input.name}' (${identity.arn}${mfaSerial ? `, MFA ${mfaSerial}` : ', no MFA device'}); keys stored in the ${deps.backendName}`,
   );
+  if (input.fromProfile) await removeImportedProfile({ source: input.name, profile: input.fromProfile, keys, remove: Boolean(input.removeFromFile) }, deps);
 }
 
 function keysFromEnv(env: Env): AwsCredentials {
@@ -118,6 +128,8 @@ export const registerAdd: RegisterCommand = (program, ctx: Context) => {
     .description("store an IAM user's access key in the keychain as a source (default 'default') and find its MFA device")
     .option('--from-env', 'take the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking')
     .option('--mfa-serial <serial>', 'the MFA device to use (default: found with iam:ListMFADevices)')
+    .option('--from-profile <profile>', 'take the key from this profile of ~/.aws/credentials')
+    .option('--remove-from-file', 'with --from-profile: once the key is in the keychain, remove it from ~/.aws/credentials (a 0600 backup is kept)')
     .addHelpText(
       'after',
       `
@@ -125,13 +137,14 @@ Example:
   $ awsdir add                       # asks for the key on the terminal, never on the command line
   $ awsdir add work --mfa-serial arn:aws:iam::111111111111:mfa/alice
   $ AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... awsdir add ci --from-env
+  $ awsdir add default --from-profile default --remove-from-file   # out of ~/.aws/credentials
 
 There is no flag for the secret: command lines end up in shell history and process lists.`,
     )
-    .action(async (name: string | undefined, opts: { fromEnv?: boolean; mfaSerial?: string }) => {
+    .action(async (name: string | undefined, opts: { fromEnv?: boolean; mfaSerial?: string; fromProfile?: string; removeFromFile?: boolean }) => {
       const engine = await createEngine(ctx);
       await addCommand(
-        { name: name ?? 'default', fromEnv: Boolean(opts.fromEnv), ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}) },
+        { name: name ?? 'default', fromEnv: Boolean(opts.fromEnv), ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}), ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}) },
         {
           env: ctx.env,
           reporter: engine.reporter,
@@ -147,6 +160,8 @@ There is no flag for the secret: command lines end up in shell history and proce
           backendName: engine.keyring.backend === 'os' ? 'OS keychain' : 'file keyring',
           stsRegion: engine.userConfig.stsRegion,
           record: (source, fields) => recordSource(ctx.env, source, fields),
+          readBack: (entry) => engine.keyring.get(entry),
+          now: () => ctx.now(),
         },
       );
     });
