@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Env } from '../cli/context';
+import { AwsdirError } from '../cli/errors';
+import { SERVICE, type Keyring } from './keyring';
+
+type NapiKeyring = typeof import('@napi-rs/keyring');
+type AsyncEntry = import('@napi-rs/keyring').AsyncEntry;
+
+export interface OsKeyringOptions {
+  env: Env;
+  platform: NodeJS.Platform;
+  /** The node binary, to list entries in a child process that can be killed at the deadline. */
+  node: string;
+  /** How long one keychain call may take before it is an error. */
+  deadlineMs?: number;
+}
+
+export const DEFAULT_DEADLINE_MS = 3000;
+
+/**
+ * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, the Linux
+ * Secret Service (forced: the library would otherwise fall back to the kernel keyring, which loses
+ * entries at logout and fails in containers).
+ *
+ * No call may hang. Measured with a Secret Service that owns its bus name and never answers:
+ * creating an entry blocks the event loop ~2 s and then throws "Did not receive a reply", and
+ * get/set fail the same way; `findCredentials` waits forever, on a thread that also keeps the
+ * process from exiting, so `list` runs in a child process that is killed at the deadline. The
+ * other calls are raced against the deadline as well, so that the person hears why even if a
+ * library version waits longer than it does now.
+ */
+export function createOsKeyring(options: OsKeyringOptions): Keyring {
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const entryOptions = options.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
+  const entries = new Map<string, AsyncEntry>();
+  let napi: NapiKeyring | undefined;
+
+  const entry = (name: string): AsyncEntry => {
+    requireBus(options);
+    napi ??= require('@napi-rs/keyring') as NapiKeyring;
+    let found = entries.get(name);
+    if (!found) {
+      try {
+        found = new napi.AsyncEntry(SERVICE, name, entryOptions);
+      } catch (error) {
+        throw explain(error, 'open', deadlineMs);
+      }
+      entries.set(name, found);
+    }
+    return found;
+  };
+
+  const call = async <T>(what: Operation, name: string, run: (e: AsyncEntry) => Promise<T>): Promise<T> => {
+    const e = entry(name);
+    try {
+      return await withDeadline(run(e), deadlineMs);
+    } catch (error) {
+      throw explain(error, what, deadlineMs);
+    }
+  };
+
+  const keyring: Keyring = {
+    backend: 'os',
+    get: (name) => call('read', name, (e) => e.getPassword()),
+    set: (name, value) => call('write', name, (e) => e.setPassword(value)),
+    delete: (name) => call('delete', name, (e) => e.deleteCredential()),
+    list: async () => (await listInChild(options, deadlineMs)).filter((n) => !n.startsWith(PROBE_PREFIX)).sort(),
+    probeWrite: async () => {
+      const name = `${PROBE_PREFIX}${randomBytes(6).toString('hex')}`;
+      await keyring.set(name, 'probe');
+      await keyring.delete(name);
+      entries.delete(name);
+    },
+  };
+  return keyring;
+}
+
+const PROBE_PREFIX = 'probe/';
+
+type Operation = 'open' | 'read' | 'write' | 'delete' | 'list';
+
+class DeadlineError extends Error {}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** On Linux without a session bus the Secret Service cannot be reached at all: say so up front. */
+function requireBus(options: OsKeyringOptions): void {
+  if (options.platform !== 'linux') return;
+  if (options.env.DBUS_SESSION_BUS_ADDRESS) return;
+  throw new AwsdirError(
+    'keychain: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so the Secret Service cannot be reached; ' +
+      'run awsdir inside your desktop session (or `dbus-run-session` with gnome-keyring-daemon), or set AWSDIR_KEYRING=file',
+  );
+}
+
+const NO_ANSWER = /did not receive a reply|timeout|timed out|no reply/i;
+
+/** One line that names the subject and ends with the fix; the library's words go to `cause`. */
+export function explain(error: unknown, what: Operation, deadlineMs: number): AwsdirError {
+  if (error instanceof AwsdirError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const seconds = Math.max(1, Math.round(deadlineMs / 1000));
+  if (error instanceof DeadlineError || NO_ANSWER.test(message)) {
+    return new AwsdirError(
+      `keychain: the Secret Service (org.freedesktop.secrets) did not answer within ${seconds} s; ` +
+        'unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (/not provided by any \.service files|ServiceUnknown|NameHasNoOwner/i.test(message)) {
+    return new AwsdirError(
+      'keychain: no Secret Service (org.freedesktop.secrets) runs on this session bus; start gnome-keyring-daemon (or another Secret Service such as KeePassXC), or set AWSDIR_KEYRING=file',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch/i.test(message)) {
+    return new AwsdirError(
+      'keychain: no D-Bus session bus, so the Secret Service cannot be reached; run awsdir inside your desktop session, or set AWSDIR_KEYRING=file',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (what === 'write' || what === 'delete') {
+    return new AwsdirError(
+      `keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); the keyring is probably locked or has no default collection; ` +
+        'unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`), or set AWSDIR_KEYRING=file',
+      undefined,
+      { cause: error },
+    );
+  }
+  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); unlock your keyring, or set AWSDIR_KEYRING=file`, undefined, {
+    cause: error,
+  });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+// Prints the entry names only: the passwords findCredentials also returns never leave the child.
+const LIST_SCRIPT = `
+const k = require(process.argv[1]);
+k.findCredentialsAsync(process.argv[2]).then(
+  (found) => { process.stdout.write(JSON.stringify(found.map((c) => c.account))); process.exit(0); },
+  (e) => { process.stderr.write(String(e && e.message || e)); process.exit(1); });
+`;
+
+function listInChild(options: OsKeyringOptions, deadlineMs: number): Promise<string[]> {
+  requireBus(options);
+  const modulePath = require.resolve('@napi-rs/keyring');
+  // The child needs the bus and little else; never the passphrase or an MFA code.
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env)) {
+    if (value !== undefined && key !== 'AWSDIR_FILE_PASSPHRASE' && key !== 'AWSDIR_MFA_CODE') env[key] = value;
+  }
+  return new Promise((resolve, reject) => {
+    execFile(
+      options.node,
+      ['-e', LIST_SCRIPT, modulePath, SERVICE],
+      { env, timeout: deadlineMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) {
+          const timedOut = (error as { killed?: boolean }).killed === true;
+          reject(explain(timedOut ? new DeadlineError() : new Error(stderr || error.message), 'list', deadlineMs));
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as string[]);
+        } catch (parseError) {
+          reject(explain(parseError, 'list', deadlineMs));
+        }
+      },
+    );
+  });
+}
