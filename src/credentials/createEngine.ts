@@ -80,6 +80,8 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
         noTerminalHint: 'set AWSDIR_FILE_PASSPHRASE to unlock the file keyring',
       }),
     reporter,
+    node: ctx.self.node,
+    platform: ctx.platform,
   });
   const refreshWindowSeconds = options.refreshWindowSeconds ?? userConfig.refreshWindowSeconds;
   let mfa: MfaCodeProvider | undefined;

@@ -3,7 +3,7 @@ import type { Env } from '../cli/context';
 import type { Reporter } from '../cli/reporter';
 import { explainAwsError, isWrongMfaCode, type AwsErrorContext } from '../aws/errors';
 import { recordLastStep, stepAt, waitForNewStep } from './lastStep';
-import { readTty } from './readTty';
+import { assertTerminal, readTty } from './readTty';
 import { runMfaProcess } from './runMfaProcess';
 
 /** Where a code came from; only a code typed at the prompt is asked for again when refused. */
@@ -65,6 +65,7 @@ export function createMfaCodeProvider(init: MfaCodeProviderInit): MfaCodeProvide
       await waitForWindow(serial);
       return { code: await runMfaProcess({ command: mfaProcess, env: init.env, stderr: init.stderr, ...(init.signal ? { signal: init.signal } : {}) }), origin: 'process' };
     }
+    if (!init.readCode) assertTerminal(NO_TERMINAL_HINT);
     await waitForWindow(serial);
     const prompt = `Enter MFA code for ${serial}: `;
     const code = init.readCode

@@ -1,4 +1,4 @@
-import { openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { AwsdirError, CancelledError } from '../cli/errors';
 
@@ -17,19 +17,27 @@ export interface ReadTtyOptions {
   ttyPath?: string;
 }
 
+function openTty(ttyPath: string | undefined, hint: string): number {
+  try {
+    return openSync(ttyPath ?? '/dev/tty', 'r+');
+  } catch (error) {
+    // ENXIO: no controlling terminal (`direnv exec` in CI, an IDE). Fail at once, never wait.
+    throw new AwsdirError(`no terminal to ask on (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${hint}`, 1, { cause: error });
+  }
+}
+
+/** Throws the no-terminal error now, before anything slow (a wait for the next code window) starts. */
+export function assertTerminal(hint: string, ttyPath?: string): void {
+  closeSync(openTty(ttyPath, hint));
+}
+
 /**
  * Reads one line from the controlling terminal in raw mode, editing the line itself. Raw mode
  * because under direnv's fish hook the terminal is left without echo and without line mode, so a
  * plain read would never see Enter; the prompt goes to the terminal, never to stdout.
  */
 export async function readTty(options: ReadTtyOptions): Promise<string> {
-  let fd: number;
-  try {
-    fd = openSync(options.ttyPath ?? '/dev/tty', 'r+');
-  } catch (error) {
-    // ENXIO: no controlling terminal (`direnv exec` in CI, an IDE). Fail at once, never wait.
-    throw new AwsdirError(`no terminal to ask on (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${options.noTerminalHint}`, 1, { cause: error });
-  }
+  const fd = openTty(options.ttyPath, options.noTerminalHint);
   const input = new ReadStream(fd);
   const write = (text: string): void => {
     // Synchronous, so the echo is on screen before the next key is read.

@@ -1,4 +1,8 @@
 import type { RegisterCommand } from '../program';
+import { registerExport } from './export';
+import { registerAdd } from './add';
+import { registerRemove } from './remove';
+import { registerClear } from './clear';
 import { registerEmulator } from './emulator';
 import { registerAllow } from './allow';
 import { registerDeny } from './deny';
@@ -14,6 +18,10 @@ import { registerRotate } from './rotate';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
+  registerExport,
+  registerAdd,
+  registerRemove,
+  registerClear,
   registerHook,
   registerPrompt,
   registerAllow,
