@@ -13,11 +13,13 @@ import { registerStatus } from './status';
 import { registerExec } from './exec';
 import { registerCredentialProcess } from './credentialProcess';
 import { registerConsole } from './console';
+import { registerInit } from './init';
 import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
+  registerInit,
   registerExport,
   registerAdd,
   registerRemove,
