@@ -28,10 +28,16 @@ export function acceptedStep(seed: string, code: string, nowMs: number, lastAcce
   return undefined;
 }
 
-/** The earliest step that would be accepted now, so tests get several good codes in one window. */
+/**
+ * The earliest step that would be accepted now, so tests get several good codes in one window; the
+ * previous step only while it stays good for 10 more seconds, because a slow client (the AWS CLI
+ * takes a second or more to start) would otherwise send a code that lapsed on the way.
+ */
 export function nextAcceptableStep(nowMs: number, lastAccepted: number | undefined): number | undefined {
   const current = stepAt(nowMs);
-  for (const step of [current - 1, current, current + 1]) {
+  const secondsLeftInStep = (current + 1) * STEP_SECONDS - nowMs / 1000;
+  const earliest = secondsLeftInStep >= 10 ? current - 1 : current;
+  for (let step = earliest; step <= current + 1; step++) {
     if (lastAccepted === undefined || step > lastAccepted) return step;
   }
   return undefined;

@@ -192,3 +192,33 @@ describe('what temporary credentials may do', () => {
     expect(answer.headers.get('date')).toBeTruthy();
   });
 });
+
+describe('aws:MultiFactorAuthAge', () => {
+  it('counts from the MFA authentication of the GetSessionToken call', async () => {
+    const ageEmu = await startTestEmulator({
+      accounts: {
+        '111111111111': { users: { alice: { mfa: { serial: ALICE_MFA, seed: 'JBSWY3DPEHPK3PXP' } } } },
+        '222222222222': {
+          roles: {
+            fresh: {
+              trust_policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '600' } } }] },
+            },
+          },
+        },
+      },
+    });
+    try {
+      const client = (c: Creds) => new STSClient({ region: 'us-east-1', endpoint: ageEmu.url, credentials: c, maxAttempts: 1 });
+      const out = await client(ageEmu.keys('alice')).send(new GetSessionTokenCommand({ SerialNumber: ALICE_MFA, TokenCode: await ageEmu.totp() }));
+      const session = fromIssued(out.Credentials);
+      const assume = () => outcome(client(session).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/fresh', RoleSessionName: 'alice' })));
+      expect(await assume()).toEqual({ code: 'ok' });
+      await ageEmu.advanceClock(601);
+      expect(await assume()).toMatchObject({ code: 'AccessDenied', status: 403 });
+      // Without MFA the key is absent and NumericLessThan fails too.
+      expect(await outcome(client(ageEmu.keys('alice')).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/fresh', RoleSessionName: 'alice' })))).toMatchObject({ code: 'AccessDenied', status: 403 });
+    } finally {
+      await ageEmu.close();
+    }
+  });
+});
