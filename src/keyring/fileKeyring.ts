@@ -124,6 +124,7 @@ const PROBE_PREFIX = 'probe/';
 
 async function openKeys(options: FileKeyringOptions): Promise<Keys> {
   ensureDir(options.dir);
+  sweepTemps(options.dir);
   const verifierPath = join(options.dir, VERIFIER);
   const existing = readVerifier(verifierPath);
   if (existing) {
@@ -257,6 +258,27 @@ function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // An existing directory may have been created by hand with looser bits.
   if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/**
+ * A writer killed between creating its temp file and the rename leaves the temp behind. It holds
+ * only ciphertext, but it is litter: removed once its writer is gone.
+ */
+function sweepTemps(dir: string): void {
+  for (const file of readdirSync(dir)) {
+    const pid = /^\.tmp-(\d+)-/.exec(file)?.[1];
+    if (pid === undefined || isRunning(Number(pid))) continue;
+    safeUnlink(join(dir, file));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function writeTemp(dir: string, content: string): string {

@@ -31,7 +31,9 @@ export const DEFAULT_DEADLINE_MS = 3000;
  * library version waits longer than it does now.
  */
 export function createOsKeyring(options: OsKeyringOptions): Keyring {
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  // Only the Secret Service gets a deadline: on macOS a keychain call may be waiting for the person
+  // to answer a system dialog, which must not be cut off.
+  const deadlineMs = options.platform === 'linux' ? (options.deadlineMs ?? DEFAULT_DEADLINE_MS) : undefined;
   const entryOptions = options.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
   const entries = new Map<string, AsyncEntry>();
   let napi: NapiKeyring | undefined;
@@ -44,7 +46,7 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
       try {
         found = new napi.AsyncEntry(SERVICE, name, entryOptions);
       } catch (error) {
-        throw explain(error, 'open', deadlineMs);
+        throw explain(error, 'open', deadlineMs ?? DEFAULT_DEADLINE_MS);
       }
       entries.set(name, found);
     }
@@ -54,9 +56,9 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
   const call = async <T>(what: Operation, name: string, run: (e: AsyncEntry) => Promise<T>): Promise<T> => {
     const e = entry(name);
     try {
-      return await withDeadline(run(e), deadlineMs);
+      return await (deadlineMs === undefined ? run(e) : withDeadline(run(e), deadlineMs));
     } catch (error) {
-      throw explain(error, what, deadlineMs);
+      throw explain(error, what, deadlineMs ?? DEFAULT_DEADLINE_MS);
     }
   };
 
@@ -154,7 +156,7 @@ k.findCredentialsAsync(process.argv[2]).then(
   (e) => { process.stderr.write(String(e && e.message || e)); process.exit(1); });
 `;
 
-function listInChild(options: OsKeyringOptions, deadlineMs: number): Promise<string[]> {
+function listInChild(options: OsKeyringOptions, deadlineMs: number | undefined): Promise<string[]> {
   requireBus(options);
   const modulePath = require.resolve('@napi-rs/keyring');
   // The child needs the bus and little else; never the passphrase or an MFA code.
@@ -166,17 +168,17 @@ function listInChild(options: OsKeyringOptions, deadlineMs: number): Promise<str
     execFile(
       options.node,
       ['-e', LIST_SCRIPT, modulePath, SERVICE],
-      { env, timeout: deadlineMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      { env, timeout: deadlineMs ?? 0, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error) {
           const timedOut = (error as { killed?: boolean }).killed === true;
-          reject(explain(timedOut ? new DeadlineError() : new Error(stderr || error.message), 'list', deadlineMs));
+          reject(explain(timedOut ? new DeadlineError() : new Error(stderr || error.message), 'list', deadlineMs ?? DEFAULT_DEADLINE_MS));
           return;
         }
         try {
           resolve(JSON.parse(stdout) as string[]);
         } catch (parseError) {
-          reject(explain(parseError, 'list', deadlineMs));
+          reject(explain(parseError, 'list', deadlineMs ?? DEFAULT_DEADLINE_MS));
         }
       },
     );

@@ -220,6 +220,8 @@ describe('file backend', () => {
     const names = await keyring.list();
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(await keyring.get(name)).toMatch(/^value-\d+-round-\d+-x{2000}$/);
+    // The temp files the killed writers left were swept when the keyring was opened.
+    expect(readdirSync(join(scratch, 'awsdir', 'keyring')).filter((f) => f.startsWith('.tmp'))).toEqual([]);
   }, 60000);
 
   test('disk full (ENOSPC) on write: a clear error, and the old entry is intact', async () => {
