@@ -67,7 +67,7 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
       AWS_ENDPOINT_URL: url,
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_IAM: url,
-      AWSDIR_FEDERATION_URL: `${url}/federation`,
+      AWSDIR_FEDERATION_ENDPOINT: `${url}/federation`,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     totp,
