@@ -16,6 +16,7 @@ import { registerConsole } from './console';
 import { registerInit } from './init';
 import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
+import { registerDemo } from './demo';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -31,4 +32,5 @@ export const commands: RegisterCommand[] = [
   registerEmulator,
   registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
   registerDoctor, registerRotate,
+  registerDemo,
 ];
