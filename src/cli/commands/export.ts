@@ -6,6 +6,9 @@ import { renderExports, shellNames, type ShellName } from '../../shell/render';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { exportVariables } from '../../credentials/exportVariables';
 import type { ResolvedProject } from '../../config/types';
+import { stateDir } from '../../config/paths';
+import { guardAsk, guardProduction, labelColor } from '../../credentials/guard';
+import { paint } from '../reporter';
 
 export interface ExportInput {
   dir: string;
@@ -15,15 +18,18 @@ export interface ExportInput {
 }
 
 /** The text to print on stdout; the one-line summary goes to stderr through the reporter. */
-export async function exportCommand(input: ExportInput, engine: Engine, now: () => number): Promise<string> {
+export async function exportCommand(input: ExportInput, engine: Engine, now: () => number, guard?: (project: ResolvedProject) => Promise<void>): Promise<string> {
   const project = await engine.resolveDirectory(input.dir);
+  // Before any MFA prompt or STS call: a "no" must cost nothing and export nothing.
+  await guard?.(project);
   const result = await engine.credentialsFor(project, { mode: 'env' });
   const vars = exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile);
   const text = renderExports(
     { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile] } : {}) },
     input.direnv ? 'bash' : input.shell,
   );
-  engine.reporter.info(summary(project, result.credentials.expiration, now(), result.accountAlias));
+  const line = summary(project, result.credentials.expiration, now(), result.accountAlias);
+  engine.reporter.info(engine.reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
   engine.reporter.debug(result.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
   return text;
 }
@@ -53,6 +59,7 @@ export const registerExport: RegisterCommand = (program, ctx: Context) => {
     .option('--shell <shell>', `output format: ${shellNames.join('|')}`, 'bash')
     .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one)')
     .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
+    .option('--yes', 'enter a `confirm: true` directory without asking (or AWSDIR_YES=1)')
     .option('--direnv', 'bash exports plus watch_file lines for the files that shaped them (used by `use aws`)')
     .addHelpText(
       'after',
@@ -64,10 +71,12 @@ Example:
 
 The summary line goes to stderr; stdout holds only the exports, written after success.`,
     )
-    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean }) => {
+    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean }) => {
       const shell = parseShell(opts.shell);
       const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      const text = await exportCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), shell, direnv: Boolean(opts.direnv) }, engine, () => ctx.now());
+      const text = await exportCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), shell, direnv: Boolean(opts.direnv) }, engine, () => ctx.now(), (project) =>
+        guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter }),
+      );
       ctx.io.stdout(text);
     });
 };
