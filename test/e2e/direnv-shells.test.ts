@@ -280,6 +280,8 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
     expect(vars).toMatchObject({ AWSDIR_LABEL: 'production', AWSDIR_ACCOUNT: '222222222222', AWSDIR_CONFIRM: '1', AWS_REGION: 'ap-northeast-1' });
     expect(await pane.callerArn()).toMatch(/^arn:aws:sts::222222222222:assumed-role\/admin\//);
     expect(pane.screen()).toMatch(/\[! production 222222222222 (59|60)m\] READY/);
+    // On a terminal the summary is red, the colour of production.
+    expect(tmux('capture-pane', '-p', '-e', '-J', '-t', shell)).toMatch(/awsdir: (\u001b\[[0-9;]*m)*\u001b\[[0-9;]*31m(\u001b\[[0-9;]*m)*production · admin/);
 
     await pane.run('cd ~');
     pane.type(`cd ${world.dirs.production}`);
@@ -323,7 +325,7 @@ describe('direnv exec without a terminal', () => {
     expect(entered.stdout).toMatch(/^key=ASIA[A-Z0-9]{16}\n$/);
     // Not a terminal: the summary stays plain.
     expect(entered.stderr).toMatch(/awsdir: production · admin @ 222222222222/);
-    expect(entered.stderr).not.toContain('\u001b[');
+    expect(entered.stderr).toMatch(/^awsdir: production · admin @ 222222222222 · ap-northeast-1 · (59|60)m left$/m);
   });
 });
 
