@@ -1,0 +1,288 @@
+'use strict';
+// Usage: node bench/bench.cjs [--runs N] [--suites a,b] [--out FILE]   (run it through bench/run.sh)
+// Measures awsdir against what people would use instead, as ratios taken in ONE run: every round
+// runs each command of a suite once, in a shuffled order, so a load spike on this shared machine
+// hits all of them alike. Medians over the rounds after a warm-up; ratios are of medians.
+// Suites: help, hit, cd, cold, scale, memory, file (default: all). Prints a Markdown report.
+const { execFileSync } = require('node:child_process');
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { cpus, loadavg, totalmem } = require('node:os');
+const { join } = require('node:path');
+const { createWorld, snapshotDist, run, ROOT } = require('./world.cjs');
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const RUNS = Number(opt('runs', '30'));
+const WARMUP = Math.min(3, Math.max(1, Math.floor(RUNS / 10)));
+const SUITES = opt('suites', 'help,hit,cd,cold,scale,memory,file').split(',');
+const OUT = opt('out', undefined);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const shuffle = (xs) => {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+};
+const fmt = (ms) => ms.toFixed(1);
+
+/**
+ * Runs every case once per round, shuffled, RUNS rounds after WARMUP. A case is
+ * { name, cmd, args, env, cwd, before?() } where before() prepares the run untimed; a run that
+ * fails (non-zero exit) aborts the benchmark: timing a failure would measure the wrong thing.
+ */
+async function interleaved(cases, runs = RUNS) {
+  const times = Object.fromEntries(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < WARMUP + runs; round++) {
+    for (const c of shuffle(cases)) {
+      const prepared = c.before ? await c.before(round) : {};
+      const r = await run(c.cmd, prepared.args ?? c.args, { env: c.env, cwd: prepared.cwd ?? c.cwd });
+      if (r.code !== 0) throw new Error(`${c.name}: exit ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+      if (c.check) c.check(r);
+      if (round >= WARMUP) times[c.name].push(r.ms);
+    }
+  }
+  return times;
+}
+
+const lines = [];
+const out = (text = '') => {
+  lines.push(text);
+  process.stdout.write(`${text}\n`);
+};
+
+function table(times, base, notes = {}) {
+  out(`| command | median ms | p25–p75 ms | ratio to \`${base}\` |`);
+  out('|---|---:|---:|---:|');
+  const b = median(times[base]);
+  for (const [name, xs] of Object.entries(times)) {
+    out(`| ${name}${notes[name] ? ` (${notes[name]})` : ''} | ${fmt(median(xs))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} | ${(median(xs) / b).toFixed(2)}x |`);
+  }
+  out();
+}
+
+const ratio = (times, a, b) => median(times[a]) / median(times[b]);
+
+async function main() {
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const dirty = (() => {
+    try {
+      return execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'scripts'], { encoding: 'utf8' }).trim() !== '';
+    } catch {
+      return false;
+    }
+  })();
+  out(`## Run of ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
+  out();
+  out(`- commit ${commit}${dirty ? ' (with uncommitted changes in src/ or scripts/)' : ''}; node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
+  out(`- load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${RUNS} interleaved rounds after ${WARMUP} warm-up`);
+  out(`- NODE_EXTRA_CA_CERTS unset for every command; \`os\` keyring = gnome-keyring (headless, unlocked)`);
+  out();
+
+  const dist = snapshotDist();
+  const summary = [];
+  try {
+    const world = await createWorld({ keyring: 'os', dist });
+    const node = process.execPath;
+    const { env, cli, app } = world;
+    const base = { name: 'node -e 0', cmd: node, args: ['-e', '0'], env, cwd: app };
+    try {
+      if (SUITES.includes('help')) {
+        out('### `awsdir --help` (target <= 1.3x node -e 0)');
+        out();
+        const t = await interleaved([base, { name: 'awsdir --help', cmd: node, args: [cli, '--help'], env, cwd: app }]);
+        table(t, 'node -e 0');
+        summary.push(['--help / node -e 0', ratio(t, 'awsdir --help', 'node -e 0'), 1.3]);
+      }
+
+      if (SUITES.includes('hit')) {
+        out('### `awsdir export` on a cache hit (target <= 1.4x node -e 0)');
+        out();
+        const before = (await world.calls()).length;
+        const t = await interleaved([base, { name: 'awsdir export', cmd: node, args: [cli, 'export', '--shell', 'bash'], env, cwd: app }]);
+        const made = (await world.calls()).length - before;
+        table(t, 'node -e 0');
+        out(`AWS calls made by these exports: ${made}.`);
+        out();
+        summary.push(['export hit / node -e 0', ratio(t, 'awsdir export', 'node -e 0'), 1.4]);
+      }
+
+      if (SUITES.includes('cd')) {
+        out('### warm `cd`: `direnv export bash` entering a directory (targets <= 1.3x the node .envrc, <= 0.2x the AWS CLI .envrc)');
+        out();
+        const nodeDir = await world.project('envrc-node', { envrc: 'node -e 0\n', allow: false });
+        const cliDir = await world.project('envrc-awscli', { envrc: 'eval "$(/usr/bin/aws configure export-credentials --format env)"\n', allow: false });
+        const direnv = (name, cwd) => ({
+          name,
+          cmd: 'direnv',
+          args: ['export', 'bash'],
+          env,
+          cwd,
+          check: (r) => {
+            if (!r.stdout.includes('AWS_') && name !== '.envrc: node -e 0') throw new Error(`${name}: exported nothing: ${r.stderr.slice(0, 200)}`);
+          },
+        });
+        const t = await interleaved([direnv('.envrc: use aws (cached role session)', app), direnv('.envrc: node -e 0', nodeDir), direnv('.envrc: aws configure export-credentials', cliDir)]);
+        table(t, '.envrc: node -e 0');
+        summary.push(['cd / node .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0'), 1.3]);
+        summary.push(['cd / AWS CLI .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: aws configure export-credentials'), 0.2]);
+      }
+
+      if (SUITES.includes('cold')) {
+        out('### cold export: MFA session cached, role session not (emulator on 127.0.0.1)');
+        out();
+        const runs = Math.min(RUNS, 15);
+        const dirs = [];
+        for (let i = 0; i < WARMUP + runs; i++) dirs.push(await world.project(`cold-${i}`));
+        const t = await interleaved(
+          [
+            base,
+            { name: 'awsdir export (hit)', cmd: node, args: [cli, 'export'], env, cwd: app },
+            { name: 'awsdir export (cold: one AssumeRole)', cmd: node, args: [cli, 'export'], env, cwd: app, before: (round) => ({ cwd: dirs[round] }) },
+          ],
+          runs,
+        );
+        table(t, 'node -e 0');
+        out(`A cold export costs ${fmt(median(t['awsdir export (cold: one AssumeRole)']) - median(t['awsdir export (hit)']))} ms more than a hit: loading the SDK chunk, signing, one AssumeRole on loopback and the keychain write.`);
+        out();
+      }
+
+      if (SUITES.includes('scale')) {
+        out('### scale: the hit path with more cached sessions and project directories (must stay flat)');
+        out();
+        const napi = require(require.resolve('@napi-rs/keyring', { paths: [ROOT] }));
+        const filler = [];
+        const fill = async (n) => {
+          while (filler.length < n) {
+            const name = `role/bench${process.pid}${String(filler.length).padStart(6, '0')}`;
+            const entry = new napi.AsyncEntry('awsdir', name, { linux: { store: 'secret-service' } });
+            await entry.setPassword(JSON.stringify({ v: 1, kind: 'role', accessKeyId: 'ASIABENCHFILLER00000', secretAccessKey: 'not-a-secret-filler', sessionToken: 'filler', expiration: '2000-01-01T00:00:00Z', issuedAt: '2000-01-01T00:00:00Z', sourceName: 'filler' }));
+            filler.push(entry);
+          }
+        };
+        const hitCase = (name) => ({ name, cmd: node, args: [cli, 'export'], env, cwd: app });
+        const rows = [];
+        try {
+          for (const [label, sessions, projects] of [
+            ['1 cached role session', 0, 0],
+            ['100 cached role sessions', 99, 0],
+            ['1,000 cached role sessions', 999, 0],
+            ['1,000 sessions + 500 project directories', 999, 500],
+          ]) {
+            await fill(sessions);
+            if (projects) await allowMany(world, projects);
+            const t = await interleaved([base, hitCase('hit')], Math.max(5, Math.floor(RUNS / 2)));
+            rows.push([label, median(t.hit), ratio(t, 'hit', 'node -e 0')]);
+          }
+        } finally {
+          for (const e of filler) await e.deleteCredential().catch(() => undefined);
+        }
+        out('| state | hit median ms | ratio to node -e 0 |');
+        out('|---|---:|---:|');
+        for (const [label, ms, r] of rows) out(`| ${label} | ${fmt(ms)} | ${r.toFixed(2)}x |`);
+        out();
+        const rs = rows.map((r) => r[2]);
+        summary.push(['scale: max/min hit ratio, 1 -> 1,000 sessions + 500 dirs', Math.max(...rs) / Math.min(...rs), 1.15]);
+      }
+
+      if (SUITES.includes('memory')) {
+        out('### peak memory (maxRSS, /usr/bin/time) of the hit path (target < 80 MB)');
+        out();
+        const rss = async (cmdArgs, cwd) => {
+          const file = join(world.home, 'rss.txt');
+          const xs = [];
+          for (let i = 0; i < 7; i++) {
+            const r = await run('/usr/bin/time', ['-f', '%M', '-o', file, ...cmdArgs], { env, cwd });
+            if (r.code !== 0) throw new Error(`memory: ${r.stderr.slice(0, 200)}`);
+            xs.push(Number(readFileSync(file, 'utf8').trim().split('\n').pop()) / 1024);
+          }
+          return median(xs);
+        };
+        const hitRss = await rss([node, cli, 'export'], app);
+        const nodeRss = await rss([node, '-e', '0'], app);
+        out(`| command | maxRSS MB |`);
+        out('|---|---:|');
+        out(`| node -e 0 | ${fmt(nodeRss)} |`);
+        out(`| awsdir export (hit) | ${fmt(hitRss)} |`);
+        out();
+        summary.push(['hit peak memory MB', hitRss, 80]);
+      }
+    } finally {
+      await world.close();
+    }
+
+    if (SUITES.includes('file')) {
+      out('### the `file` keyring backend (scrypt on every process; measured apart from the targets)');
+      out();
+      const fw = await createWorld({ keyring: 'file', dist });
+      try {
+        const t = await interleaved(
+          [
+            { name: 'node -e 0', cmd: node, args: ['-e', '0'], env: fw.env, cwd: fw.app },
+            { name: 'awsdir export (hit, file keyring)', cmd: node, args: [fw.cli, 'export'], env: fw.env, cwd: fw.app },
+          ],
+          Math.max(5, Math.floor(RUNS / 2)),
+        );
+        table(t, 'node -e 0');
+      } finally {
+        await fw.close();
+      }
+    }
+  } finally {
+    rmSync(dist, { recursive: true, force: true });
+  }
+
+  out('### summary');
+  out();
+  out('| measure | value | target |');
+  out('|---|---:|---:|');
+  for (const [what, value, target] of summary) out(`| ${what} | ${value.toFixed(2)} | ${what.includes('memory') ? '<' : '<='} ${target} |`);
+  out();
+  out(`- load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  if (OUT) writeFileSync(OUT, `${lines.join('\n')}\n`);
+}
+
+/** Allows n more project directories in-process (the CLI's own `run`), so 500 of them take seconds. */
+async function allowMany(world, n) {
+  const { run: runCli } = require(world.cli);
+  const sink = [];
+  const ctx = {
+    env: world.env,
+    cwd: world.home,
+    io: { stdout: (t) => sink.push(t), stderr: (t) => sink.push(t), stdinIsTTY: false, stderrIsTTY: false },
+    now: () => Date.now(),
+    pid: process.pid,
+    platform: process.platform,
+    self: { node: process.execPath, script: world.cli },
+    signal: new AbortController().signal,
+    onSignal: () => () => undefined,
+  };
+  for (let i = 0; i < n; i++) {
+    const dir = join(world.home, 'many', `p${i}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${world.source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: p${i}\n`);
+    const code = await runCli(['allow', dir], ctx);
+    if (code !== 0) throw new Error(`allow ${dir}: ${sink.join('').slice(-300)}`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
