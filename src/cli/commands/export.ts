@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
-import type { Context } from '../context';
+import type { Context, Env } from '../context';
 import { UsageError } from '../errors';
 import type { RegisterCommand } from '../program';
 import { renderExports, shellNames, type ShellName } from '../../shell/render';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { exportVariables } from '../../credentials/exportVariables';
+import { credentialProcessExports } from '../../credentials/credentialProcessProfile';
 import type { ResolvedProject } from '../../config/types';
 import { stateDir } from '../../config/paths';
 import { guardAsk, guardProduction, labelColor } from '../../credentials/guard';
@@ -15,6 +16,12 @@ export interface ExportInput {
   shell: ShellName;
   /** bash output plus watch_file lines, for direnv's `use aws`. */
   direnv: boolean;
+  /**
+   * `use aws --credential-process`: AWS_CONFIG_FILE and AWS_PROFILE of a generated profile instead
+   * of keys (credentialProcessProfile.ts). The session is still fetched here, so the MFA prompt
+   * comes at `cd` in the shell rather than inside some later aws command.
+   */
+  credentialProcess?: { env: Env; self: Context['self'] };
 }
 
 /** The text to print on stdout; the one-line summary goes to stderr through the reporter. */
@@ -22,10 +29,13 @@ export async function exportCommand(input: ExportInput, engine: Engine, now: () 
   const project = await engine.resolveDirectory(input.dir);
   // Before any MFA prompt or STS call: a "no" must cost nothing and export nothing.
   await guard?.(project);
-  const result = await engine.credentialsFor(project, { mode: 'env' });
-  const vars = exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile);
+  const result = await engine.credentialsFor(project, { mode: input.credentialProcess ? 'credential-process' : 'env' });
+  const profile = input.credentialProcess
+    ? credentialProcessExports({ ...input.credentialProcess, reporter: engine.reporter }, project, { assumedRoleArn: result.assumedRoleArn })
+    : undefined;
+  const vars = profile ? { set: profile.set, unset: profile.unset } : exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile);
   const text = renderExports(
-    { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile] } : {}) },
+    { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile, ...(profile?.watch ?? [])] } : {}) },
     input.direnv ? 'bash' : input.shell,
   );
   const line = summary(project, result.credentials.expiration, now(), result.accountAlias);
@@ -60,6 +70,7 @@ export const registerExport: RegisterCommand = (program, ctx: Context) => {
     .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one)')
     .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
     .option('--yes', 'enter a `confirm: true` directory without asking (or AWSDIR_YES=1)')
+    .option('--credential-process', 'export AWS_CONFIG_FILE and AWS_PROFILE of a generated credential_process profile instead of keys')
     .option('--direnv', 'bash exports plus watch_file lines for the files that shaped them (used by `use aws`)')
     .addHelpText(
       'after',
@@ -68,13 +79,14 @@ Example:
   $ eval "$(awsdir export)"                      # bash or zsh
   $ awsdir export --shell fish | source          # fish
   $ AWSDIR_MFA_CODE=123456 awsdir export --shell json --dir ~/production/app
+  $ awsdir export --credential-process           # what \`use aws --credential-process\` runs
 
 The summary line goes to stderr; stdout holds only the exports, written after success.`,
     )
-    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean }) => {
+    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean; credentialProcess?: boolean }) => {
       const shell = parseShell(opts.shell);
       const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      const text = await exportCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), shell, direnv: Boolean(opts.direnv) }, engine, () => ctx.now(), (project) =>
+      const text = await exportCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), shell, direnv: Boolean(opts.direnv), ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}) }, engine, () => ctx.now(), (project) =>
         guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter }),
       );
       ctx.io.stdout(text);
