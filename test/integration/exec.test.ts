@@ -1,0 +1,109 @@
+/**
+ * `awsdir exec` through the built CLI against the emulator and the real keychain: the child's
+ * environment, its exit code, signals sent to awsdir reaching it, and a missing command.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseEnv, CLI, makeHome, runCli } from '../helpers/cli';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+
+const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
+const source = `exec${process.pid}`;
+let emu: TestEmulator;
+let home: string;
+let env: Record<string, string>;
+let production: string;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  ({ home, env } = makeHome('awsdir-exec-'));
+  env = { ...env, ...emu.env, USER: 'alice' };
+  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
+  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
+  const keys = emu.keys('alice');
+  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  expect(added.exitCode).toBe(0);
+  production = join(home, 'production');
+  mkdirSync(production);
+  writeFileSync(
+    join(production, '.awsdir.yaml'),
+    `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n`,
+  );
+  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await runCli(['remove', source], { env }).catch(() => undefined);
+  await emu?.close();
+});
+
+test("the child gets the directory's credentials and region, never AWSDIR_MFA_CODE, AWSDIR_FILE_PASSPHRASE or a stale AWS_PROFILE", async () => {
+  const r = await runCli(['exec', '--', 'env'], {
+    env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL), AWSDIR_FILE_PASSPHRASE: 'not-for-children', AWS_PROFILE: 'someone-else', KEEP_ME: 'yes' },
+    cwd: production,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const child = Object.fromEntries(r.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  expect(child.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+  expect(child.AWS_SECRET_ACCESS_KEY).toBeTruthy();
+  expect(child.AWS_SESSION_TOKEN).toBeTruthy();
+  expect(child.AWS_REGION).toBe('ap-northeast-1');
+  expect(child.AWS_DEFAULT_REGION).toBe('ap-northeast-1');
+  expect(child.AWSDIR_ROLE_ARN).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
+  expect(child.AWSDIR_CONFIG).toBe(join(production, '.awsdir.yaml'));
+  expect(child.KEEP_ME).toBe('yes');
+  expect(child).not.toHaveProperty('AWSDIR_MFA_CODE');
+  expect(child).not.toHaveProperty('AWSDIR_FILE_PASSPHRASE');
+  expect(child).not.toHaveProperty('AWS_PROFILE');
+});
+
+test('the real AWS CLI run by exec acts as the role (from the cache: no new STS call)', async () => {
+  await emu.clearCalls();
+  const r = await runCli(['exec', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', emu.url, '--query', 'Arn', '--output', 'text'], {
+    env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    cwd: production,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim()).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
+  expect(r.exitCode).toBe(0);
+  expect((await emu.calls()).map((c) => c.action)).toEqual(['GetCallerIdentity']);
+});
+
+test("the child's exit code is awsdir's; a signal that ends it gives 128+n", async () => {
+  expect((await runCli(['exec', '--', 'sh', '-c', 'exit 7'], { env, cwd: production })).exitCode).toBe(7);
+  expect((await runCli(['exec', '--', 'sh', '-c', 'exit 0'], { env, cwd: production })).exitCode).toBe(0);
+  expect((await runCli(['exec', '--', 'sh', '-c', 'kill -KILL $$'], { env, cwd: production })).exitCode).toBe(128 + 9);
+});
+
+test('--dir picks the project while the command runs in the current directory', async () => {
+  const r = await runCli(['exec', '--dir', production, '--', 'sh', '-c', 'pwd; echo "$AWSDIR_LABEL"'], { env, cwd: home });
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toBe(`${home}\nproduction\n`);
+});
+
+test('a missing command is exit 127 with a clear message, like a shell', async () => {
+  const r = await runCli(['exec', '--', 'no-such-command-here', '--flag'], { env, cwd: production });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe('awsdir: exec: no-such-command-here: command not found; check the name or give its full path\n');
+  expect(r.exitCode).toBe(127);
+});
+
+test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s sent to awsdir reaches the child, whose exit code comes back', async (signal) => {
+  const marker = join(home, `got-${signal}`);
+  const script = `trap 'echo ${signal} > "$MARK"; exit 42' ${signal.slice(3)}; echo ready; while :; do sleep 0.1; done`;
+  const child = spawn(process.execPath, [CLI, 'exec', '--', 'sh', '-c', script], {
+    cwd: production,
+    env: { PATH: process.env.PATH, ...baseEnv(), ...env, MARK: marker } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()));
+  child.kill(signal);
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  expect(stderr).toBe('');
+  expect(code).toBe(42);
+  expect(existsSync(marker) && readFileSync(marker, 'utf8')).toBe(`${signal}\n`);
+});

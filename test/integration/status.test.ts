@@ -1,0 +1,113 @@
+/**
+ * `awsdir status` through the built CLI with the real keychain: where each value came from, the
+ * approval state, the cached sessions of this directory, and never a secret.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeHome, runCli } from '../helpers/cli';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+
+const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
+const source = `status${process.pid}`;
+let emu: TestEmulator;
+let home: string;
+let env: Record<string, string>;
+let team: string;
+let production: string;
+const secrets: string[] = [];
+
+interface Report {
+  directory: string;
+  project: null | { projectFile: string; files: string[]; allowed: boolean; region: string; label: string; origins: Record<string, string>; source: { name: string; kind: string } };
+  userFile: { path: string; exists: boolean };
+  keyring: { backend?: string };
+  sessions: Array<{ kind: string; roleArn?: string; sourceName?: string; mfaSerial?: string; secondsLeft?: number; usedHere: boolean }>;
+}
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  ({ home, env } = makeHome('awsdir-status-'));
+  env = { ...env, ...emu.env, USER: 'alice' };
+  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
+  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
+  const keys = emu.keys('alice');
+  secrets.push(keys.secretAccessKey);
+  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  expect(added.exitCode).toBe(0);
+  // A team file sets region and source; the production file extends it and names the role.
+  team = join(home, 'team');
+  production = join(team, 'production');
+  mkdirSync(production, { recursive: true });
+  writeFileSync(join(team, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\n`);
+  writeFileSync(join(production, '.awsdir.yaml'), `version: 1\nextends: ../.awsdir.yaml\nrole: arn:aws:iam::222222222222:role/admin\nlabel: production\n`);
+  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
+  const exported = await runCli(['export', '--shell', 'json'], { env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL) }, cwd: production });
+  expect(exported.exitCode).toBe(0);
+  const vars = JSON.parse(exported.stdout) as Record<string, string>;
+  secrets.push(vars.AWS_SECRET_ACCESS_KEY!, vars.AWS_SESSION_TOKEN!);
+}, 60_000);
+
+afterAll(async () => {
+  await runCli(['remove', source], { env }).catch(() => undefined);
+  await emu?.close();
+});
+
+function noSecrets(text: string): void {
+  for (const s of secrets) expect(text).not.toContain(s);
+}
+
+test('--json: the files, where each value came from, approval, and the sessions this directory uses', async () => {
+  const r = await runCli(['status', '--json'], { env, cwd: production });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  noSecrets(r.stdout);
+  const report = JSON.parse(r.stdout) as Report;
+  const p = report.project!;
+  expect(p.projectFile).toBe(join(production, '.awsdir.yaml'));
+  expect(p.files).toEqual([join(production, '.awsdir.yaml'), join(team, '.awsdir.yaml')]);
+  expect(p.allowed).toBe(true);
+  expect(p.region).toBe('eu-west-1');
+  expect(p.origins.region).toBe(join(team, '.awsdir.yaml'));
+  expect(p.origins.role).toBe(join(production, '.awsdir.yaml'));
+  expect(p.source).toEqual({ name: source, kind: 'keychain' });
+  expect(report.keyring.backend).toBe('os');
+  const mine = report.sessions.filter((s) => s.usedHere);
+  expect(mine.map((s) => s.kind).sort()).toEqual(['mfa-session', 'role']);
+  const role = mine.find((s) => s.kind === 'role')!;
+  expect(role.roleArn).toBe('arn:aws:iam::222222222222:role/admin');
+  expect(role.sourceName).toBe(source);
+  expect(role.secondsLeft).toBeGreaterThan(3000);
+  expect(mine.find((s) => s.kind === 'mfa-session')!.mfaSerial).toBe(SERIAL);
+});
+
+test('the human form names the files and origins and marks this directory\'s sessions', async () => {
+  const r = await runCli(['status'], { env, cwd: production });
+  expect(r.exitCode).toBe(0);
+  noSecrets(r.stdout);
+  expect(r.stdout).toContain(`project file    ${join(production, '.awsdir.yaml')} — allowed`);
+  expect(r.stdout).toContain(`extends         ${join(team, '.awsdir.yaml')}`);
+  expect(r.stdout).toMatch(new RegExp(`^region +eu-west-1 +\\(from ${join(team, '.awsdir.yaml').replace(/[.]/g, '\\.')}\\)$`, 'm'));
+  expect(r.stdout).toMatch(/^ {2}role +admin @ 222222222222 +source .* (59m|5\dm)\d*s? left {2}<- this directory$/m);
+});
+
+test('a changed file is reported as not allowed, with the command that allows it', async () => {
+  appendFileSync(join(production, '.awsdir.yaml'), 'duration: 30m\n');
+  const r = await runCli(['status'], { env, cwd: production });
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain(`NOT allowed: run \`awsdir allow ${production}\``);
+  const json = JSON.parse((await runCli(['status', '--json'], { env, cwd: production })).stdout) as Report;
+  expect(json.project!.allowed).toBe(false);
+});
+
+test('without a project file it says so and still lists the cached sessions', async () => {
+  const r = await runCli(['status'], { env, cwd: home });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('none: no .awsdir.yaml here or in any parent');
+  expect(r.stdout).toContain('cached sessions:');
+  expect(r.stdout).toMatch(/role +admin @ 222222222222/);
+  noSecrets(r.stdout);
+  const json = JSON.parse((await runCli(['status', '--json'], { env, cwd: home })).stdout) as Report;
+  expect(json.project).toBeNull();
+  expect(json.sessions.length).toBeGreaterThanOrEqual(2);
+});

@@ -1,0 +1,111 @@
+/**
+ * `awsdir whoami` through the built CLI against the emulator: credentials found the way the AWS
+ * CLI finds them, the account alias, the awsdir fields when the identity is the role awsdir
+ * exported, and expired or invalid credentials said in plain words.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeHome, runCli } from '../helpers/cli';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+
+const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
+const source = `whoami${process.pid}`;
+let emu: TestEmulator;
+let home: string;
+let env: Record<string, string>;
+let production: string;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  ({ home, env } = makeHome('awsdir-whoami-'));
+  env = { ...env, ...emu.env, USER: 'alice' };
+  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
+  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
+  const keys = emu.keys('alice');
+  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  expect(added.exitCode).toBe(0);
+  production = join(home, 'production');
+  mkdirSync(production);
+  writeFileSync(
+    join(production, '.awsdir.yaml'),
+    `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n`,
+  );
+  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await runCli(['remove', source], { env }).catch(() => undefined);
+  await emu?.close();
+});
+
+test('with no credentials anywhere it says so and how to get some (exit 1, nothing on stdout)', async () => {
+  const r = await runCli(['whoami'], { env, cwd: home });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^awsdir: no AWS credentials are in effect .*awsdir exec -- awsdir whoami`\n$/);
+  expect(r.exitCode).toBe(1);
+});
+
+test('long-term keys in the environment: the user, the account and its alias', async () => {
+  const keys = emu.keys('alice');
+  const r = await runCli(['whoami'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('111111111111 (acme-identity)');
+  expect(r.stdout).toContain('arn:aws:iam::111111111111:user/alice');
+  expect(r.stdout).toContain('environment (AWS_ACCESS_KEY_ID)');
+  expect(r.stdout).not.toContain(keys.secretAccessKey);
+});
+
+test('AWS_PROFILE with static keys in the shared credentials file, alias silently absent when IAM refuses', async () => {
+  const keys = emu.keys('bob');
+  const creds = join(home, 'credentials-bob');
+  writeFileSync(creds, `[bob]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`);
+  await emu.fault({ action: 'ListAccountAliases', code: 'AccessDenied', status: 403, count: 1 });
+  const r = await runCli(['whoami', '--json'], { env: { ...env, AWS_PROFILE: 'bob', AWS_SHARED_CREDENTIALS_FILE: creds } });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const out = JSON.parse(r.stdout) as Record<string, unknown>;
+  expect(out).toEqual({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/bob', UserId: expect.any(String), Source: `profile bob of ${creds}` });
+});
+
+test('inside awsdir exec: the role session, with the project file, label, role and time left', async () => {
+  const r = await runCli(['exec', '--', process.execPath, join(__dirname, '..', '..', 'dist', 'awsdir.cjs'), 'whoami', '--json'], {
+    env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL) },
+    cwd: production,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const out = JSON.parse(r.stdout) as { Account: string; Arn: string; AccountAlias: string; Awsdir: { Label: string; RoleArn: string; Config: string; SecondsLeft: number; Expiration: string } };
+  expect(out.Account).toBe('222222222222');
+  expect(out.AccountAlias).toBe('acme-production');
+  expect(out.Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/admin\/alice-production$/);
+  expect(out.Awsdir.Label).toBe('production');
+  expect(out.Awsdir.RoleArn).toBe(out.Arn);
+  expect(out.Awsdir.Config).toBe(join(production, '.awsdir.yaml'));
+  expect(out.Awsdir.SecondsLeft).toBeGreaterThan(3000);
+  expect(out.Awsdir.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+  const human = await runCli(['exec', '--', process.execPath, join(__dirname, '..', '..', 'dist', 'awsdir.cjs'), 'whoami'], { env, cwd: production });
+  expect(human.exitCode).toBe(0);
+  expect(human.stdout).toMatch(/^account +222222222222 \(acme-production\)$/m);
+  expect(human.stdout).toMatch(/^label +production$/m);
+  expect(human.stdout).toMatch(/^expires .*\((59m|5\dm\d+s|1h) left\)$/m);
+});
+
+test('an unknown access key is called invalid, with what to do', async () => {
+  const r = await runCli(['whoami'], { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAZZZZZZZZZZZZZZZZ', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) are not valid \(InvalidClientTokenId/);
+  expect(r.exitCode).toBe(1);
+});
+
+test('expired role credentials say so and name `direnv reload` (last: it moves the emulator clock)', async () => {
+  const exported = await runCli(['export', '--shell', 'json'], { env, cwd: production });
+  expect(exported.exitCode).toBe(0);
+  const vars = JSON.parse(exported.stdout) as Record<string, string>;
+  await emu.advanceClock(2 * 3600);
+  const r = await runCli(['whoami'], { env: { ...env, ...vars } });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); run `direnv reload`/);
+  expect(r.exitCode).toBe(1);
+});
