@@ -107,3 +107,31 @@ describe('every command in the docs', () => {
     expect(existsSync(home)).toBe(true);
   });
 });
+
+describe('docs/commands.md', () => {
+  test('names every command of `awsdir --help` and every flag of its help', async () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'commands.md'), 'utf8');
+    const sections = new Map<string, string>();
+    for (const part of doc.split(/^### /m).slice(1)) {
+      const name = /^`awsdir ([a-z-]+)/.exec(part)?.[1];
+      if (name) sections.set(name, `${sections.get(name) ?? ''}${part}`);
+    }
+    const help = (await runCli(['--help'])).stdout;
+    const names = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z-]+)\b/gm)].map((m) => m[1] ?? '').filter((n) => n && n !== 'help');
+    expect(names.length).toBeGreaterThan(10);
+    const missing: string[] = [];
+    for (const name of names) {
+      // `allow` and `deny` share a section.
+      const section = sections.get(name) ?? [...sections.entries()].find(([, text]) => text.startsWith(`\`awsdir ${name}`) || text.includes(`\`awsdir ${name} [`))?.[1];
+      if (!section) {
+        missing.push(`command ${name}`);
+        continue;
+      }
+      const own = (await runCli([name, '--help'])).stdout;
+      for (const flag of own.matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)) {
+        if (flag[1] !== '--help' && !section.includes(`\`${flag[1]}`)) missing.push(`${name} ${flag[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
