@@ -4,7 +4,7 @@
 // directories and one export that fills the cache. Runs inside scripts/with-keychain.sh (or any
 // session whose Secret Service is unlocked).
 const { spawn } = require('node:child_process');
-const { chmodSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } = require('node:fs');
+const { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
@@ -21,7 +21,7 @@ function snapshotDist(dist = join(ROOT, 'dist')) {
   const parent = join(ROOT, '.tmp');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'bench-dist-'));
-  for (const f of ['awsdir.cjs', 'aws.cjs', 'emulator.cjs']) cpSync(join(dist, f), join(dir, f));
+  for (const f of readdirSync(dist).filter((n) => n.endsWith('.cjs'))) cpSync(join(dist, f), join(dir, f));
   // As `npm install -g` leaves it: run through its #! line, the way direnv's helper runs it.
   chmodSync(join(dir, 'awsdir.cjs'), 0o755);
   return dir;

@@ -9,6 +9,7 @@ declare const AWSDIR_BUNDLED: boolean | undefined;
 
 export type AwsChunk = typeof import('../aws/sdk');
 export type EmulatorChunk = typeof import('../emulator/index');
+export type CliChunk = typeof import('./runProgram');
 
 export function loadAwsChunk(): AwsChunk {
   return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED
@@ -20,4 +21,11 @@ export function loadEmulatorChunk(): EmulatorChunk {
   return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED
     ? (require(join(__dirname, 'emulator.cjs')) as EmulatorChunk)
     : (require('../emulator/index') as EmulatorChunk);
+}
+
+/** The argument parser and every command: all of awsdir but the cache-hit export (see main.ts). */
+export function loadCliChunk(): CliChunk {
+  return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED
+    ? (require(join(__dirname, 'cli.cjs')) as CliChunk)
+    : (require('./runProgram') as CliChunk);
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Env } from '../cli/context';
 import { AwsdirError } from '../cli/errors';
@@ -164,6 +163,9 @@ function listInChild(options: OsKeyringOptions, deadlineMs: number | undefined):
   for (const [key, value] of Object.entries(options.env)) {
     if (value !== undefined && key !== 'AWSDIR_FILE_PASSPHRASE' && key !== 'AWSDIR_MFA_CODE') env[key] = value;
   }
+  // Required here, not at the top: the cache-hit path reads one entry and never lists, and
+  // loading child_process costs every `cd` several milliseconds.
+  const { execFile } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(
       options.node,

@@ -1,0 +1,114 @@
+import { resolve } from 'node:path';
+import type { Context } from './context';
+import { ExitCode } from './errors';
+import { createReporter } from './reporter';
+import { exportCommand } from './commands/export';
+import type { Engine } from '../credentials/createEngine';
+import { resolveRoleCredentials, type ChainDeps } from '../credentials/resolveCredentials';
+import { guardProduction } from '../credentials/guard';
+import { loadUserConfig } from '../config/loadUserConfig';
+import { loginName, resolveProject, shortHostName } from '../config/resolveProject';
+import { assertAllowed } from '../config/approval';
+import { stateDir } from '../config/paths';
+import { openKeyring } from '../keyring/openKeyring';
+import { shellNames, type ShellName } from '../shell/render';
+
+/**
+ * The cache-hit path of `awsdir export`, which every `cd` into an awsdir directory pays: served
+ * without the argument parser, the other commands, YAML, zod or the AWS SDK, through the same
+ * functions the full command uses (exportCommand, resolveRoleCredentials). It serves only what is
+ * already known: the resolved-config cache, an approved project, a fresh cached role session. On
+ * anything else (another command or flag, a miss, any error) it returns undefined having written
+ * nothing, and the full CLI runs the command from the start, with its prompts and its messages.
+ */
+export async function exportCacheHit(argv: readonly string[], ctx: Context): Promise<number | undefined> {
+  const flags = parseFlags(argv);
+  if (!flags) return undefined;
+  // Messages wait until the hit is certain: a fall-through must not print anything twice.
+  const held: string[] = [];
+  const quiet: Context = { ...ctx, io: { ...ctx.io, stderr: (text) => void held.push(text) } };
+  let text: string;
+  try {
+    const engine = await hitEngine(quiet);
+    if (!engine) return undefined;
+    text = await exportCommand({ dir: resolve(ctx.cwd, flags.dir ?? '.'), shell: flags.shell, direnv: flags.direnv }, engine, () => ctx.now(), (project) =>
+      guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: flags.yes, ask: undefined, reporter: engine.reporter }),
+    );
+  } catch {
+    return undefined;
+  }
+  for (const line of held) ctx.io.stderr(line);
+  ctx.io.stdout(text);
+  return ExitCode.ok;
+}
+
+interface HitFlags {
+  shell: ShellName;
+  dir?: string;
+  direnv: boolean;
+  yes: boolean;
+}
+
+/** `export` with flags of its own only; anything else (help, a typo, another command) is the full CLI's. */
+export function parseFlags(argv: readonly string[]): HitFlags | undefined {
+  if (argv[0] !== 'export') return undefined;
+  const flags: HitFlags = { shell: 'bash', direnv: false, yes: false };
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--direnv' || arg === '--yes') {
+      flags[arg === '--direnv' ? 'direnv' : 'yes'] = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name !== '--shell' && name !== '--dir' && name !== '--mfa-code') return undefined;
+    const value = name === arg ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '') return undefined;
+    if (name === '--shell') {
+      if (!(shellNames as readonly string[]).includes(value)) return undefined;
+      flags.shell = value as ShellName;
+    } else if (name === '--dir') flags.dir = value;
+    // --mfa-code: a hit needs no code, as in the full command.
+  }
+  return flags;
+}
+
+class NotOnHitPath extends Error {}
+const miss = (): never => {
+  throw new NotOnHitPath();
+};
+
+/** An Engine that answers from caches only; undefined when the keyring still has to be picked. */
+async function hitEngine(ctx: Context): Promise<Engine | undefined> {
+  const reporter = createReporter(ctx);
+  const userConfig = await loadUserConfig(ctx.env);
+  const preference = ctx.env.AWSDIR_KEYRING || userConfig.keyring;
+  // `auto` probes the keychain and records its pick once: the full CLI's job.
+  if (preference === 'auto') return undefined;
+  const keyring = await openKeyring({ env: ctx.env, preference: userConfig.keyring, recordPick: miss, reporter, node: ctx.self.node, platform: ctx.platform });
+  const chain: ChainDeps = {
+    env: ctx.env,
+    keyring,
+    reporter,
+    now: () => ctx.now(),
+    stsRegion: userConfig.stsRegion,
+    mfa: { use: miss },
+    sts: miss,
+    lock: miss,
+    readSource: miss,
+  };
+  return {
+    keyring,
+    userConfig,
+    reporter,
+    async resolveDirectory(dir) {
+      const project = await resolveProject(dir, { env: ctx.env, userConfig, user: loginName(ctx.env), host: shortHostName() });
+      assertAllowed(project, ctx.env);
+      return project;
+    },
+    credentialsFor: (project) => resolveRoleCredentials(project, chain, userConfig.refreshWindowSeconds),
+    sourceCredentials: miss,
+    cacheEntries: miss,
+    clear: miss,
+  };
+}
