@@ -62,7 +62,7 @@ function openerFor(platform: NodeJS.Platform, localUrl: string): { command: stri
  */
 export async function openThroughOneShotRedirect(
   url: string,
-  deps: { platform: NodeJS.Platform; env: Env; signal: AbortSignal; reporter: Reporter; timeoutMs?: number },
+  deps: { platform: NodeJS.Platform; env: Env; signal: AbortSignal; reporter: Reporter; timeoutMs?: number; onOpened?: () => void },
 ): Promise<void> {
   const path = `/${randomBytes(24).toString('hex')}`;
   const server = createServer();
@@ -101,6 +101,7 @@ export async function openThroughOneShotRedirect(
         stdio: 'ignore',
         detached: true,
       });
+      child.once('spawn', () => deps.onOpened?.());
       child.once('error', (error: NodeJS.ErrnoException) => {
         fail(
           new AwsdirError(
@@ -155,7 +156,12 @@ Example:
         ctx.io.stdout(`${url}\n`);
         return;
       }
-      engine.reporter.info(`opening the AWS console as ${project.role.name} @ ${project.account} (${project.label}) in your browser`);
-      await openThroughOneShotRedirect(url, { platform: ctx.platform, env: ctx.env, signal: ctx.signal, reporter: engine.reporter });
+      await openThroughOneShotRedirect(url, {
+        platform: ctx.platform,
+        env: ctx.env,
+        signal: ctx.signal,
+        reporter: engine.reporter,
+        onOpened: () => engine.reporter.info(`opening the AWS console as ${project.role.name} @ ${project.account} (${project.label}) in your browser`),
+      });
     });
 };
