@@ -1,0 +1,227 @@
+/**
+ * `awsdir credential-process` driven by the real AWS CLI (/usr/bin/aws) through a profile's
+ * credential_process, against the emulator and the real keychain: the JSON, the cache, a session
+ * that really expires between calls, the MFA prompt on /dev/tty while the CLI hides stderr, and the
+ * generated config of `use aws --credential-process`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
+import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { credentialProcessCommand, renderAwsConfig, shellQuote } from '../../src/credentials/credentialProcessProfile';
+
+const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
+const ARN = 'arn:aws:sts::222222222222:assumed-role/admin/alice-production';
+
+interface World {
+  emu: TestEmulator;
+  home: string;
+  env: Record<string, string>;
+  source: string;
+  production: string;
+}
+
+async function makeWorld(name: string, fixture: string | object): Promise<World> {
+  const emu = await startTestEmulator(fixture);
+  const made = makeHome(`awsdir-cp-${name}-`);
+  const env = { ...made.env, ...emu.env, USER: 'alice' };
+  const source = `cp${name}${process.pid}`;
+  mkdirSync(join(made.home, '.config', 'awsdir'), { recursive: true });
+  writeFileSync(join(made.home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
+  const keys = emu.keys('alice');
+  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  expect(added.exitCode).toBe(0);
+  const production = join(made.home, 'production');
+  mkdirSync(production);
+  writeFileSync(join(production, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n`);
+  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
+  return { emu, home: made.home, env, source, production };
+}
+
+async function closeWorld(w: World | undefined): Promise<void> {
+  if (!w) return;
+  await runCli(['remove', w.source], { env: w.env }).catch(() => undefined);
+  await w.emu.close();
+}
+
+/** A config file with a profile as a person would write it by hand. */
+function profileFile(w: World): string {
+  const file = join(w.home, 'aws-config');
+  writeFileSync(file, `[profile prod]\ncredential_process = ${credentialProcessCommand({ node: process.execPath, script: CLI }, w.production)}\nregion = ap-northeast-1\n`);
+  return file;
+}
+
+function aws(w: World, configFile: string, extra: Record<string, string> = {}, args: string[] = ['--profile', 'prod']) {
+  return runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', ...args, '--endpoint-url', w.emu.url, '--query', 'Arn', '--output', 'text'], {
+    env: { ...w.env, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', ...extra },
+    timeoutMs: 30_000,
+  });
+}
+
+const stsActions = async (emu: TestEmulator): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => c.action);
+
+describe('with the demo fixture', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await makeWorld('demo', DEMO_FIXTURE);
+  }, 60_000);
+  afterAll(() => closeWorld(w));
+
+  test('prints Version 1 JSON with an RFC 3339 Expiration, and nothing on stderr', async () => {
+    const r = await runCli(['credential-process', '--dir', w.production], { env: { ...w.env, AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) } });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
+    expect(out.Version).toBe(1);
+    expect(out.AccessKeyId).toMatch(/^ASIA/);
+    expect(out.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(Date.parse(out.Expiration as string) - Date.now()).toBeGreaterThan(50 * 60_000);
+  });
+
+  test('the real AWS CLI with a credential_process profile prints the assumed-role ARN, the second call from the cache', async () => {
+    const config = profileFile(w);
+    const first = await aws(w, config);
+    expect(first.stderr).toBe('');
+    expect(first.stdout.trim()).toBe(ARN);
+    await w.emu.clearCalls();
+    const second = await aws(w, config);
+    expect(second.stdout.trim()).toBe(ARN);
+    // Only the CLI's own call: awsdir answered from the keychain.
+    expect(await stsActions(w.emu)).toEqual(['GetCallerIdentity']);
+  });
+
+  test('`export --credential-process` writes a config that keeps the person\'s profiles and adds the directory\'s', async () => {
+    const own = join(w.home, '.aws', 'config');
+    mkdirSync(join(w.home, '.aws'), { recursive: true });
+    writeFileSync(own, '# mine\n[default]\nregion = us-west-2\n\n[profile other]\nregion = eu-central-1\naws_secret_access_key = inline-secret-value\n');
+    const r = await runCli(['export', '--credential-process', '--shell', 'json'], { env: w.env, cwd: w.production });
+    expect(r.exitCode).toBe(0);
+    const vars = JSON.parse(r.stdout) as Record<string, string | null>;
+    expect(vars.AWS_PROFILE).toBe('awsdir-production');
+    expect(vars.AWS_ACCESS_KEY_ID).toBeNull();
+    expect(vars.AWS_SECRET_ACCESS_KEY).toBeNull();
+    expect(vars.AWS_SESSION_TOKEN).toBeNull();
+    expect(vars.AWS_REGION).toBe('ap-northeast-1');
+    const file = vars.AWS_CONFIG_FILE!;
+    expect(file.startsWith(join(w.home, '.local', 'state', 'awsdir'))).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('[profile other]\nregion = eu-central-1');
+    expect(text).not.toContain('inline-secret-value');
+    expect(text).toContain('[profile awsdir-production]');
+    expect(r.stderr).toContain('[profile other]');
+
+    // The AWS CLI in that environment: no keys, only the profile.
+    const shellEnv = Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== null));
+    const cli = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url, '--query', 'Arn', '--output', 'text'], {
+      env: { ...w.env, ...shellEnv, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+      timeoutMs: 30_000,
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.stdout.trim()).toBe(ARN);
+  });
+});
+
+describe('with role sessions of 20 seconds', () => {
+  let w: World;
+  beforeAll(async () => {
+    const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as Record<string, unknown>;
+    w = await makeWorld('short', { ...demo, settings: { issue_seconds: { AssumeRole: 20 } } });
+  }, 60_000);
+  afterAll(() => closeWorld(w));
+
+  test('keeps working across an expiry: a session inside the 15 minute window is replaced, without a new MFA code', async () => {
+    const config = profileFile(w);
+    const first = await aws(w, config, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+    expect(first.stderr).toBe('');
+    expect(first.stdout.trim()).toBe(ARN);
+    const cached = JSON.parse((await runCli(['credential-process', '--dir', w.production], { env: w.env })).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+
+    // Let that session really expire at the emulator, then call again: no code given this time.
+    await new Promise((r) => setTimeout(r, 21_000));
+    const stale = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url], {
+      env: { HOME: w.home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: cached.AccessKeyId, AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey, AWS_SESSION_TOKEN: cached.SessionToken },
+    });
+    expect(stale.stderr).toContain('ExpiredToken');
+    await w.emu.clearCalls();
+    const later = await aws(w, config);
+    expect(later.stderr).toBe('');
+    expect(later.stdout.trim()).toBe(ARN);
+    // New role sessions from the cached MFA session, no GetSessionToken (so no code). The CLI may run
+    // the process twice: it refreshes at once what expires within its 10 minute mandatory window.
+    const calls = await stsActions(w.emu);
+    expect(calls[calls.length - 1]).toBe('GetCallerIdentity');
+    expect(new Set(calls.slice(0, -1))).toEqual(new Set(['AssumeRole']));
+  }, 60_000);
+});
+
+describe('the MFA prompt while the AWS CLI hides stderr', () => {
+  let w: World;
+  const socket = `awsdir-cp-${process.pid}`;
+  beforeAll(async () => {
+    w = await makeWorld('tty', DEMO_FIXTURE);
+  }, 60_000);
+  afterAll(async () => {
+    try {
+      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+    await closeWorld(w);
+  });
+
+  test('reaches the terminal through /dev/tty; the typed code gets the CLI its credentials', async () => {
+    const config = profileFile(w);
+    const out = join(w.home, 'aws-out');
+    const script = join(w.home, 'run.sh');
+    const exports = Object.entries({ ...w.env, PATH: process.env.PATH ?? '', DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '', XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' })
+      .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+      .join('\n');
+    writeFileSync(script, `${exports}\n/usr/bin/aws sts get-caller-identity --profile prod --endpoint-url ${w.emu.url} --query Arn --output text > ${shellQuote(out)} 2>&1; echo "exit=$?" >> ${shellQuote(out)}\n`);
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '50', `bash ${shellQuote(script)}; sleep 30`]);
+    const pane = (): string => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p'], { encoding: 'utf8' });
+    const deadline = Date.now() + 20_000;
+    while (!pane().includes(`Enter MFA code for ${SERIAL}:`)) {
+      if (Date.now() > deadline) throw new Error(`no prompt; pane:\n${pane()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    execFileSync('tmux', ['-L', socket, 'send-keys', await w.emu.totp(SERIAL), 'Enter']);
+    const done = Date.now() + 20_000;
+    for (;;) {
+      let text = '';
+      try {
+        text = readFileSync(out, 'utf8');
+      } catch {
+        // not yet
+      }
+      if (text.includes('exit=')) {
+        expect(text).toBe(`${ARN}\nexit=0\n`);
+        break;
+      }
+      if (Date.now() > done) throw new Error(`the AWS CLI did not finish; pane:\n${pane()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 60_000);
+});
+
+describe('the generated profile', () => {
+  test('credential_process quoting survives POSIX word splitting of awkward paths', () => {
+    const dir = "/tmp/it's a \"dir\" with $HOME and `x` ;&|";
+    const command = credentialProcessCommand({ node: '/usr/bin/node', script: '/opt/a b/awsdir.cjs' }, dir);
+    const expected = ['/usr/bin/node', '/opt/a b/awsdir.cjs', 'credential-process', '--dir', dir];
+    // /bin/sh is how the JS SDK runs it; Python's shlex is how the AWS CLI splits it.
+    const bySh = execFileSync('sh', ['-c', `set -- ${command}; printf '%s\\0' "$@"`], { encoding: 'utf8' });
+    expect(bySh.split('\0').slice(0, -1)).toEqual(expected);
+    const byShlex = execFileSync('python3', ['-c', 'import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))', command], { encoding: 'utf8' });
+    expect(JSON.parse(byShlex)).toEqual(expected);
+    expect(() => credentialProcessCommand({ node: '/usr/bin/node', script: '/x' }, '/tmp/a\nb')).toThrow(/line break/);
+  });
+
+  test('a profile of the same name in the person\'s config is replaced, others kept', () => {
+    const { text } = renderAwsConfig('[profile awsdir-x]\nregion = a\n[profile keep]\nregion = b\n', 'awsdir-x', { credentialProcess: 'cmd', region: 'c' });
+    expect(text).toBe('[profile keep]\nregion = b\n\n# Added by awsdir for this directory; everything above is a copy of your own AWS config.\n[profile awsdir-x]\ncredential_process = cmd\nregion = c\n');
+  });
+});
