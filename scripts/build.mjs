@@ -3,6 +3,7 @@
 // command (dist/cli.cjs), the AWS SDK on a cache miss, the emulator for `awsdir emulator`/`demo`.
 // Node has no compile cache here, so every byte of the first bundle is parsed on every `cd`.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,9 +53,51 @@ module.exports = Object.create(new Proxy({}, { get: (_, key) => (typeof key === 
   },
 };
 
+const main = { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/awsdir.cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hitPathStubs] };
+
 await Promise.all([
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/awsdir.cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hitPathStubs] }),
+  build(main),
   build({ ...common, entryPoints: ['src/cli/runProgram.ts'], outfile: 'dist/cli.cjs' }),
   build({ ...common, entryPoints: ['src/aws/sdk.ts'], outfile: 'dist/aws.cjs' }),
   build({ ...common, entryPoints: ['src/emulator/index.ts'], outfile: 'dist/emulator.cjs' }),
 ]);
+
+// Help, rendered by the CLI just built and embedded in dist/awsdir.cjs (src/cli/prerenderedHelp.ts),
+// so `awsdir --help` costs what a bare `node` does. Rendered in two different environments: help
+// that depends on anything of the machine (a path, a user) must not be frozen, so then none is.
+// One process per environment renders every form through the full CLI (its stdout a pipe).
+const RENDER = `
+const { runProgram } = require(process.argv[1]);
+const render = async (argv) => {
+  let text = '';
+  const ctx = { env: process.env, cwd: process.cwd(), now: () => Date.now(), pid: process.pid, platform: process.platform,
+    io: { stdout: (t) => { text += t; }, stderr: () => undefined, stdinIsTTY: false, stderrIsTTY: false },
+    self: { node: process.execPath, script: 'awsdir' }, signal: new AbortController().signal, onSignal: () => () => undefined };
+  return (await runProgram(argv, ctx)) === 0 ? text : null;
+};
+(async () => {
+  const root = await render(['--help']);
+  const names = [...(root.split(/^Commands:$/m)[1] ?? '').matchAll(/^ {2}([a-z][a-z-]*)\\b/gm)].map((m) => m[1]).filter((n) => n !== 'help');
+  const forms = [['--help'], ['-h'], ['help'], [], ...names.flatMap((n) => [[n, '--help'], [n, '-h'], ['help', n]])];
+  const texts = [];
+  const index = {};
+  for (const argv of forms) {
+    const text = await render(argv);
+    if (text === null) continue;
+    if (!texts.includes(text)) texts.push(text);
+    index[JSON.stringify(argv)] = texts.indexOf(text);
+  }
+  process.stdout.write(JSON.stringify({ forms: index, texts }));
+})();
+`;
+const render = (home) =>
+  execFileSync(process.execPath, ['-e', RENDER, resolvePath(root, 'dist/cli.cjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH ?? '', HOME: home, USER: home.replace(/\W/g, ''), LANG: 'C.UTF-8' },
+  });
+const help = render('/nonexistent/a');
+const stable = help === render('/nonexistent/b') && Object.keys(JSON.parse(help).forms).length > 4;
+if (!stable) console.warn('build: help depends on the environment (or did not render); `awsdir --help` is not prerendered');
+if (stable) await build({ ...main, define: { ...common.define, AWSDIR_HELP: JSON.stringify(help) } });

@@ -11,6 +11,8 @@ export interface Io {
   stderr(text: string): void;
   stdinIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is one; undefined when it is a pipe or a file. */
+  stdoutColumns?: number;
 }
 
 export interface Context {

@@ -2,15 +2,19 @@ import type { Context } from './context';
 import { ExitCode } from './errors';
 import { loadCliChunk } from './chunks';
 import { exportCacheHit } from './exportCacheHit';
+import { prerenderedHelp } from './prerenderedHelp';
 import { redact } from './redact';
 
 /**
  * The only module that reads `process` or exits. It builds the Context every handler receives and
  * runs the command: the cache-hit export that every `cd` pays is served first, without loading the
- * argument parser or any other command (exportCacheHit); everything else goes through the full
+ * argument parser or any other command (exportCacheHit), and so is help rendered at build time
+ * (prerenderedHelp); everything else goes through the full
  * program (runProgram, in its own chunk), which prints every error as one stderr line.
  */
 export async function run(argv: string[], ctx: Context): Promise<number> {
+  const help = prerenderedHelp(argv, ctx);
+  if (help !== undefined) return help;
   const served = await exportCacheHit(argv, ctx);
   if (served !== undefined) return served;
   return loadCliChunk().runProgram(argv, ctx);
@@ -25,6 +29,7 @@ function processContext(controller: AbortController): Context {
       stderr: (text) => void process.stderr.write(text),
       stdinIsTTY: Boolean(process.stdin.isTTY),
       stderrIsTTY: Boolean(process.stderr.isTTY),
+      ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
     },
     now: () => Date.now(),
     pid: process.pid,
