@@ -92,6 +92,20 @@ test('inside awsdir exec: the role session, with the project file, label, role a
   expect(human.stdout).toMatch(/^expires .*\((59m|5\dm\d+s|1h) left\)$/m);
 });
 
+test('in credential-process mode (AWS_PROFILE of a generated profile) it runs the profile\'s credential_process', async () => {
+  const exported = await runCli(['export', '--credential-process', '--shell', 'json'], { env, cwd: production });
+  expect(exported.exitCode).toBe(0);
+  const vars = Object.fromEntries(Object.entries(JSON.parse(exported.stdout) as Record<string, string | null>).filter((e): e is [string, string] => e[1] !== null));
+  const r = await runCli(['whoami', '--json'], { env: { ...env, ...vars } });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const out = JSON.parse(r.stdout) as { Arn: string; Source: string; Awsdir: { Label: string; SecondsLeft: number } };
+  expect(out.Arn).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
+  expect(out.Source).toBe(`profile awsdir-production of ${vars.AWS_CONFIG_FILE} (credential_process)`);
+  expect(out.Awsdir.Label).toBe('production');
+  expect(out.Awsdir.SecondsLeft).toBeGreaterThan(900);
+});
+
 test('an unknown access key is called invalid, with what to do', async () => {
   const r = await runCli(['whoami'], { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAZZZZZZZZZZZZZZZZ', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } });
   expect(r.stdout).toBe('');
