@@ -48,8 +48,10 @@ if (require.main === module) {
   let interrupted = 0;
   const interrupt = (): void => {
     interrupted += 1;
-    // The first Ctrl-C lets the command clean up (locks, terminal modes); a second one insists.
-    if (interrupted > 1) process.exit(ExitCode.cancelled);
+    // The first Ctrl-C lets the command clean up (locks, terminal modes); a second one insists,
+    // unless a command passes signals on to a child (exec, via onSignal): then the child decides
+    // when to stop, and leaving it running on the terminal without awsdir would orphan it.
+    if (interrupted > 1 && process.listenerCount('SIGINT') <= 1) process.exit(ExitCode.cancelled);
     controller.abort();
   };
   process.on('SIGINT', interrupt);

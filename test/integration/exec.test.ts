@@ -107,3 +107,24 @@ test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s sent to awsdir reaches t
   expect(code).toBe(42);
   expect(existsSync(marker) && readFileSync(marker, 'utf8')).toBe(`${signal}\n`);
 });
+
+test('a second Ctrl-C does not make awsdir leave its child behind: the child decides when to stop', async () => {
+  const marker = join(home, 'int-count');
+  const script = `n=0; trap 'n=$((n+1)); echo $n > "$MARK"; [ $n -ge 2 ] && exit 42' INT; echo ready; while :; do sleep 0.1; done`;
+  const child = spawn(process.execPath, [CLI, 'exec', '--', 'sh', '-c', script], {
+    cwd: production,
+    env: { PATH: process.env.PATH, ...baseEnv(), ...env, MARK: marker } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()));
+  child.kill('SIGINT');
+  const deadline = Date.now() + 5000;
+  while (!existsSync(marker)) {
+    if (Date.now() > deadline) throw new Error('the first SIGINT never reached the child');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  expect(code).toBe(42);
+  expect(readFileSync(marker, 'utf8')).toBe('2\n');
+});
