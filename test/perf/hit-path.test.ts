@@ -1,0 +1,119 @@
+/**
+ * The cache-hit path guard, deterministic (no timing): a cache-hit export of the BUILT CLI, run with
+ * a preload hook that records every module loaded, file read, child process and keychain call,
+ * loads no AWS SDK, zod, yaml, commander, emulator or full-CLI chunk, reads exactly one keychain
+ * entry, lists none, starts no process and makes no AWS call; and it prints exactly what the full
+ * CLI prints. Help served from the prerendered text is byte for byte the full CLI's.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, runProcess, type CliResult } from '../helpers/cli';
+
+const { createWorld } = require('../../bench/world.cjs') as { createWorld: (o: { dist: string }) => Promise<World> };
+const { hitPathViolations, bundleViolations } = require('./hitPathRules.cjs') as {
+  hitPathViolations: (log: LoadLog, o?: { keyringReads?: number }) => string[];
+  bundleViolations: (dist: string) => string[];
+};
+
+interface World {
+  cli: string;
+  home: string;
+  app: string;
+  env: Record<string, string>;
+  calls(): Promise<unknown[]>;
+  project(name: string, o?: { envrc?: string; allow?: boolean }): Promise<string>;
+  close(): Promise<void>;
+}
+interface LoadLog {
+  modules: string[];
+  reads: string[];
+  children: string[];
+  keyring: string[];
+}
+
+const DIST = join(ROOT, 'dist');
+const HOOK = join(__dirname, 'recordLoads.cjs');
+let world: World;
+let scratch: string;
+
+beforeAll(async () => {
+  world = await createWorld({ dist: DIST });
+  scratch = mkdtempSync(join(tmpdir(), 'awsdir-perf-'));
+}, 60_000);
+
+afterAll(async () => {
+  await world?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+let logs = 0;
+async function recorded(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult & { log: LoadLog }> {
+  const file = join(scratch, `log-${(logs += 1)}.json`);
+  const r = await runProcess(process.execPath, ['-r', HOOK, world.cli, ...args], {
+    cwd: options.cwd ?? world.app,
+    env: { ...world.env, ...options.env, AWSDIR_LOAD_LOG: file },
+  });
+  return { ...r, log: JSON.parse(readFileSync(file, 'utf8')) as LoadLog };
+}
+
+const loadedFullCli = (log: LoadLog): boolean => log.modules.some((m) => m.endsWith('cli.cjs'));
+
+test('dist/awsdir.cjs bundles none of the SDK, zod, yaml, commander, execa or the emulator', () => {
+  expect(bundleViolations(DIST)).toEqual([]);
+});
+
+test('a cache-hit export loads nothing it must not, reads one keychain entry, lists none, calls no AWS', async () => {
+  const before = (await world.calls()).length;
+  const r = await recorded(['export', '--shell', 'bash']);
+  expect(r.stderr).toMatch(/^awsdir: app · admin @ 222222222222 · eu-west-1 · 5\dm left\n$/);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
+  expect(hitPathViolations(r.log)).toEqual([]);
+  expect((await world.calls()).length).toBe(before);
+});
+
+test('the hit path prints exactly what the full CLI prints, in every output form', async () => {
+  for (const args of [['export'], ['export', '--shell', 'fish'], ['export', '--shell=json'], ['export', '--direnv'], ['export', '--dir', world.app, '--shell', 'dotenv']]) {
+    const hit = await recorded(args);
+    expect(loadedFullCli(hit.log)).toBe(false);
+    // Without the resolved-config cache the hit path cannot serve: the full CLI does.
+    const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
+    expect(loadedFullCli(full.log)).toBe(true);
+    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({ args, code: full.exitCode, stdout: full.stdout, stderr: full.stderr });
+  }
+});
+
+test('anything but a hit goes to the full CLI having printed nothing of its own', async () => {
+  const dir = await world.project('changed');
+  writeFileSync(join(dir, '.awsdir.yaml'), `${readFileSync(join(dir, '.awsdir.yaml'), 'utf8')}# edited\n`);
+  const unapproved = await recorded(['export'], { cwd: dir });
+  expect(unapproved.exitCode).toBe(1);
+  expect(unapproved.stdout).toBe('');
+  expect(unapproved.stderr).toMatch(/^awsdir: .*awsdir allow [^\n]*\n$/);
+  expect(loadedFullCli(unapproved.log)).toBe(true);
+
+  const typo = await recorded(['export', '--shel', 'bash']);
+  expect(typo.exitCode).toBe(2);
+  expect(typo.stdout).toBe('');
+  expect(typo.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+});
+
+test('prerendered help is byte for byte the full CLI help, without loading it', async () => {
+  // The full CLI renders in a child whose stdout is a pipe, as the build does.
+  const render = `
+    const { runProgram } = require(process.argv[1]);
+    let text = '';
+    const ctx = { env: process.env, cwd: process.cwd(), now: () => Date.now(), pid: process.pid, platform: process.platform,
+      io: { stdout: (t) => { text += t; }, stderr: () => undefined, stdinIsTTY: false, stderrIsTTY: false },
+      self: { node: process.execPath, script: 'awsdir' }, signal: new AbortController().signal, onSignal: () => () => undefined };
+    runProgram(JSON.parse(process.argv[2]), ctx).then((code) => process.stdout.write(JSON.stringify({ code, text })));`;
+  for (const args of [['--help'], [], ['help', 'export'], ['export', '--help'], ['init', '-h']]) {
+    const fast = await recorded(args);
+    expect(loadedFullCli(fast.log)).toBe(false);
+    expect(fast.log.modules.some((m) => /commander/.test(m))).toBe(false);
+    const full = await runProcess(process.execPath, ['-e', render, join(DIST, 'cli.cjs'), JSON.stringify(args)], { env: world.env });
+    const expected = JSON.parse(full.stdout) as { code: number; text: string };
+    expect({ args, code: fast.exitCode, text: fast.stdout }).toEqual({ args, code: expected.code, text: expected.text });
+  }
+});
