@@ -4,6 +4,8 @@
 // runs each command of a suite once, in a shuffled order, so a load spike on this shared machine
 // hits all of them alike. Medians over the rounds after a warm-up; ratios are of medians.
 // Suites: help, hit, cd, cold, scale, memory, file (default: all). Prints a Markdown report.
+// --guard also runs one cache-hit export under test/perf/recordLoads.cjs and exits 1 when it loads
+// a module it must not (the CI step): timing never fails a run, these machines are too noisy.
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg, totalmem } = require('node:os');
@@ -19,6 +21,7 @@ const RUNS = Number(opt('runs', '30'));
 const WARMUP = Math.min(3, Math.max(1, Math.floor(RUNS / 10)));
 const SUITES = opt('suites', 'help,hit,cd,cold,scale,memory,file').split(',');
 const OUT = opt('out', undefined);
+const GUARD = args.includes('--guard');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -103,6 +106,17 @@ async function main() {
     const { env, cli, app } = world;
     const base = { name: 'node -e 0', cmd: node, args: ['-e', '0'], env, cwd: app };
     try {
+      if (GUARD) {
+        const { hitPathViolations, bundleViolations } = require('../test/perf/hitPathRules.cjs');
+        const logFile = join(world.home, 'loads.json');
+        const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, 'export'], { env: { ...env, AWSDIR_LOAD_LOG: logFile }, cwd: app });
+        const found = r.code === 0 ? [...bundleViolations(dist), ...hitPathViolations(JSON.parse(readFileSync(logFile, 'utf8')))] : [`the cache-hit export failed: ${r.stderr.trim()}`];
+        out(`### hit-path guard: ${found.length ? 'VIOLATED' : 'ok'}`);
+        out();
+        for (const v of found) out(`- ${v}`);
+        if (found.length) process.exitCode = 1;
+      }
+
       if (SUITES.includes('help')) {
         out('### `awsdir --help` (target <= 1.3x node -e 0)');
         out();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: bash scripts/test.sh [JEST ARGS...]
 # Installs what the tests need (Debian packages when run as root where apt exists, then npm ci),
-# builds awsdir, starts a headless keychain for the run, and runs every test.
+# builds awsdir, starts a headless keychain for the run, runs every test, then a short benchmark.
 # Example: sudo bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +31,11 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
 npm run --silent typecheck
-exec scripts/with-keychain.sh npx jest "$@"
+scripts/with-keychain.sh npx jest "$@"
+
+# A short benchmark for the log: ratios only, never a failure on timing (shared, noisy machines);
+# it fails only when the cache-hit path loads a module it must not. Skipped for a partial run.
+if (($# == 0)); then
+  echo "test: ---- benchmark (bench/run.sh; ratios for the log, fails only on a hit-path module violation) ----" >&2
+  bench/run.sh --no-build --runs 5 --suites help,hit --guard
+fi
