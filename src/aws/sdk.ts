@@ -50,6 +50,8 @@ function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
     requestHandler: {
       connectionTimeout: options.timeoutMs ?? 5000,
       requestTimeout: options.timeoutMs ?? 10000,
+      // Without it the handler only logs a warning and keeps waiting: a silent STS would hang a cd.
+      throwOnRequestTimeout: true,
     },
   };
 }
