@@ -261,7 +261,12 @@ async function getMfaSession(
       { action: 'GetSessionToken', sourceName: project.sourceName, durationSeconds, endpoint: stsEndpoint(deps.env, deps.stsRegion) },
     );
     const session = toCachedSession('mfa-session', credentials, { sourceName: project.sourceName, issuedAt, mfaSerial: serial });
-    await deps.keyring.set(name, JSON.stringify(session));
+    try {
+      await deps.keyring.set(name, JSON.stringify(session));
+    } catch (error) {
+      // The code is spent: a keychain that locked since the probe must not cost this export too.
+      deps.reporter.warn(`could not cache the MFA session (${(error as Error).message}); the next export will ask for a code again`);
+    }
     return { session, fromCache: false };
   });
 }
