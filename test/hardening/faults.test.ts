@@ -1,0 +1,362 @@
+/**
+ * Faults, each tried on the built CLI against the emulator with a real gnome-keyring in a private
+ * HOME. After every fault: the cached role session that worked before is still exported, unchanged
+ * and without an AWS call, and no secret sits in any file under HOME or the temp directory.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, baseEnv } from '../helpers/cli';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { createWorld, filesHolding, sessionOf, SERIAL, type AwsdirWorld } from './awsdirWorld';
+import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+
+jest.setTimeout(120_000);
+
+let emu: TestEmulator;
+let keychain: PrivateKeychain;
+let keychainData: string;
+let world: AwsdirWorld;
+let production: string;
+let before: { secretAccessKey: string; accessKeyId: string; sessionToken: string };
+
+const sts = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
+
+/** Every later export in this file refreshes the role session: `refresh_window` covers its whole hour. */
+function forceRefresh(on: boolean): void {
+  world.writeUserFile(on ? 'refresh_window: 1h\n' : '');
+}
+
+/** The session cached before the fault is still there: exported as it was, with no AWS call. */
+async function expectIntact(): Promise<void> {
+  forceRefresh(false);
+  await emu.clearCalls();
+  const r = await world.exportIn(production);
+  expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: expect.stringContaining('production · admin @ 222222222222') });
+  expect(sessionOf(r.stdout)).toEqual(before);
+  expect(await sts()).toEqual([]);
+  expect(filesHolding([world.home, world.tmp], world.secrets)).toEqual([]);
+}
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  keychainData = mkdtempSync(join(tmpdir(), 'awsdir-faults-keychain-'));
+  keychain = await startPrivateKeychain(keychainData);
+  world = await createWorld(emu, { prefix: 'awsdir-faults-', source: 'faults', env: keychain.env });
+  production = world.project('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n');
+  await world.allow(production);
+  const first = await world.exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+  expect(first.exitCode).toBe(0);
+  before = sessionOf(first.stdout);
+  world.secrets.add(before.secretAccessKey).add(before.sessionToken);
+});
+
+afterAll(async () => {
+  await keychain?.stop();
+  await emu?.close();
+});
+
+afterEach(async () => {
+  await fetch(`${emu.url}/__emulator/faults`, { method: 'DELETE' });
+  forceRefresh(false);
+});
+
+describe('STS answers badly', () => {
+  test('throttling is retried with growing pauses; three refusals are a clear error and the cached session survives', async () => {
+    forceRefresh(true);
+    await emu.fault({ action: 'AssumeRole', code: 'Throttling', status: 400, message: 'Rate exceeded', count: 3 });
+    await emu.clearCalls();
+    const r = await world.exportIn(production);
+    expect(r.stderr).toBe('awsdir: AssumeRole: AWS is throttling requests (rate exceeded); wait a few seconds and try again\n');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    const calls = (await emu.calls()).filter((c) => c.service === 'sts');
+    expect(calls.map((c) => `${c.action}:${c.code}`)).toEqual(['AssumeRole:Throttling', 'AssumeRole:Throttling', 'AssumeRole:Throttling']);
+    // Backoff: the SDK waits between attempts rather than hammering STS.
+    const times = calls.map((c) => Date.parse(c.time));
+    expect((times[2] ?? 0) - (times[0] ?? 0)).toBeGreaterThan(100);
+    await expectIntact();
+  });
+
+  test('throttling twice, then an answer: the third attempt succeeds and nothing is said about it', async () => {
+    forceRefresh(true);
+    await emu.fault({ action: 'AssumeRole', code: 'Throttling', status: 400, count: 2 });
+    await emu.clearCalls();
+    const r = await world.exportIn(production);
+    expect(r.exitCode).toBe(0);
+    expect(await sts()).toEqual(['AssumeRole:Throttling', 'AssumeRole:Throttling', 'AssumeRole:OK']);
+    const fresh = sessionOf(r.stdout);
+    expect(fresh.accessKeyId).not.toBe(before.accessKeyId);
+    world.secrets.add(fresh.secretAccessKey).add(fresh.sessionToken);
+    before = fresh;
+    await expectIntact();
+  });
+
+  test.each([
+    [500, 'InternalFailure'],
+    [503, 'ServiceUnavailable'],
+  ])('HTTP %i (%s) is retried three times, then a clear error; the cached session survives', async (status, code) => {
+    forceRefresh(true);
+    await emu.fault({ action: 'AssumeRole', code, status, count: 3 });
+    await emu.clearCalls();
+    const r = await world.exportIn(production);
+    expect(r.stderr).toMatch(new RegExp(`^awsdir: AssumeRole failed: ${code}: .*; rerun with AWSDIR_DEBUG=1 for details\\n$`));
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(await sts()).toEqual([`AssumeRole:${code}`, `AssumeRole:${code}`, `AssumeRole:${code}`]);
+    await expectIntact();
+  });
+
+  test.each([
+    ['cut in half', { truncate: true }],
+    ['dropped without an answer', { drop: true }],
+  ])('a response %s: retried, then an error naming the endpoint; the cached session survives', async (_, fault) => {
+    forceRefresh(true);
+    await emu.fault({ action: 'AssumeRole', ...fault, count: 3 });
+    await emu.clearCalls();
+    const r = await world.exportIn(production);
+    expect(r.stderr).toMatch(/^awsdir: AssumeRole: could not reach http:\/\/127\.0\.0\.1:\d+ \(.+\); check the network, or AWS_ENDPOINT_URL_STS \/ AWS_ENDPOINT_URL if you set one\n$/);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect((await sts()).length).toBe(3);
+    await expectIntact();
+  });
+
+  test('STS slower than the client timeout: every attempt times out, then a clear error; the cached session survives', async () => {
+    forceRefresh(true);
+    await emu.fault({ action: 'AssumeRole', latencyMs: 12_000, count: 3 });
+    const started = Date.now();
+    const r = await world.exportIn(production, {}, 90_000);
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.stderr).toMatch(/^awsdir: AssumeRole: could not reach http:\/\/127\.0\.0\.1:\d+ \(.+\); check the network/);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    // 10 s per attempt: what a person waits at a cd when STS hangs.
+    expect(seconds).toBeGreaterThan(9);
+    expect(seconds).toBeLessThan(45);
+    process.stderr.write(`faults: a silent STS costs ${seconds.toFixed(1)} s before the error\n`);
+    await new Promise((r2) => setTimeout(r2, 2500));
+    await expectIntact();
+  });
+
+  test('connection refused: a clear error naming the endpoint, quickly; the cached session survives', async () => {
+    const port = await closedPort();
+    forceRefresh(true);
+    const url = `http://127.0.0.1:${port}`;
+    const started = Date.now();
+    const r = await world.exportIn(production, { AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_STS: url });
+    expect(r.stderr).toBe(`awsdir: AssumeRole: could not reach ${url} (ECONNREFUSED); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one\n`);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expectIntact();
+  });
+
+  test('the STS clock 20 minutes off either way: the SDK corrects its clock from the Date header and retries once', async () => {
+    for (const skewSeconds of [1200, -1200]) {
+      await fetch(`${emu.url}/__emulator/clock`, { method: 'POST', body: JSON.stringify({ skewSeconds }) });
+      forceRefresh(true);
+      await emu.clearCalls();
+      const r = await world.exportIn(production);
+      expect({ skewSeconds, exit: r.exitCode, stderr: r.stderr }).toEqual({ skewSeconds, exit: 0, stderr: expect.stringContaining('production · admin') });
+      expect(await sts()).toEqual(['AssumeRole:SignatureDoesNotMatch', 'AssumeRole:OK']);
+      const fresh = sessionOf(r.stdout);
+      world.secrets.add(fresh.secretAccessKey).add(fresh.sessionToken);
+      before = fresh;
+    }
+    await fetch(`${emu.url}/__emulator/clock`, { method: 'POST', body: JSON.stringify({ skewSeconds: 0 }) });
+    await expectIntact();
+  });
+});
+
+describe('the keychain misbehaves', () => {
+  test('a Secret Service that never answers: an error within the deadline, nothing exported; the real keychain is untouched', async () => {
+    const silent = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-silent-')), { silent: true });
+    try {
+      const started = Date.now();
+      const r = await world.exportIn(production, silent.env, 30_000);
+      const ms = Date.now() - started;
+      expect(r.stderr).toBe(
+        'awsdir: keychain: the Secret Service (org.freedesktop.secrets) did not answer within 3 s; unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file\n',
+      );
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(ms).toBeLessThan(8000);
+    } finally {
+      await silent.stop();
+    }
+    await expectIntact();
+  });
+
+  test('the keychain locks between the write probe and the write: the spent MFA code still yields credentials, nothing half-written', async () => {
+    await world.addSource('faults-locked');
+    const dir = world.project('locked', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: locked\n', 'faults-locked');
+    await world.allow(dir);
+    // The moment STS receives GetSessionToken (after awsdir proved it can write), the screen locks.
+    const world0 = emu.emulator.world as unknown as { takeFault: (action: string) => unknown };
+    const original = world0.takeFault.bind(world0);
+    let locked = false;
+    world0.takeFault = (action: string) => {
+      if (action === 'GetSessionToken' && !locked) {
+        keychain.lock();
+        locked = true;
+      }
+      return original(action);
+    };
+    await emu.clearCalls();
+    try {
+      const r = await world.exportIn(dir, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+      expect(locked).toBe(true);
+      expect(await sts()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
+      expect(r.stderr).toMatch(/could not cache the MFA session/);
+      expect(r.stderr).toContain('locked · admin @ 333333333333');
+      expect(r.exitCode).toBe(0);
+      const got = sessionOf(r.stdout);
+      world.secrets.add(got.secretAccessKey).add(got.sessionToken);
+    } finally {
+      world0.takeFault = original;
+      // Unlocking needs a prompter this machine has not got: restart the daemon on the same keyring.
+      await keychain.stop();
+      keychain = await startPrivateKeychain(keychainData);
+      Object.assign(world.env, keychain.env);
+    }
+    // Nothing of the locked-out sessions was stored, and every entry there is whole.
+    const entries = keychainEntries(keychain.env);
+    for (const [name, value] of entries) if (name.startsWith('role/') || name.startsWith('mfa-session/')) expect(JSON.parse(value)).toMatchObject({ v: 1 });
+    const status = await world.run(['status', '--json'], { cwd: dir });
+    expect(status.stdout).not.toMatch(/"kind":\s*"mfa-session"[^}]*faults-locked/);
+    await expectIntact();
+  });
+});
+
+describe('processes die and disks fill', () => {
+  test('SIGKILL at any moment of refreshing exports: every entry stays whole, no lock is left behind, the next export works', async () => {
+    forceRefresh(true);
+    for (let i = 0; i < 12; i++) {
+      await killDuring(production, world.env, 120 + i * 45);
+    }
+    for (const [name, value] of keychainEntries(keychain.env)) {
+      if (name.startsWith('role/') || name.startsWith('mfa-session/')) expect({ name, v: (JSON.parse(value) as { v: number }).v }).toEqual({ name, v: 1 });
+    }
+    const started = Date.now();
+    const r = await world.exportIn(production);
+    expect(r.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    const fresh = sessionOf(r.stdout);
+    world.secrets.add(fresh.secretAccessKey).add(fresh.sessionToken);
+    for (const value of keychainEntries(keychain.env).values()) {
+      const v = JSON.parse(value) as { secretAccessKey?: string; sessionToken?: string };
+      if (v.secretAccessKey) world.secrets.add(v.secretAccessKey);
+      if (v.sessionToken) world.secrets.add(v.sessionToken);
+    }
+    forceRefresh(false);
+    const again = await world.exportIn(production);
+    before = sessionOf(again.stdout);
+    await expectIntact();
+  });
+
+  test('the file keyring: SIGKILL during refreshes leaves every entry decryptable; a full disk is a clear error and the old entry survives', async () => {
+    const fileWorld = await createWorld(emu, { prefix: 'awsdir-faults-file-', source: 'faults-file', keyring: 'file', env: { AWSDIR_FILE_PASSPHRASE: 'correct horse battery' } });
+    const dir = fileWorld.project('filed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: filed\n', 'faults-file');
+    await fileWorld.allow(dir);
+    const first = await fileWorld.exportIn(dir, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    expect(first.exitCode).toBe(0);
+    fileWorld.secrets.add(sessionOf(first.stdout).secretAccessKey);
+    fileWorld.writeUserFile('refresh_window: 1h\n');
+    for (let i = 0; i < 12; i++) {
+      await killDuring(dir, fileWorld.env, 150 + i * 60);
+    }
+    fileWorld.writeUserFile('');
+    const after = await fileWorld.exportIn(dir);
+    expect(after.exitCode).toBe(0);
+    const kept = sessionOf(after.stdout);
+    fileWorld.secrets.add(kept.secretAccessKey).add(kept.sessionToken);
+    const status = await fileWorld.run(['status', '--json'], { cwd: dir });
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).not.toContain('malformed');
+    expect(filesHolding([fileWorld.home, fileWorld.tmp], fileWorld.secrets)).toEqual([]);
+
+    if (process.getuid?.() !== 0) {
+      process.stderr.write('faults: SKIPPED the disk-full case: mounting a small tmpfs needs root\n');
+      return;
+    }
+    // The keyring directory on a 256 KiB tmpfs, then filled.
+    const keyringDir = join(fileWorld.home, '.local', 'share', 'awsdir', 'keyring');
+    const saved = mkdtempSync(join(tmpdir(), 'awsdir-keyring-copy-'));
+    spawnSync('cp', ['-a', `${keyringDir}/.`, saved]);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', keyringDir]);
+    if (mounted.status !== 0) {
+      process.stderr.write(`faults: SKIPPED the disk-full case: cannot mount tmpfs (${mounted.stderr.toString().trim()})\n`);
+      return;
+    }
+    try {
+      spawnSync('cp', ['-a', `${saved}/.`, keyringDir]);
+      let n = 0;
+      try {
+        for (;; n++) writeFileSync(join(keyringDir, `.filler-${n}`), Buffer.alloc(4096, 1));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      fileWorld.writeUserFile('refresh_window: 1h\n');
+      await emu.clearCalls();
+      const full = await fileWorld.exportIn(dir);
+      // AWS answered; storing failed. The person still gets this session, and hears why it was not kept.
+      expect(full.stderr).toMatch(/could not cache the role session \(file keyring: the disk is full \(ENOSPC\)/);
+      expect(full.exitCode).toBe(0);
+      fileWorld.secrets.add(sessionOf(full.stdout).secretAccessKey);
+      expect(readdirSync(keyringDir).filter((f) => f.startsWith('.tmp'))).toEqual([]);
+      fileWorld.writeUserFile('');
+      const back = await fileWorld.exportIn(dir);
+      expect(back.exitCode).toBe(0);
+      expect(sessionOf(back.stdout)).toEqual(kept);
+    } finally {
+      spawnSync('umount', [keyringDir]);
+      rmSync(saved, { recursive: true, force: true });
+    }
+    expect(statSync(fileWorld.home).isDirectory()).toBe(true);
+  });
+});
+
+describe('sessions expire', () => {
+  // Last: it moves the emulator's clock past every session issued so far.
+  test('an MFA session that STS calls expired is replaced with one new code; the role session cached locally is untouched', async () => {
+    const dir = world.project('expired', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: expired\n');
+    await world.allow(dir);
+    await emu.advanceClock(13 * 3600);
+    await emu.clearCalls();
+    const without = await world.exportIn(dir);
+    expect(without.stderr).toMatch(/AWSDIR_MFA_CODE/);
+    expect(without.exitCode).toBe(1);
+    // The refused MFA session is proven bad and removed even though no new one could be fetched.
+    expect(await sts()).toEqual(['AssumeRole:ExpiredToken']);
+    await emu.clearCalls();
+    const r = await world.exportIn(dir, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    expect(r.exitCode).toBe(0);
+    expect(await sts()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
+    const got = sessionOf(r.stdout);
+    world.secrets.add(got.secretAccessKey).add(got.sessionToken);
+    await expectIntact();
+  });
+});
+
+/** Starts a refreshing export and SIGKILLs it after `ms` (if it has not finished by then). */
+async function killDuring(cwd: string, env: Record<string, string>, ms: number): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'export'], { cwd, env: { PATH: process.env.PATH ?? '', ...baseEnv(), ...env }, stdio: 'ignore' });
+  const closed = new Promise((r) => child.once('close', r));
+  await new Promise((r) => setTimeout(r, ms));
+  child.kill('SIGKILL');
+  await closed;
+}
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
