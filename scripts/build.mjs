@@ -36,9 +36,13 @@ const offHitPath = [
   'src/credentials/createEngine.ts',
   'src/mfa/readTty.ts',
 ].map((f) => resolvePath(root, f));
+// node:crypto costs a `cd` 5-8 ms to load, for a few SHA-256 digests of short strings: the hit
+// bundle gets src/cli/hitPathCrypto.ts instead (the same digests; the rest of node:crypto on use).
+const hitPathCrypto = resolvePath(root, 'src/cli/hitPathCrypto.ts');
 const hitPathStubs = {
   name: 'hit-path-stubs',
   setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, (args) => (args.importer === hitPathCrypto ? undefined : { path: hitPathCrypto }));
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const path = resolvePath(args.resolveDir, args.path);
       const hit = offHitPath.find((f) => path === f || path === f.replace(/\.ts$/, ''));

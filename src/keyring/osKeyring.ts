@@ -39,7 +39,7 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
 
   const entry = (name: string): AsyncEntry => {
     requireBus(options);
-    napi ??= require('@napi-rs/keyring') as NapiKeyring;
+    napi ??= loadNapi(options.platform);
     let found = entries.get(name);
     if (!found) {
       try {
@@ -75,6 +75,24 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
     },
   };
   return keyring;
+}
+
+/**
+ * On glibc Linux the binary package itself: the package's own loader first reads /usr/bin/ldd to
+ * tell musl from glibc and then tries several paths, about 4 ms of every `cd`. Anything unusual
+ * (another platform, musl, a package missing or failing to load) goes through that loader.
+ */
+function loadNapi(platform: NodeJS.Platform): NapiKeyring {
+  if (platform === 'linux') {
+    // A name in a variable: bundlers leave this require to run time, like the package's own.
+    const binary = '@napi-rs/keyring-linux-x64-gnu';
+    try {
+      return require(binary) as NapiKeyring;
+    } catch {
+      // another architecture, musl, or the optional package is absent: the loader knows what to do
+    }
+  }
+  return require('@napi-rs/keyring') as NapiKeyring;
 }
 
 const PROBE_PREFIX = 'probe/';

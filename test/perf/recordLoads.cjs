@@ -19,7 +19,7 @@ Module._load = function load(request, parent, isMain) {
     // a builtin or a request that failed: keep the name as asked
   }
   log.modules.push(file);
-  if (request === '@napi-rs/keyring' && !loaded.__recorded) wrapKeyring(loaded);
+  if (request.startsWith('@napi-rs/keyring') && loaded && !loaded.__recorded) wrapKeyring(loaded);
   return loaded;
 };
 
