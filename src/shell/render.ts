@@ -68,7 +68,8 @@ function renderPosix(exports: Exports, watch: string[]): string {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(exports.set)) lines.push(`export ${name}=${quotePosix(value)}`);
   if (exports.unset.length > 0) lines.push(`unset ${exports.unset.join(' ')}`);
-  for (const path of watch) lines.push(`watch_file ${quotePosix(path)}`);
+  // One call for every file: each watch_file starts a `direnv watch` process, which a `cd` pays.
+  if (watch.length > 0) lines.push(`watch_file ${watch.map(quotePosix).join(' ')}`);
   return lines.map((line) => `${line}\n`).join('');
 }
 
