@@ -1,0 +1,88 @@
+/**
+ * Gaps the config and shell tests leave: the bad-file corpus through `export` (not only `allow`),
+ * broken user files, and hostile labels carried by the built CLI's export into real shells.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/cli';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { createWorld, SERIAL, type AwsdirWorld } from './awsdirWorld';
+import { startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+
+jest.setTimeout(120_000);
+
+const BAD = join(ROOT, 'test/fixtures/config/bad');
+
+let emu: TestEmulator;
+let keychain: PrivateKeychain;
+let world: AwsdirWorld;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  keychain = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-badinput-keychain-')));
+  world = await createWorld(emu, { prefix: 'awsdir-badinput-', source: 'default', env: keychain.env });
+});
+
+afterAll(async () => {
+  await keychain?.stop();
+  await emu?.close();
+});
+
+test.each(readdirSync(BAD).sort())('bad project file %s: export exits 3 with the file named, prints nothing, calls no AWS', async (name) => {
+  // extends-loop keeps its project one level down.
+  const dir = existsSync(join(BAD, name, '.awsdir.yaml')) ? join(BAD, name) : join(BAD, name, 'a', 'b');
+  await emu.clearCalls();
+  const r = await world.run(['export'], { cwd: dir });
+  expect({ exit: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ exit: 3, stdout: '', lines: 1 });
+  expect(r.stderr).toMatch(new RegExp(`^awsdir: ${BAD.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${name}/`));
+  expect(await emu.calls()).toEqual([]);
+});
+
+describe('broken user files', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['invalid YAML', 'version: 1\nsources: [\n', /:\d+:\d+: /],
+    ['an unknown key', 'version: 1\ncolour: red\n', /:2:1: .*colour/],
+    ['refresh_window out of range', 'version: 1\nrefresh_window: 2h\n', /:2:\d+: .*refresh_window/],
+    ['an unknown keyring', 'version: 1\nkeyring: vault\n', /:2:\d+: .*keyring/],
+    ['a secret in the user file', 'version: 1\nsources:\n  default:\n    secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n', /:4:\d+: /],
+    ['a source of two kinds', 'version: 1\nsources:\n  default:\n    credentials_profile: old\n    from_env: true\n', /:\d+:\d+: /],
+    ['a binary file', '\u0000\u0001\u0002version', /binary/],
+  ];
+  test.each(cases)('%s: export exits 3 naming the file, line and reason; prints nothing', async (_, text, reason) => {
+    const dir = world.project('userfile', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\n');
+    await world.allow(dir);
+    const good = readFileSync(world.userFile, 'utf8');
+    writeFileSync(world.userFile, text);
+    try {
+      const r = await world.run(['export'], { cwd: dir });
+      expect({ exit: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ exit: 3, stdout: '', lines: 1 });
+      expect(r.stderr.startsWith(`awsdir: ${world.userFile}`)).toBe(true);
+      expect(r.stderr).toMatch(reason);
+      expect(r.stderr).not.toContain('wJalrXUtnFEMI');
+    } finally {
+      writeFileSync(world.userFile, good);
+    }
+  });
+});
+
+test('hostile labels go through export into bash, zsh and fish as text: nothing runs, every byte comes back', async () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'awsdir-label-'));
+  const labels = ["$(touch c)`touch c`'\"; touch c #", '\\\'; touch c; echo \\', '日本語 ✓ $HOME ~ * {a,b} !! %F{red}', "a'b''c\"d\\e"];
+  let code = await emu.totp(SERIAL);
+  for (const [i, label] of labels.entries()) {
+    const dir = world.project(`label${i}`, `role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: ${JSON.stringify(label)}\n`);
+    await world.allow(dir);
+    for (const shell of ['bash', 'zsh', 'fish'] as const) {
+      const r = await world.run(['export', '--shell', shell], { cwd: dir, env: { AWSDIR_MFA_CODE: code } });
+      expect({ label, shell, exit: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr }).toEqual({ label, shell, exit: 0, stderr: '' });
+      const script = shell === 'fish' ? `${r.stdout}\nprintf %s $AWSDIR_LABEL` : `${r.stdout}\nprintf %s "$AWSDIR_LABEL"`;
+      const out = spawnSync(shell, shell === 'fish' ? ['--no-config', '-c', script] : ['-c', script], { cwd: scratch, env: { PATH: process.env.PATH ?? '', HOME: scratch } });
+      expect({ label, shell, value: out.stdout.toString('utf8') }).toEqual({ label, shell, value: label });
+      expect(existsSync(join(scratch, 'c'))).toBe(false);
+    }
+    code = await emu.totp(SERIAL);
+  }
+});
+
