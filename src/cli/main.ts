@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Context } from './context';
 import { ExitCode } from './errors';
 import { loadCliChunk } from './chunks';
@@ -20,16 +21,64 @@ export async function run(argv: string[], ctx: Context): Promise<number> {
   return loadCliChunk().runProgram(argv, ctx);
 }
 
+/**
+ * stdout and stderr go straight to their descriptors, and whether one is a terminal is asked only
+ * when a command wants to know: creating process.stdin/stdout/stderr (sockets for pipes, tty
+ * streams for a terminal) costs every `cd` several milliseconds. A descriptor that cannot take a
+ * write at once (a full non-blocking pipe, or any error) hands it, and every later write, to the
+ * stream as before.
+ */
+function descriptorWriter(fd: 1 | 2, stream: () => NodeJS.WriteStream): { write(text: string): void; readonly streamed: boolean } {
+  let streamed = false;
+  return {
+    write(text) {
+      if (streamed) {
+        stream().write(text);
+        return;
+      }
+      const bytes = Buffer.from(text);
+      let offset = 0;
+      try {
+        while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+      } catch {
+        streamed = true;
+        stream().write(bytes.subarray(offset));
+      }
+    },
+    get streamed() {
+      return streamed;
+    },
+  };
+}
+
+const out = descriptorWriter(1, () => process.stdout);
+const err = descriptorWriter(2, () => process.stderr);
+const isTerminal = (fd: number): boolean => (require('node:tty') as typeof import('node:tty')).isatty(fd);
+
+/** Descriptor writes are done when they return; a stream that took over may still hold some. */
+function exitWhenWritten(code: number): void {
+  const pending = [out.streamed ? process.stdout : undefined, err.streamed ? process.stderr : undefined].filter((s) => s !== undefined);
+  let left = pending.length;
+  if (left === 0) process.exit(code);
+  for (const stream of pending) stream.write('', () => --left === 0 && process.exit(code));
+}
+
 function processContext(controller: AbortController): Context {
   return {
     env: process.env,
     cwd: process.cwd(),
     io: {
-      stdout: (text) => void process.stdout.write(text),
-      stderr: (text) => void process.stderr.write(text),
-      stdinIsTTY: Boolean(process.stdin.isTTY),
-      stderrIsTTY: Boolean(process.stderr.isTTY),
-      ...(process.stdout.isTTY ? { stdoutColumns: process.stdout.columns } : {}),
+      stdout: (text) => out.write(text),
+      stderr: (text) => err.write(text),
+      get stdinIsTTY() {
+        return isTerminal(0);
+      },
+      get stderrIsTTY() {
+        return isTerminal(2);
+      },
+      get stdoutColumns() {
+        return isTerminal(1) ? process.stdout.columns : undefined;
+      },
     },
     now: () => Date.now(),
     pid: process.pid,
@@ -57,7 +106,7 @@ if (require.main === module) {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   run(process.argv.slice(2), processContext(controller)).then(
-    (code) => process.stdout.write('', () => process.exit(code)),
+    (code) => exitWhenWritten(code),
     (error: unknown) => {
       process.stderr.write(`awsdir: internal error: ${redact(String(error))}\n`);
       process.exit(ExitCode.failure);
