@@ -21,7 +21,7 @@ function snapshotDist(dist = join(ROOT, 'dist')) {
   const parent = join(ROOT, '.tmp');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'bench-dist-'));
-  for (const f of readdirSync(dist).filter((n) => n.endsWith('.cjs'))) cpSync(join(dist, f), join(dir, f));
+  for (const f of readdirSync(dist).filter((n) => n.endsWith('.cjs') || n.endsWith('.json'))) cpSync(join(dist, f), join(dir, f));
   // As `npm install -g` leaves it: run through its #! line, the way direnv's helper runs it.
   chmodSync(join(dir, 'awsdir.cjs'), 0o755);
   return dir;

@@ -4,7 +4,7 @@
 // Node has no compile cache here, so every byte of the first bundle is parsed on every `cd`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,7 @@ const common = {
 
 // What the cache-hit export reaches in the sources but never runs on a hit: the YAML and zod
 // parsers behind the resolved-config cache, the rest of the engine (MFA, locks, the user-file
-// editor) and the terminal prompt. In dist/awsdir.cjs each becomes a stub that throws when used,
+// editor), the terminal prompt, STS error wording and `export --credential-process`. In dist/awsdir.cjs each becomes a stub that throws when used,
 // which the hit path takes as a miss, handing the command to the full CLI (dist/cli.cjs), where
 // the real modules live. test/perf/hit-path.test.ts proves a hit never gets there.
 const offHitPath = [
@@ -35,6 +35,8 @@ const offHitPath = [
   'src/config/updateUserConfig.ts',
   'src/credentials/createEngine.ts',
   'src/mfa/readTty.ts',
+  'src/aws/errors.ts',
+  'src/credentials/credentialProcessProfile.ts',
 ].map((f) => resolvePath(root, f));
 // node:crypto costs a `cd` 5-8 ms to load, for a few SHA-256 digests of short strings: the hit
 // bundle gets src/cli/hitPathCrypto.ts instead (the same digests; the rest of node:crypto on use).
@@ -66,7 +68,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/emulator/index.ts'], outfile: 'dist/emulator.cjs' }),
 ]);
 
-// Help, rendered by the CLI just built and embedded in dist/awsdir.cjs (src/cli/prerenderedHelp.ts),
+// Help, rendered by the CLI just built into dist/help.json (src/cli/prerenderedHelp.ts),
 // so `awsdir --help` costs what a bare `node` does. Rendered in two different environments: help
 // that depends on anything of the machine (a path, a user) must not be frozen, so then none is.
 // One process per environment renders every form through the full CLI (its stdout a pipe).
@@ -104,4 +106,5 @@ const render = (home) =>
 const help = render('/nonexistent/a');
 const stable = help === render('/nonexistent/b') && Object.keys(JSON.parse(help).forms).length > 4;
 if (!stable) console.warn('build: help depends on the environment (or did not render); `awsdir --help` is not prerendered');
-if (stable) await build({ ...main, define: { ...common.define, AWSDIR_HELP: JSON.stringify(help) } });
+if (stable) writeFileSync(resolvePath(root, 'dist/help.json'), help);
+else rmSync(resolvePath(root, 'dist/help.json'), { force: true });
