@@ -99,11 +99,8 @@ async function createWorld({ keyring = 'os', dist } = {}) {
   };
   const calls = async () => (await (await fetch(`${emulator.url}/__emulator/calls`)).json());
 
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), `version: 1\nkeyring: ${keyring}\nsts_region: us-east-1\n`);
   const key = generatedKey('111111111111', 'alice', 0);
   const source = `${SOURCE}${process.pid}`;
-  await must('awsdir add', awsdir(['add', source, '--from-env'], { env: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret } }));
-
   const dirs = [];
   /** A project directory, allowed; `envrc` is its .envrc text (direnv-allowed when given). */
   const project = async (name, { envrc, role = 'arn:aws:iam::222222222222:role/admin', allow = true } = {}) => {
@@ -119,14 +116,25 @@ async function createWorld({ keyring = 'os', dist } = {}) {
     return dir;
   };
 
-  await must('awsdir hook direnv --install', awsdir(['hook', 'direnv', '--install']));
-  // The AWS CLI user's .envrc reads static keys from its credentials file: no network either.
-  writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = ${key.id}\naws_secret_access_key = ${key.secret}\n`, { mode: 0o600 });
-  writeFileSync(env.AWS_CONFIG_FILE, '[default]\nregion = eu-west-1\n');
-
-  const app = await project('app', { envrc: 'use aws\n' });
-  // The first export asks for the MFA code: one GetSessionToken, one AssumeRole; every later export is a hit.
-  await must('first export', awsdir(['export', '--shell', 'bash'], { cwd: app, env: { AWSDIR_MFA_CODE: await totp() } }));
+  // A world that fails half-built must not leave the emulator listening or HOME behind.
+  let app;
+  try {
+    writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), `version: 1\nkeyring: ${keyring}\nsts_region: us-east-1\n`);
+    await must('awsdir add', awsdir(['add', source, '--from-env'], { env: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret } }));
+    await must('awsdir hook direnv --install', awsdir(['hook', 'direnv', '--install']));
+    // The AWS CLI user's .envrc reads static keys from its credentials file: no network either.
+    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = ${key.id}\naws_secret_access_key = ${key.secret}\n`, { mode: 0o600 });
+    writeFileSync(env.AWS_CONFIG_FILE, '[default]\nregion = eu-west-1\n');
+    app = await project('app', { envrc: 'use aws\n' });
+    // The first export asks for the MFA code: one GetSessionToken, one AssumeRole; every later export is a hit.
+    await must('first export', awsdir(['export', '--shell', 'bash'], { cwd: app, env: { AWSDIR_MFA_CODE: await totp() } }));
+  } catch (error) {
+    await emulator.close();
+    await awsdir(['remove', source]).catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+    if (!dist) rmSync(distDir, { recursive: true, force: true });
+    throw error;
+  }
 
   return {
     root: ROOT,
