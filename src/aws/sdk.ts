@@ -48,8 +48,10 @@ function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
     // Throttling and 5xx are retried with the SDK's backoff; three attempts keep a cd short.
     maxAttempts: options.maxAttempts ?? 3,
     requestHandler: {
-      connectionTimeout: options.timeoutMs ?? 5000,
-      requestTimeout: options.timeoutMs ?? 10000,
+      // STS answers in well under a second; a person at a cd should wait seconds, not half a minute,
+      // for a silent endpoint (three attempts of 5 s), and a refused connection fails at once.
+      connectionTimeout: options.timeoutMs ?? 3000,
+      requestTimeout: options.timeoutMs ?? 5000,
       // Without it the handler only logs a warning and keeps waiting: a silent STS would hang a cd.
       throwOnRequestTimeout: true,
     },
