@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
@@ -74,10 +74,7 @@ async function makeWorld(name: string): Promise<World> {
   // The keychain is shared by every world of this file: start each shell from a cold cache.
   await cli(['clear', '--all']);
   await cli(['init', '--role', 'arn:aws:iam::333333333333:role/admin', '--region', 'eu-west-1', '--label', 'development', '--dir', dirs.development, '--allow']);
-  await cli(['init', '--role', 'deploy', '--account', '444444444444', '--region', 'us-west-2', '--label', 'staging', '--dir', dirs.staging, '--allow']);
-  // The staging role wants an external id, which init has no flag for: edit, then allow, as a person would.
-  appendFileSync(join(dirs.staging, '.awsdir.yaml'), 'external_id: staging-ext\n');
-  await cli(['allow', dirs.staging]);
+  await cli(['init', '--role', 'deploy', '--account', '444444444444', '--region', 'us-west-2', '--label', 'staging', '--external-id', 'staging-ext', '--dir', dirs.staging, '--allow']);
   await cli(['init', '--role', 'arn:aws:iam::222222222222:role/admin', '--region', 'ap-northeast-1', '--label', 'production', '--confirm', '--dir', dirs.production, '--allow']);
   const out = join(scratch, name);
   mkdirSync(out);

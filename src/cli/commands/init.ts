@@ -26,6 +26,8 @@ export interface InitFlags {
   mfa?: boolean;
   force?: boolean;
   allow?: boolean;
+  externalId?: string;
+  sessionName?: string;
 }
 
 /** Asks one question on the terminal; the answer, or `fallback` when the person just presses Enter. */
@@ -108,6 +110,8 @@ interface ProjectValues {
   label: string;
   confirm?: boolean;
   mfa?: boolean;
+  externalId?: string;
+  sessionName?: string;
 }
 
 async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: InitDeps): Promise<ProjectValues> {
@@ -171,6 +175,8 @@ async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: Init
     label,
     ...(confirm ? { confirm: true } : {}),
     ...(flags.mfa === false ? { mfa: false } : {}),
+    ...(flags.externalId ? { externalId: flags.externalId } : {}),
+    ...(flags.sessionName ? { sessionName: flags.sessionName } : {}),
   };
 }
 
@@ -210,6 +216,8 @@ export async function renderProjectFile(values: ProjectValues): Promise<string> 
     label: values.label === undefined ? undefined : JSON.stringify(values.label),
     confirm: values.confirm ? 'true' : undefined,
     mfa: values.mfa === false ? 'false' : undefined,
+    external_id: values.externalId === undefined ? undefined : JSON.stringify(values.externalId),
+    session_name: values.sessionName === undefined ? undefined : JSON.stringify(values.sessionName),
   };
   return template
     .split('\n')
@@ -278,6 +286,8 @@ export const registerInit: RegisterCommand = (program: Command, ctx: Context) =>
     .option('--confirm', 'ask once per shell before entering (for production)')
     .option('--mfa', 'use MFA for this role (the default)')
     .option('--no-mfa', "skip MFA: only for a role whose trust policy does not demand it")
+    .option('--external-id <id>', "sts:ExternalId, when the role's trust policy demands one")
+    .option('--session-name <template>', 'RoleSessionName template, e.g. "{user}-{dir}" (the default)')
     .option('--force', 'replace an existing .awsdir.yaml; append `use aws` to an .envrc without asking')
     .option('--allow', 'also run `direnv allow` for the directory')
     .option('--dir <dir>', 'the directory to set up (default: the current one)')
@@ -294,6 +304,7 @@ Example:
   $ awsdir init --role arn:aws:iam::222222222222:role/admin --region ap-northeast-1 \\
       --label production --confirm --allow
   $ awsdir init --role readonly --account 333333333333 --region eu-west-1 --dir ~/development
+  $ awsdir init --role deploy --account 444444444444 --region us-east-1 --external-id staging-ext
   $ awsdir init --print-trust-policy > trust.json`,
     )
     .action(async (opts: InitFlags & { dir?: string; printTrustPolicy?: boolean }) => {
