@@ -11,20 +11,10 @@ install=1
 if [[ "${1:-}" == --no-install ]]; then install=0; shift; fi
 
 if ((install)); then
-  packages=(direnv gnome-keyring dbus libsecret-1-0 awscli)
-  missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-      echo "demo: installing ${missing[*]}" >&2
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    else
-      echo "demo: missing packages: ${missing[*]}; install them (sudo apt-get install ${missing[*]}) or run this script with sudo; going on without them" >&2
-    fi
-  fi
+  # shellcheck source=scripts/lib/install-debian-packages.sh
+  source scripts/lib/install-debian-packages.sh
+  # Without them the demo still runs: it falls back to its file keyring and skips the direnv part.
+  install_debian_packages demo direnv gnome-keyring dbus libsecret-1-0 awscli || echo "demo: going on without them" >&2
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

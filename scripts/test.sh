@@ -6,21 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(direnv gnome-keyring dbus libsecret-1-0 libsecret-tools awscli zsh fish tmux shellcheck hyperfine procps)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "test: installing ${missing[*]}" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  else
-    echo "test: missing Debian packages: ${missing[*]}; install them with: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-fi
+# shellcheck source=scripts/lib/install-debian-packages.sh
+source scripts/lib/install-debian-packages.sh
+install_debian_packages test direnv gnome-keyring dbus libsecret-1-0 libsecret-tools awscli zsh fish tmux shellcheck hyperfine procps || exit 1
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if ((node_major < 20)); then
