@@ -124,4 +124,22 @@ describe('awsdir rotate and add --from-profile', () => {
     expect(existsSync(file)).toBe(true);
     await runCli(['remove', name], { env });
   });
+
+  test('add --remove-from-file without --from-profile is a usage error naming --from-profile NAME; nothing is stored or changed', async () => {
+    const { home, env: homeEnv } = makeHome();
+    const env = { ...homeEnv, ...emu.env, AWSDIR_KEYRING: 'os' };
+    const keys = emu.keys('alice');
+    mkdirSync(join(home, '.aws'));
+    const file = join(home, '.aws', 'credentials');
+    const text = `[default]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`;
+    writeFileSync(file, text, { mode: 0o600 });
+    const name = newSource();
+    const r = await runCli(['add', name, '--from-env', '--remove-from-file'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+    expect({ exit: r.exitCode, stdout: r.stdout }).toEqual({ exit: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^awsdir: --remove-from-file .*`--from-profile NAME`.*\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(existsSync(join(home, '.config', 'awsdir', 'config.yaml'))).toBe(false);
+    expect(await emu.calls()).toEqual([]);
+  });
 });

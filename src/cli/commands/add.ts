@@ -142,6 +142,12 @@ Example:
 There is no flag for the secret: command lines end up in shell history and process lists.`,
     )
     .action(async (name: string | undefined, opts: { fromEnv?: boolean; mfaSerial?: string; fromProfile?: string; removeFromFile?: boolean }) => {
+      // Ignoring it would let a person believe a plaintext key was taken out of ~/.aws/credentials.
+      if (opts.removeFromFile && opts.fromProfile === undefined) {
+        throw new UsageError(
+          `--remove-from-file removes the key of the profile it was imported from, and no profile was given; add \`--from-profile NAME\` (e.g. \`awsdir add ${name ?? 'default'} --from-profile NAME --remove-from-file\`)`,
+        );
+      }
       const engine = await createEngine(ctx);
       await addCommand(
         { name: name ?? 'default', fromEnv: Boolean(opts.fromEnv), ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}), ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}) },
