@@ -6,44 +6,29 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnv, CLI, makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { baseEnv, CLI, runCli } from '../helpers/cli';
+import type { TestEmulator } from '../helpers/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 import { assertFederable, getSigninToken } from '../../src/aws/federation';
 import { createSts } from '../../src/aws/sdk';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const source = `console${process.pid}`;
+let w: World;
 let emu: TestEmulator;
 let home: string;
 let env: Record<string, string>;
 let production: string;
 let longadmin: string;
 
-function project(name: string, body: string): string {
-  const dir = join(home, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\n${body}`);
-  return dir;
-}
-
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  ({ home, env } = makeHome('awsdir-console-'));
-  env = { ...env, ...emu.env, USER: 'alice', AWSDIR_FEDERATION_ENDPOINT: `${emu.url}/federation` };
-  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
-  const keys = emu.keys('alice');
-  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect(added.exitCode).toBe(0);
-  production = project('production', 'role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n');
-  longadmin = project('longadmin', 'role: arn:aws:iam::222222222222:role/longadmin\nregion: eu-west-1\nduration: 2h\n');
-  for (const dir of [production, longadmin]) expect((await runCli(['allow', dir], { env })).exitCode).toBe(0);
+  // The world's environment already points AWSDIR_FEDERATION_ENDPOINT at the emulator.
+  w = await makeWorld('console');
+  ({ emu, home, env } = w);
+  production = await addProject(w, 'production', PRODUCTION_PROJECT);
+  longadmin = await addProject(w, 'longadmin', 'role: arn:aws:iam::222222222222:role/longadmin\nregion: eu-west-1\nduration: 2h\n');
 }, 60_000);
 
-afterAll(async () => {
-  await runCli(['remove', source], { env }).catch(() => undefined);
-  await emu?.close();
-});
+afterAll(() => closeWorld(w));
 
 const signinCalls = async (): Promise<string[]> =>
   (await emu.calls()).filter((c) => c.service === 'signin').map((c) => `${c.action}:${c.status}${c.principal ? `:${c.principal}` : ''}`);

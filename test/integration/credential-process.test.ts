@@ -8,52 +8,35 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
-import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, runCli, runProcess } from '../helpers/cli';
+import { DEMO_FIXTURE, type TestEmulator } from '../helpers/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 import { credentialProcessCommand, renderAwsConfig, shellQuote } from '../../src/credentials/credentialProcessProfile';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const ARN = 'arn:aws:sts::222222222222:assumed-role/admin/alice-production';
 
-interface World {
-  emu: TestEmulator;
-  home: string;
-  env: Record<string, string>;
-  source: string;
-  production: string;
-}
+type ProductionWorld = World & { production: string };
 
-async function makeWorld(name: string, fixture: string | object): Promise<World> {
-  const emu = await startTestEmulator(fixture);
-  const made = makeHome(`awsdir-cp-${name}-`);
-  const env = { ...made.env, ...emu.env, USER: 'alice' };
-  const source = `cp${name}${process.pid}`;
-  mkdirSync(join(made.home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(made.home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
-  const keys = emu.keys('alice');
-  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect(added.exitCode).toBe(0);
-  const production = join(made.home, 'production');
-  mkdirSync(production);
-  writeFileSync(join(production, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n`);
-  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
-  return { emu, home: made.home, env, source, production };
-}
-
-async function closeWorld(w: World | undefined): Promise<void> {
-  if (!w) return;
-  await runCli(['remove', w.source], { env: w.env }).catch(() => undefined);
-  await w.emu.close();
+/** A world with the production project allowed, for each fixture. */
+async function makeProductionWorld(name: string, fixture: string | object): Promise<ProductionWorld> {
+  const w = await makeWorld(`cp${name}`, fixture);
+  try {
+    return { ...w, production: await addProject(w, 'production', PRODUCTION_PROJECT) };
+  } catch (err) {
+    await closeWorld(w);
+    throw err;
+  }
 }
 
 /** A config file with a profile as a person would write it by hand. */
-function profileFile(w: World): string {
+function profileFile(w: ProductionWorld): string {
   const file = join(w.home, 'aws-config');
   writeFileSync(file, `[profile prod]\ncredential_process = ${credentialProcessCommand({ node: process.execPath, script: CLI }, w.production)}\nregion = ap-northeast-1\n`);
   return file;
 }
 
-function aws(w: World, configFile: string, extra: Record<string, string> = {}, args: string[] = ['--profile', 'prod']) {
+function aws(w: ProductionWorld, configFile: string, extra: Record<string, string> = {}, args: string[] = ['--profile', 'prod']) {
   return runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', ...args, '--endpoint-url', w.emu.url, '--query', 'Arn', '--output', 'text'], {
     env: { ...w.env, AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', ...extra },
     timeoutMs: 30_000,
@@ -63,9 +46,9 @@ function aws(w: World, configFile: string, extra: Record<string, string> = {}, a
 const stsActions = async (emu: TestEmulator): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => c.action);
 
 describe('with the demo fixture', () => {
-  let w: World;
+  let w: ProductionWorld;
   beforeAll(async () => {
-    w = await makeWorld('demo', DEMO_FIXTURE);
+    w = await makeProductionWorld('demo', DEMO_FIXTURE);
   }, 60_000);
   afterAll(() => closeWorld(w));
 
@@ -126,10 +109,10 @@ describe('with the demo fixture', () => {
 });
 
 describe('with role sessions of 20 seconds', () => {
-  let w: World;
+  let w: ProductionWorld;
   beforeAll(async () => {
     const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as Record<string, unknown>;
-    w = await makeWorld('short', { ...demo, settings: { issue_seconds: { AssumeRole: 20 } } });
+    w = await makeProductionWorld('short', { ...demo, settings: { issue_seconds: { AssumeRole: 20 } } });
   }, 60_000);
   afterAll(() => closeWorld(w));
 
@@ -159,10 +142,10 @@ describe('with role sessions of 20 seconds', () => {
 });
 
 describe('the MFA prompt while the AWS CLI hides stderr', () => {
-  let w: World;
+  let w: ProductionWorld;
   const socket = `awsdir-cp-${process.pid}`;
   beforeAll(async () => {
-    w = await makeWorld('tty', DEMO_FIXTURE);
+    w = await makeProductionWorld('tty', DEMO_FIXTURE);
   }, 60_000);
   afterAll(async () => {
     try {

@@ -3,40 +3,26 @@
  * environment, its exit code, signals sent to awsdir reaching it, and a missing command.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnv, CLI, makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { baseEnv, CLI, runCli } from '../helpers/cli';
+import type { TestEmulator } from '../helpers/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const source = `exec${process.pid}`;
+let w: World;
 let emu: TestEmulator;
 let home: string;
 let env: Record<string, string>;
 let production: string;
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  ({ home, env } = makeHome('awsdir-exec-'));
-  env = { ...env, ...emu.env, USER: 'alice' };
-  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
-  const keys = emu.keys('alice');
-  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect(added.exitCode).toBe(0);
-  production = join(home, 'production');
-  mkdirSync(production);
-  writeFileSync(
-    join(production, '.awsdir.yaml'),
-    `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n`,
-  );
-  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
+  w = await makeWorld('exec');
+  ({ emu, home, env } = w);
+  production = await addProject(w, 'production', PRODUCTION_PROJECT);
 }, 60_000);
 
-afterAll(async () => {
-  await runCli(['remove', source], { env }).catch(() => undefined);
-  await emu?.close();
-});
+afterAll(() => closeWorld(w));
 
 test("the child gets the directory's credentials and region, never AWSDIR_MFA_CODE, AWSDIR_FILE_PASSPHRASE or a stale AWS_PROFILE", async () => {
   const r = await runCli(['exec', '--', 'env'], {

@@ -4,11 +4,12 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { runCli } from '../helpers/cli';
+import type { TestEmulator } from '../helpers/emulator';
+import { closeWorld, makeWorld, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const source = `status${process.pid}`;
+let w: World;
 let emu: TestEmulator;
 let home: string;
 let env: Record<string, string>;
@@ -25,20 +26,14 @@ interface Report {
 }
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  ({ home, env } = makeHome('awsdir-status-'));
-  env = { ...env, ...emu.env, USER: 'alice' };
-  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
-  const keys = emu.keys('alice');
-  secrets.push(keys.secretAccessKey);
-  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect(added.exitCode).toBe(0);
+  w = await makeWorld('status');
+  ({ emu, home, env } = w);
+  secrets.push(emu.keys('alice').secretAccessKey);
   // A team file sets region and source; the production file extends it and names the role.
   team = join(home, 'team');
   production = join(team, 'production');
   mkdirSync(production, { recursive: true });
-  writeFileSync(join(team, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\n`);
+  writeFileSync(join(team, '.awsdir.yaml'), `version: 1\nsource: ${w.source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\n`);
   writeFileSync(join(production, '.awsdir.yaml'), `version: 1\nextends: ../.awsdir.yaml\nrole: arn:aws:iam::222222222222:role/admin\nlabel: production\n`);
   expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
   const exported = await runCli(['export', '--shell', 'json'], { env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL) }, cwd: production });
@@ -47,10 +42,7 @@ beforeAll(async () => {
   secrets.push(vars.AWS_SECRET_ACCESS_KEY!, vars.AWS_SESSION_TOKEN!);
 }, 60_000);
 
-afterAll(async () => {
-  await runCli(['remove', source], { env }).catch(() => undefined);
-  await emu?.close();
-});
+afterAll(() => closeWorld(w));
 
 function noSecrets(text: string): void {
   for (const s of secrets) expect(text).not.toContain(s);
@@ -69,13 +61,13 @@ test('--json: the files, where each value came from, approval, and the sessions 
   expect(p.region).toBe('eu-west-1');
   expect(p.origins.region).toBe(join(team, '.awsdir.yaml'));
   expect(p.origins.role).toBe(join(production, '.awsdir.yaml'));
-  expect(p.source).toEqual({ name: source, kind: 'keychain' });
+  expect(p.source).toEqual({ name: w.source, kind: 'keychain' });
   expect(report.keyring.backend).toBe('os');
   const mine = report.sessions.filter((s) => s.usedHere);
   expect(mine.map((s) => s.kind).sort()).toEqual(['mfa-session', 'role']);
   const role = mine.find((s) => s.kind === 'role')!;
   expect(role.roleArn).toBe('arn:aws:iam::222222222222:role/admin');
-  expect(role.sourceName).toBe(source);
+  expect(role.sourceName).toBe(w.source);
   expect(role.secondsLeft).toBeGreaterThan(3000);
   expect(mine.find((s) => s.kind === 'mfa-session')!.mfaSerial).toBe(SERIAL);
 });

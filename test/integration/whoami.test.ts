@@ -3,40 +3,26 @@
  * CLI finds them, the account alias, the awsdir fields when the identity is the role awsdir
  * exported, and expired or invalid credentials said in plain words.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { runCli } from '../helpers/cli';
+import type { TestEmulator } from '../helpers/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const source = `whoami${process.pid}`;
+let w: World;
 let emu: TestEmulator;
 let home: string;
 let env: Record<string, string>;
 let production: string;
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  ({ home, env } = makeHome('awsdir-whoami-'));
-  env = { ...env, ...emu.env, USER: 'alice' };
-  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
-  const keys = emu.keys('alice');
-  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect(added.exitCode).toBe(0);
-  production = join(home, 'production');
-  mkdirSync(production);
-  writeFileSync(
-    join(production, '.awsdir.yaml'),
-    `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n`,
-  );
-  expect((await runCli(['allow', production], { env })).exitCode).toBe(0);
+  w = await makeWorld('whoami');
+  ({ emu, home, env } = w);
+  production = await addProject(w, 'production', PRODUCTION_PROJECT);
 }, 60_000);
 
-afterAll(async () => {
-  await runCli(['remove', source], { env }).catch(() => undefined);
-  await emu?.close();
-});
+afterAll(() => closeWorld(w));
 
 test('with no credentials anywhere it says so and how to get some (exit 1, nothing on stdout)', async () => {
   const r = await runCli(['whoami'], { env, cwd: home });
