@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { AwsdirError } from '../cli/errors';
 import type { Env } from '../cli/context';
+import { splitCommandLine } from '../shell/splitCommandLine';
 
 export interface RunMfaProcessOptions {
   command: string;
@@ -11,50 +12,11 @@ export interface RunMfaProcessOptions {
 }
 
 /**
- * Splits a command line as a POSIX shell would for words, quotes and backslashes, and does nothing
- * else: no variables, no globs, no pipes. `mfa_process` is run without a shell, so nothing in the
- * user file is interpreted twice.
- */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: "'" | '"' | undefined;
-  for (let i = 0; i < line.length; i += 1) {
-    const c = line[i] as string;
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      else word += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = undefined;
-      else if (c === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1] as string)) word += line[++i];
-      else word += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) throw new AwsdirError(`mfa_process has an unclosed ${quote} quote; fix it in the user file`, 3);
-  if (inWord) words.push(word);
-  return words;
-}
-
-/**
  * Runs the user file's `mfa_process` (e.g. `ykman oath accounts code --single aws`) and returns its
  * code. Its stderr ("Touch your YubiKey") reaches the person as it comes.
  */
 export async function runMfaProcess(options: RunMfaProcessOptions): Promise<string> {
-  const [file, ...args] = splitCommandLine(options.command);
+  const [file, ...args] = splitCommandLine(options.command, (quote) => new AwsdirError(`mfa_process has an unclosed ${quote} quote; fix it in the user file`, 3));
   if (!file) throw new AwsdirError('mfa_process in the user file is empty; set it to a command that prints a 6-digit code', 3);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env)) {

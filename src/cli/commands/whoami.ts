@@ -8,6 +8,7 @@ import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/errors';
 import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
 import { formatDuration } from '../../config/duration';
+import { splitCommandLine } from '../../shell/splitCommandLine';
 
 /** Credentials as the AWS CLI would find them, and where from. */
 export interface CredentialsInEffect {
@@ -57,43 +58,6 @@ function readIni(file: string): Record<string, Record<string, string>> {
   } catch {
     return {};
   }
-}
-
-/** POSIX word splitting as the AWS CLI applies it to credential_process (quotes, backslashes; no expansion). */
-export function splitCommand(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new AwsdirError(`credential_process: unbalanced ' in ${JSON.stringify(text)}; fix the quoting in your AWS config`);
-      word += text.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      for (; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) i++;
-        word += text[i];
-      }
-      if (i >= text.length) throw new AwsdirError(`credential_process: unbalanced " in ${JSON.stringify(text)}; fix the quoting in your AWS config`);
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 /**
@@ -155,7 +119,7 @@ export async function findCredentialsInEffect(env: Env, reporter: Reporter): Pro
 }
 
 async function runCredentialProcess(command: string, env: Env, profile: string): Promise<AwsCredentials> {
-  const [file, ...args] = splitCommand(command);
+  const [file, ...args] = splitCommandLine(command, (quote) => new AwsdirError(`credential_process: unbalanced ${quote} in ${JSON.stringify(command)}; fix the quoting in your AWS config`));
   if (!file) throw new AwsdirError(`profile ${profile}: credential_process is empty; fix it in your AWS config`);
   const { execa } = await import('execa');
   // stdin and stderr stay the person's: an MFA prompt on /dev/tty and its messages must reach them.
