@@ -22,6 +22,8 @@ export interface GuardDeps {
   /** Asks on the terminal; undefined when there is none. */
   ask: ((question: string) => Promise<string>) | undefined;
   reporter: Reporter;
+  /** The command handing out the credentials (default export): the refusals say how to rerun it. */
+  command?: 'export' | 'exec' | 'console';
   /** /proc, replaceable in tests. */
   procRoot?: string;
 }
@@ -46,15 +48,20 @@ export async function guardProduction(project: ResolvedProject, deps: GuardDeps)
     deps.reporter.debug(`${what} was confirmed before in this shell (pid ${shell!.pid})`);
     return;
   }
+  const command = deps.command ?? 'export';
   if (!deps.ask) {
+    const example = command === 'export' ? `\`${CONFIRM_VARIABLE}=1 direnv exec DIR CMD\`` : command === 'exec' ? `\`${CONFIRM_VARIABLE}=1 awsdir exec -- CMD\`` : `\`${CONFIRM_VARIABLE}=1 awsdir console\``;
     throw new AwsdirError(
-      `${what} asks before entering, and there is no terminal to ask on; to enter without asking, set ${CONFIRM_VARIABLE}=1 (e.g. \`${CONFIRM_VARIABLE}=1 direnv exec DIR CMD\`) or run \`awsdir export --yes\``,
+      `${what} asks before entering, and there is no terminal to ask on; to enter without asking, set ${CONFIRM_VARIABLE}=1 (e.g. ${example}) or run \`awsdir ${command} --yes\``,
     );
   }
   const answer = (await deps.ask(`enter ${what}? [y/N] `)).trim();
   if (!/^y(es)?$/i.test(answer)) {
+    const answered = answer === '' ? 'no' : JSON.stringify(answer);
     throw new AwsdirError(
-      `${what}: not entered, nothing was exported (you answered ${answer === '' ? 'no' : JSON.stringify(answer)}); to enter, run \`direnv reload\` (or cd out and back in) and answer y`,
+      command === 'export'
+        ? `${what}: not entered, nothing was exported (you answered ${answered}); to enter, run \`direnv reload\` (or cd out and back in) and answer y`
+        : `${what}: not entered, ${command === 'exec' ? 'nothing was run' : 'the console was not opened'} (you answered ${answered}); to enter, run \`awsdir ${command}\` again and answer y`,
     );
   }
   if (!record) {

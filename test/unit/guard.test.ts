@@ -71,6 +71,16 @@ describe('guardProduction', () => {
     await expect(guardProduction(project, { ...deps, env: { AWSDIR_CONFIRM: '1' } })).rejects.toThrow(/AWSDIR_YES/);
   });
 
+  it('exec and console say how to rerun themselves, not direnv', async () => {
+    const { proc, state } = setup();
+    const deps = { env: {}, pid: 50, stateDir: state, yes: false, reporter, procRoot: proc };
+    await expect(guardProduction(project, { ...deps, ask: async () => 'n', command: 'exec' })).rejects.toThrow(
+      /^production \(admin @ 222222222222\): not entered, nothing was run \(you answered "n"\); to enter, run `awsdir exec` again and answer y$/,
+    );
+    await expect(guardProduction(project, { ...deps, ask: async () => '', command: 'console' })).rejects.toThrow(/: not entered, the console was not opened \(you answered no\); to enter, run `awsdir console` again/);
+    await expect(guardProduction(project, { ...deps, ask: undefined, command: 'console' })).rejects.toThrow(/set AWSDIR_YES=1 \(e\.g\. `AWSDIR_YES=1 awsdir console`\) or run `awsdir console --yes`$/);
+  });
+
   it('a directory without confirm is never asked about', async () => {
     const { proc, state } = setup();
     await expect(guardProduction({ ...project, confirm: false }, { env: {}, pid: 50, stateDir: state, yes: false, ask: undefined, reporter, procRoot: proc })).resolves.toBeUndefined();

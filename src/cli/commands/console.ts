@@ -10,7 +10,9 @@ import type { RegisterCommand } from '../program';
 import { assertFederable, consoleDestination, federationEndpoint, getSigninToken, loginUrl } from '../../aws/federation';
 import type { ResolvedProject } from '../../config/types';
 import { createEngine, type Engine } from '../../credentials/createEngine';
+import { guardAsk, guardProduction } from '../../credentials/guard';
 import { CHAIN_LIMIT_SECONDS } from '../../credentials/resolveCredentials';
+import { stateDir } from '../../config/paths';
 import { childEnvironment } from './exec';
 
 /**
@@ -30,8 +32,15 @@ export interface ConsoleInput {
 }
 
 /** The sign-in URL for the directory's role session (it carries a token worth a console session). */
-export async function consoleUrl(input: ConsoleInput, engine: Engine, ctx: Pick<Context, 'env' | 'now'>): Promise<{ url: string; project: ResolvedProject }> {
+export async function consoleUrl(
+  input: ConsoleInput,
+  engine: Engine,
+  ctx: Pick<Context, 'env' | 'now'>,
+  guard?: (project: ResolvedProject) => Promise<void>,
+): Promise<{ url: string; project: ResolvedProject }> {
   const project = await engine.resolveDirectory(input.dir);
+  // A console session acts as the role just as exported keys do: the same question, before any MFA prompt.
+  await guard?.(project);
   const result = await engine.credentialsFor(project, { mode: 'env' });
   assertFederable(result.credentials, result.assumedRoleArn);
   const endpoint = federationEndpoint(ctx.env, project.role.partition);
@@ -132,6 +141,7 @@ export const registerConsole: RegisterCommand = (program, ctx) => {
     .option('--print', 'print the sign-in URL on stdout instead of opening a browser (it holds a sign-in token)')
     .option('--destination <url>', 'the console page to land on (default: the console home of the directory\'s region)')
     .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
+    .option('--yes', 'sign in for a `confirm: true` directory without asking (or AWSDIR_YES=1)')
     .addHelpText(
       'after',
       `
@@ -144,13 +154,15 @@ Example:
   $ awsdir console --dir ~/production/app --destination https://console.aws.amazon.com/s3/home
   $ awsdir console --print | xclip -selection clipboard`,
     )
-    .action(async (opts: { dir?: string; print?: boolean; destination?: string; mfaCode?: string }) => {
+    .action(async (opts: { dir?: string; print?: boolean; destination?: string; mfaCode?: string; yes?: boolean }) => {
       if (opts.destination !== undefined && !/^https?:\/\/[^\s]+$/.test(opts.destination)) {
         throw new UsageError(`--destination ${JSON.stringify(opts.destination)} is not an http(s) URL; give a console URL such as https://console.aws.amazon.com/s3/home`);
       }
       const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
       const input: ConsoleInput = { dir: resolve(ctx.cwd, opts.dir ?? '.'), print: Boolean(opts.print), ...(opts.destination ? { destination: opts.destination } : {}) };
-      const { url, project } = await consoleUrl(input, engine, ctx);
+      const { url, project } = await consoleUrl(input, engine, ctx, (p) =>
+        guardProduction(p, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter, command: 'console' }),
+      );
       if (input.print) {
         engine.reporter.warn('the URL below holds a sign-in token: whoever has it can open the console as this role for 15 minutes; do not paste it where others can read it');
         ctx.io.stdout(`${url}\n`);

@@ -11,6 +11,9 @@ import { rfc3339 } from '../../credentials/exportVariables';
  */
 export async function credentialProcess(dir: string, engine: Engine): Promise<string> {
   const project = await engine.resolveDirectory(dir);
+  // No production guard here, unlike export, exec and console: the AWS CLI runs this on every call
+  // and hides its stderr, so a question would be unseen and asked again and again. Under
+  // `use aws --credential-process` the guard already asked once at `cd`, through `awsdir export`.
   const result = await engine.credentialsFor(project, { mode: 'credential-process' });
   engine.reporter.debug(`credential-process for ${project.projectFile}: ${result.fromCache ? 'cached' : 'fresh'} session of ${result.assumedRoleArn}`);
   const c = result.credentials;

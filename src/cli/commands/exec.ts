@@ -5,6 +5,9 @@ import { UsageError } from '../errors';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { exportVariables } from '../../credentials/exportVariables';
+import { guardAsk, guardProduction } from '../../credentials/guard';
+import type { ResolvedProject } from '../../config/types';
+import { stateDir } from '../../config/paths';
 
 /** What a shell answers for a command it cannot find or cannot run; scripts already test for these. */
 export const EXIT_NOT_FOUND = 127;
@@ -32,8 +35,15 @@ export interface ExecInput {
 }
 
 /** Runs the command with the directory's credentials; resolves to its exit code (128+n when a signal ended it). */
-export async function execCommand(input: ExecInput, engine: Engine, ctx: Pick<Context, 'env' | 'io' | 'onSignal'>): Promise<number> {
+export async function execCommand(
+  input: ExecInput,
+  engine: Engine,
+  ctx: Pick<Context, 'env' | 'io' | 'onSignal'>,
+  guard?: (project: ResolvedProject) => Promise<void>,
+): Promise<number> {
   const project = await engine.resolveDirectory(input.dir);
+  // The command gets the same keys `export` would print: the same question first, before any MFA prompt.
+  await guard?.(project);
   const result = await engine.credentialsFor(project, { mode: 'env' });
   const env = childEnvironment(ctx.env, exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile));
   engine.reporter.debug(`exec ${input.command} as ${result.assumedRoleArn} (${result.fromCache ? 'cached' : 'fresh'} session)`);
@@ -75,6 +85,7 @@ export const registerExec: RegisterCommand = (program, ctx, outcome) => {
     .argument('[args...]', 'its arguments')
     .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one); the command still runs in the current directory')
     .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
+    .option('--yes', 'run in a `confirm: true` directory without asking (or AWSDIR_YES=1)')
     .addHelpText(
       'after',
       `
@@ -89,9 +100,11 @@ Example:
   $ awsdir exec --dir ~/production/app -- terraform plan
   $ awsdir exec -- sh -c 'echo "$AWS_REGION"'`,
     )
-    .action(async (command: string, args: string[], opts: { dir?: string; mfaCode?: string }) => {
+    .action(async (command: string, args: string[], opts: { dir?: string; mfaCode?: string; yes?: boolean }) => {
       if (command === '') throw new UsageError('exec: the command is empty; give one after --, e.g. `awsdir exec -- aws s3 ls`');
       const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      outcome.exitCode = await execCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), cwd: ctx.cwd, command, args }, engine, ctx);
+      outcome.exitCode = await execCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), cwd: ctx.cwd, command, args }, engine, ctx, (project) =>
+        guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter, command: 'exec' }),
+      );
     });
 };
