@@ -7,8 +7,7 @@ import type { Engine } from '../credentials/createEngine';
 import { resolveRoleCredentials, type ChainDeps } from '../credentials/resolveCredentials';
 import { guardProduction } from '../credentials/guard';
 import { loadUserConfig } from '../config/loadUserConfig';
-import { loginName, resolveProject, shortHostName } from '../config/resolveProject';
-import { assertAllowed } from '../config/approval';
+import { resolveAllowedProject } from '../config/approval';
 import { stateDir } from '../config/paths';
 import { openKeyring } from '../keyring/openKeyring';
 import { shellNames, type ShellName } from '../shell/render';
@@ -101,11 +100,7 @@ async function hitEngine(ctx: Context): Promise<Engine | undefined> {
     keyring,
     userConfig,
     reporter,
-    async resolveDirectory(dir) {
-      const project = await resolveProject(dir, { env: ctx.env, userConfig, user: loginName(ctx.env), host: shortHostName() });
-      assertAllowed(project, ctx.env);
-      return project;
-    },
+    resolveDirectory: (dir) => resolveAllowedProject(dir, ctx.env, userConfig),
     credentialsFor: (project) => resolveRoleCredentials(project, chain, userConfig.refreshWindowSeconds),
     sourceCredentials: miss,
     cacheEntries: miss,

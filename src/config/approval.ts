@@ -7,8 +7,8 @@ import { formatDuration } from './duration';
 import { findProjectFile } from './findProjectFile';
 import { loadUserConfig } from './loadUserConfig';
 import { allowDir } from './paths';
-import { loginName, resolveProject } from './resolveProject';
-import type { ResolvedProject } from './types';
+import { loginName, resolveProject, shortHostName } from './resolveProject';
+import type { ResolvedProject, UserConfig } from './types';
 import { writeFileAtomic } from './writeFileAtomic';
 
 /**
@@ -49,6 +49,17 @@ export function assertAllowed(project: ResolvedProject, env: Env): void {
   throw new AwsdirError(
     `${project.projectFile} ${seen ? 'has changed since you allowed it' : 'is not allowed yet'}; it would select ${describeSelection(project)}; if that is right, run \`awsdir allow ${project.dir}\``,
   );
+}
+
+/**
+ * The project of a directory as every command that uses credentials sees it, refused unless
+ * allowed. The cache-hit path and the full CLI both go through here, so a `cd` can never accept a
+ * file that `awsdir export` would refuse.
+ */
+export async function resolveAllowedProject(dir: string, env: Env, userConfig: UserConfig): Promise<ResolvedProject> {
+  const project = await resolveProject(dir, { env, userConfig, user: loginName(env), host: shortHostName() });
+  assertAllowed(project, env);
+  return project;
 }
 
 export function describeSelection(project: ResolvedProject): string {

@@ -9,8 +9,8 @@ import { lockDir, stateDir } from '../config/paths';
 import type { ResolvedProject, SourceConfig, UserConfig } from '../config/types';
 import { loadUserConfig } from '../config/loadUserConfig';
 import { recordKeyringPick } from '../config/updateUserConfig';
-import { loginName, resolveProject, shortHostName } from '../config/resolveProject';
-import { assertAllowed } from '../config/approval';
+import { loginName } from '../config/resolveProject';
+import { resolveAllowedProject } from '../config/approval';
 import { createMfaCodeProvider, type MfaCodeProvider } from '../mfa/createMfaCodeProvider';
 import { readTty } from '../mfa/readTty';
 import { withLock } from './lock';
@@ -128,11 +128,7 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     userConfig,
     reporter,
 
-    async resolveDirectory(dir) {
-      const project = await resolveProject(dir, { env: ctx.env, userConfig, user: loginName(ctx.env), host: shortHostName() });
-      assertAllowed(project, ctx.env);
-      return project;
-    },
+    resolveDirectory: (dir) => resolveAllowedProject(dir, ctx.env, userConfig),
 
     async credentialsFor(project, { mode }) {
       const window = mode === 'credential-process' ? Math.max(refreshWindowSeconds, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refreshWindowSeconds;
