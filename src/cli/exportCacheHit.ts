@@ -103,6 +103,7 @@ async function hitEngine(ctx: Context): Promise<Engine | undefined> {
     resolveDirectory: (dir) => resolveAllowedProject(dir, ctx.env, userConfig),
     credentialsFor: (project) => resolveRoleCredentials(project, chain, userConfig.refreshWindowSeconds),
     sourceCredentials: miss,
+    mfaCodes: miss,
     cacheEntries: miss,
     clear: miss,
   };

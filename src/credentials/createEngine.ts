@@ -55,6 +55,8 @@ export interface Engine {
   credentialsFor(project: ResolvedProject, options: { mode: 'env' | 'credential-process' }): Promise<CredentialsResult>;
   /** The long-term keys of a source of the user file. */
   sourceCredentials(sourceName: string): Promise<AwsCredentials>;
+  /** Where MFA codes come from (--mfa-code, AWSDIR_MFA_CODE, mfa_process, the prompt), for calls outside the chain. */
+  mfaCodes(): MfaCodeProvider;
   /** Every cached session with its non-secret fields (reads every entry: not for the hit path). */
   cacheEntries(): Promise<CacheEntry[]>;
   /** Removes cached sessions (never sources); returns the names removed. */
@@ -95,8 +97,9 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     return found;
   };
 
-  const chainDeps = (): ChainDeps => {
-    mfa ??= createMfaCodeProvider({
+  // One per engine: a code from --mfa-code or AWSDIR_MFA_CODE is spent once, whoever spends it.
+  const mfaCodes = (): MfaCodeProvider =>
+    (mfa ??= createMfaCodeProvider({
       ...(options.mfaCode !== undefined ? { flagCode: options.mfaCode } : {}),
       env: ctx.env,
       stateDir: stateDir(ctx.env),
@@ -104,24 +107,24 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
       stderr: (text) => ctx.io.stderr(text),
       now: () => ctx.now(),
       signal: ctx.signal,
-    });
-    return {
-      env: ctx.env,
-      keyring,
-      reporter,
-      now: () => ctx.now(),
-      stsRegion: userConfig.stsRegion,
-      mfa,
-      sts: (credentials) => loadAwsChunk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
-      lock: (name, fn) =>
-        withLock(name, fn, {
-          dir: lockDir(ctx.env),
-          signal: ctx.signal,
-          onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
-        }),
-      readSource: (s) => readSourceCredentials(s, { keyring, env: ctx.env }),
-    };
-  };
+    }));
+
+  const chainDeps = (): ChainDeps => ({
+    env: ctx.env,
+    keyring,
+    reporter,
+    now: () => ctx.now(),
+    stsRegion: userConfig.stsRegion,
+    mfa: mfaCodes(),
+    sts: (credentials) => loadAwsChunk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
+    lock: (name, fn) =>
+      withLock(name, fn, {
+        dir: lockDir(ctx.env),
+        signal: ctx.signal,
+        onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
+      }),
+    readSource: (s) => readSourceCredentials(s, { keyring, env: ctx.env }),
+  });
 
   return {
     keyring,
@@ -138,6 +141,8 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     async sourceCredentials(sourceName) {
       return readSourceCredentials(source(sourceName), { keyring, env: ctx.env });
     },
+
+    mfaCodes,
 
     async cacheEntries() {
       const names = (await keyring.list()).filter((n: string) => n.startsWith('mfa-session/') || n.startsWith('role/'));

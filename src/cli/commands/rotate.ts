@@ -4,11 +4,9 @@ import type { RegisterCommand } from '../program';
 import { loadAwsChunk } from '../chunks';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isInvalidToken, isNetworkError } from '../../aws/errors';
-import { stateDir } from '../../config/paths';
 import { recordSource } from '../../config/userConfig';
 import { createEngine } from '../../credentials/createEngine';
 import { serializeSource, sourceEntryName } from '../../credentials/sourceCredentials';
-import { createMfaCodeProvider } from '../../mfa/createMfaCodeProvider';
 import { rotateAccessKey } from '../../security/rotateAccessKey';
 
 const DEFAULT_WAIT_SECONDS = 60;
@@ -58,15 +56,7 @@ export async function rotate(sourceName: string, options: { mfaCode?: string }, 
   const region = userConfig.stsRegion;
   let iamCredentials: AwsCredentials = old;
   if (source.mfaSerial) {
-    const mfa = createMfaCodeProvider({
-      ...(options.mfaCode ? { flagCode: options.mfaCode } : {}),
-      env: ctx.env,
-      stateDir: stateDir(ctx.env),
-      reporter,
-      stderr: (text) => ctx.io.stderr(text),
-      now: () => ctx.now(),
-      signal: ctx.signal,
-    });
+    const mfa = engine.mfaCodes();
     const sts = aws.createSts({ credentials: old, region, env: ctx.env });
     try {
       iamCredentials = await mfa.use(source.mfaSerial, source.mfaProcess, (code) => sts.getSessionToken({ durationSeconds: 900, serialNumber: source.mfaSerial, tokenCode: code }), {
