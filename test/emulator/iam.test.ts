@@ -13,6 +13,7 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { outcome } from '../helpers/outcome';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -55,15 +56,6 @@ afterAll(() => emu.close());
 
 const iam = (c: Creds) => new IAMClient({ region: 'us-east-1', endpoint: emu.url, credentials: c, maxAttempts: 1 });
 const sts = (c: Creds) => new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials: c, maxAttempts: 1 });
-async function outcome(p: Promise<unknown>): Promise<{ code: string; status?: number; message?: string }> {
-  try {
-    await p;
-    return { code: 'ok' };
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-}
 async function session(user: string, serial?: string): Promise<Creds> {
   const out = await sts(emu.keys(user)).send(new GetSessionTokenCommand(serial ? { SerialNumber: serial, TokenCode: await emu.totp(serial) } : {}));
   const c = out.Credentials!;

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { outcome } from '../helpers/outcome';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -19,16 +20,6 @@ function sts(creds: Creds): STSClient {
 }
 function fromIssued(c: Credentials | undefined): Creds {
   return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
-}
-/** The error an SDK call ends with, as code and HTTP status, or 'ok'. */
-async function outcome(p: Promise<unknown>): Promise<{ code: string; status?: number; message?: string }> {
-  try {
-    await p;
-    return { code: 'ok' };
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
-  }
 }
 async function mfaSession(): Promise<Creds> {
   const out = await sts(emu.keys('alice')).send(new GetSessionTokenCommand({ SerialNumber: ALICE_MFA, TokenCode: await emu.totp(), DurationSeconds: 3600 }));
@@ -220,5 +211,24 @@ describe('aws:MultiFactorAuthAge', () => {
     } finally {
       await ageEmu.close();
     }
+  });
+});
+
+describe('answers with given credential values (fault hook)', () => {
+  it('carries them, CR included, and the issued session takes them, so a client signing with them is recognised', async () => {
+    const given = { AccessKeyId: 'ASIAGIVENKEY2345ABCD', SecretAccessKey: 'a secret/with+odd chars\r\n & <xml> 日本 🔑', SessionToken: 'token "quoted" & <tagged>' };
+    await emu.fault({ action: 'AssumeRole', count: 1, credentials: given, assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/<given>' });
+    const out = await sts(await mfaSession()).send(new AssumeRoleCommand({ RoleArn: PROD_ADMIN, RoleSessionName: 'alice' }));
+    expect({ ...fromIssued(out.Credentials), arn: out.AssumedRoleUser?.Arn }).toEqual({
+      accessKeyId: given.AccessKeyId,
+      secretAccessKey: given.SecretAccessKey,
+      sessionToken: given.SessionToken,
+      arn: 'arn:aws:sts::222222222222:assumed-role/admin/<given>',
+    });
+    const me = await sts(fromIssued(out.Credentials)).send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice');
+    // Only the next answer: the one after is the emulator's own again.
+    const next = await sts(await mfaSession()).send(new AssumeRoleCommand({ RoleArn: PROD_ADMIN, RoleSessionName: 'alice' }));
+    expect(next.Credentials?.AccessKeyId).not.toBe(given.AccessKeyId);
   });
 });
