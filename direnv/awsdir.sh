@@ -23,8 +23,9 @@
 #
 # Set AWSDIR_BIN to the awsdir command when it is not on PATH.
 use_aws() {
-  local awsdir output status
-  if ! awsdir=$(_awsdir_bin); then
+  local _awsdir_path output status
+  # Sets _awsdir_path in this function's scope: a $(...) would fork a subshell on every cd.
+  if ! _awsdir_bin; then
     if [[ -n ${AWSDIR_BIN:-} ]]; then
       log_error "awsdir: AWSDIR_BIN=$AWSDIR_BIN is not an executable command; point it at the awsdir command or unset it"
     else
@@ -34,7 +35,7 @@ use_aws() {
     return 1
   fi
   # stderr and /dev/tty stay with the person: the MFA prompt and every message reach them as is.
-  if output=$("$awsdir" export --shell bash --direnv "$@"); then
+  if output=$("$_awsdir_path" export --shell bash --direnv "$@"); then
     eval "$output"
   else
     status=$?
@@ -44,16 +45,17 @@ use_aws() {
   fi
 }
 
-# The awsdir command: $AWSDIR_BIN when set, else awsdir on PATH.
+# Sets _awsdir_path to the awsdir command: $AWSDIR_BIN when set, else awsdir on PATH.
 _awsdir_bin() {
   if [[ -n ${AWSDIR_BIN:-} ]]; then
     if [[ -x $AWSDIR_BIN ]] || command -v "$AWSDIR_BIN" >/dev/null 2>&1; then
-      printf '%s\n' "$AWSDIR_BIN"
+      _awsdir_path=$AWSDIR_BIN
       return 0
     fi
     return 1
   fi
-  command -v awsdir
+  command -v awsdir >/dev/null 2>&1 || return 1
+  _awsdir_path=awsdir
 }
 
 # Watches the nearest .awsdir.yaml (or where a new one would appear) and the user file.
