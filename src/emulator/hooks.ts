@@ -1,5 +1,6 @@
 import { nextAcceptableStep, stepAt, totpAt, STEP_SECONDS } from './totp';
-import type { World } from './world';
+import type { AnswerCredentials, Fault, World } from './world';
+import { NOT_IN_XML } from './xml';
 
 export interface HookAnswer {
   status: number;
@@ -36,6 +37,8 @@ export function handleHook(world: World, method: string, url: URL, body: string)
     case 'POST faults': {
       const f = json();
       if (typeof f.action !== 'string' || f.action === '') return { status: 400, body: { error: "a fault needs 'action' (an API action name or '*')" } };
+      const answer = answerOverrides(f);
+      if (typeof answer === 'string') return { status: 400, body: { error: answer } };
       const fault = {
         action: f.action,
         count: typeof f.count === 'number' && f.count > 0 ? Math.floor(f.count) : 1,
@@ -45,6 +48,7 @@ export function handleHook(world: World, method: string, url: URL, body: string)
         ...(typeof f.latencyMs === 'number' ? { latencyMs: f.latencyMs } : {}),
         ...(f.drop === true ? { drop: true } : {}),
         ...(f.truncate === true ? { truncate: true } : {}),
+        ...answer,
       };
       world.faults.push(fault);
       return { status: 200, body: fault };
@@ -72,6 +76,42 @@ export function handleHook(world: World, method: string, url: URL, body: string)
     default:
       return { status: 404, body: { error: `no hook ${route}; hooks: GET health, GET|DELETE calls, GET|POST|DELETE faults, GET totp?serial=, GET|POST clock` } };
   }
+}
+
+const CREDENTIAL_FIELDS = ['AccessKeyId', 'SecretAccessKey', 'SessionToken'] as const;
+
+/**
+ * `credentials` and `assumedRoleArn` of a fault: strings a successful answer carries instead of
+ * the real ones, to show what clients do with values real STS never sends. An error message when
+ * a value is not a string or could not travel in an XML answer at all.
+ */
+function answerOverrides(f: Record<string, unknown>): Pick<Fault, 'credentials' | 'assumedRoleArn'> | string {
+  const out: Pick<Fault, 'credentials' | 'assumedRoleArn'> = {};
+  const check = (name: string, value: unknown): string | undefined => {
+    if (typeof value !== 'string') return `${name} must be a string`;
+    if (NOT_IN_XML.test(value)) return `${name} holds a character no XML 1.0 answer can carry (NUL, another control character but tab, LF and CR, U+FFFE/U+FFFF or a lone surrogate)`;
+    return undefined;
+  };
+  if (f.credentials !== undefined) {
+    if (f.credentials === null || typeof f.credentials !== 'object') return `credentials must be an object with any of ${CREDENTIAL_FIELDS.join(', ')}`;
+    const given = f.credentials as Record<string, unknown>;
+    const unknown = Object.keys(given).filter((k) => !(CREDENTIAL_FIELDS as readonly string[]).includes(k));
+    if (unknown.length > 0) return `credentials may hold ${CREDENTIAL_FIELDS.join(', ')}, not ${unknown.join(', ')}`;
+    const credentials: AnswerCredentials = {};
+    for (const field of CREDENTIAL_FIELDS) {
+      if (given[field] === undefined) continue;
+      const problem = check(`credentials.${field}`, given[field]);
+      if (problem) return problem;
+      credentials[field] = given[field] as string;
+    }
+    out.credentials = credentials;
+  }
+  if (f.assumedRoleArn !== undefined) {
+    const problem = check('assumedRoleArn', f.assumedRoleArn);
+    if (problem) return problem;
+    out.assumedRoleArn = f.assumedRoleArn as string;
+  }
+  return out;
 }
 
 function clock(world: World): Record<string, unknown> {

@@ -6,8 +6,8 @@ import { handleHook } from './hooks';
 import { IAM_ACTIONS, handleIam } from './iam';
 import { parseAmzDate, parseAuthorization, verifySignature } from './sigv4';
 import { STS_ACTIONS, handleSts } from './sts';
-import { World, principalArn, type Call, type Caller } from './world';
-import { ApiError, errorXml, resultXml, type Service } from './xml';
+import { World, principalArn, type Call, type Caller, type Fault } from './world';
+import { ApiError, errorXml, resultXml, type Service, type XmlValue } from './xml';
 
 export interface EmulatorOptions {
   /** 0 or absent: any free port. */
@@ -114,6 +114,7 @@ async function handleQuery(world: World, req: IncomingMessage, res: ServerRespon
     }
     if (caller.kind === 'user') caller.key.lastUsed = { date: new Date(world.now()), service, region: auth?.region ?? 'us-east-1' };
     const result = service === 'sts' ? handleSts(world, action, params, caller) : handleIam(world, action, params, caller);
+    if (fault) overrideAnswer(world, result, fault);
     xml = resultXml(service, action, result, requestId);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -132,6 +133,29 @@ async function handleQuery(world: World, req: IncomingMessage, res: ServerRespon
   }
   res.setHeader('x-amzn-RequestId', requestId);
   send(res, status, 'text/xml', xml, world);
+}
+
+/**
+ * A fault's credential values and role ARN in place of the issued ones. The issued session takes
+ * the same values, so a client that signs with what it was given is still recognised.
+ */
+function overrideAnswer(world: World, result: { [name: string]: XmlValue } | undefined, fault: Fault): void {
+  const asObject = (v: XmlValue | undefined): { [name: string]: XmlValue } | undefined =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? v : undefined;
+  const credentials = asObject(result?.Credentials);
+  if (fault.credentials && credentials) {
+    const session = world.sessions.get(String(credentials.AccessKeyId));
+    Object.assign(credentials, fault.credentials);
+    if (session) {
+      world.sessions.delete(session.accessKeyId);
+      session.accessKeyId = String(credentials.AccessKeyId);
+      session.secretAccessKey = String(credentials.SecretAccessKey);
+      session.sessionToken = String(credentials.SessionToken);
+      world.sessions.set(session.accessKeyId, session);
+    }
+  }
+  const user = asObject(result?.AssumedRoleUser);
+  if (fault.assumedRoleArn !== undefined && user) user.Arn = fault.assumedRoleArn;
 }
 
 /**

@@ -43,7 +43,17 @@ export interface Fault {
   latencyMs?: number;
   drop?: boolean;
   truncate?: boolean;
+  /** Values the answer's Credentials carry instead of the issued ones (the session is re-keyed to match). */
+  credentials?: AnswerCredentials;
+  /** The AssumedRoleUser Arn the answer carries instead of the real one. */
+  assumedRoleArn?: string;
   count: number;
+}
+
+export interface AnswerCredentials {
+  AccessKeyId?: string;
+  SecretAccessKey?: string;
+  SessionToken?: string;
 }
 
 /** Everything that changes while the emulator runs, behind the fixture that does not. */

@@ -20,9 +20,17 @@ export class ApiError extends Error {
   }
 }
 
+// A raw CR is read back as LF by every XML parser (line-end normalisation); only &#13; keeps it.
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\r/g, '&#13;');
 }
+
+/**
+ * Characters no XML 1.0 document can hold, raw or as a character reference: NUL and the other C0
+ * controls but tab, LF and CR, U+FFFE, U+FFFF and lone surrogates. No STS answer can carry them.
+ */
+// With the u flag a surrogate pair is one code point, so the surrogate range matches lone ones only.
+export const NOT_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 
 /** AWS timestamps: ISO 8601 in UTC without milliseconds. */
 export function awsDate(date: Date): string {

@@ -11,6 +11,10 @@ export interface FaultSpec {
   latencyMs?: number;
   drop?: boolean;
   truncate?: boolean;
+  /** Values a successful answer's Credentials carry instead of the issued ones. */
+  credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
+  /** The AssumedRoleUser Arn a successful answer carries instead of the real one. */
+  assumedRoleArn?: string;
   count?: number;
 }
 
