@@ -159,6 +159,14 @@ export function explainAwsError(error: unknown, context: AwsErrorContext): Awsdi
   if (is(s, 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded')) {
     return new AwsdirError(`${act}: AWS is throttling requests (rate exceeded); wait a few seconds and try again`, 1, options);
   }
+  if (is(s, 'IncompleteCredentials')) {
+    const endpoint = context.endpoint ?? 'the STS endpoint';
+    return new AwsdirError(
+      `${act}: ${endpoint} answered without a complete set of credentials (access key id, secret key, session token, expiration), so nothing was stored or exported; check that AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, if set, point at STS`,
+      1,
+      options,
+    );
+  }
   if (isNetworkError(error)) {
     const endpoint = context.endpoint ?? 'the STS endpoint';
     return new AwsdirError(

@@ -60,7 +60,7 @@ function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
 
 function issued(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): IssuedCredentials {
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw new Error('STS answered without complete credentials');
+    throw Object.assign(new Error('STS answered without complete credentials'), { name: 'IncompleteCredentials' });
   }
   return {
     accessKeyId: c.AccessKeyId,
