@@ -25,7 +25,25 @@ export async function exportCacheHit(argv: readonly string[], ctx: Context): Pro
   if (!flags) return undefined;
   // Messages wait until the hit is certain: a fall-through must not print anything twice.
   const held: string[] = [];
-  const quiet: Context = { ...ctx, io: { ...ctx.io, stderr: (text) => void held.push(text) } };
+  // Getters, not a spread: a spread asks every descriptor whether it is a terminal, and asking about
+  // a character device (a terminal, /dev/null) loads node:tty: milliseconds of a cd that needs no answer.
+  const io = ctx.io;
+  const quiet: Context = {
+    ...ctx,
+    io: {
+      stdout: (text) => io.stdout(text),
+      stderr: (text) => void held.push(text),
+      get stdinIsTTY() {
+        return io.stdinIsTTY;
+      },
+      get stderrIsTTY() {
+        return io.stderrIsTTY;
+      },
+      get stdoutColumns() {
+        return io.stdoutColumns;
+      },
+    },
+  };
   let text: string;
   try {
     const engine = await hitEngine(quiet);

@@ -5,6 +5,7 @@
  * entry, lists none, starts no process and makes no AWS call; and it prints exactly what the full
  * CLI prints. Help served from the prerendered text is byte for byte the full CLI's.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,22 @@ test('a cache-hit export loads nothing it must not, reads one keychain entry, li
   expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
   expect(hitPathViolations(r.log)).toEqual([]);
   expect((await world.calls()).length).toBe(before);
+});
+
+test('a hit whose descriptors are character devices but no terminal (/dev/null) does not load node:tty', () => {
+  // Editors and scripts run direnv with stdin on /dev/null: asking isatty there costs the cd node:tty (and node:net).
+  const file = join(scratch, 'log-devnull.json');
+  const r = spawnSync(process.execPath, ['-r', HOOK, world.cli, 'export', '--shell', 'bash'], {
+    cwd: world.app,
+    env: { ...world.env, AWSDIR_LOAD_LOG: file },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
+  const { modules } = JSON.parse(readFileSync(file, 'utf8')) as LoadLog;
+  expect(loadedFullCli({ modules } as LoadLog)).toBe(false);
+  expect(modules.filter((m) => /^(node:)?(tty|net)$/.test(m))).toEqual([]);
 });
 
 test('the hit path prints exactly what the full CLI prints, in every output form', async () => {
