@@ -26,8 +26,11 @@ beforeAll(async () => {
   emulator = await startTestEmulator();
 });
 
+const sources: Array<{ source: string; env: Record<string, string> }> = [];
+
 afterAll(async () => {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
+  for (const { source, env } of sources) await runCli(['remove', source], { env }).catch(() => undefined);
   await emulator?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -69,13 +72,15 @@ async function makeWorld(name: string): Promise<World> {
     const r = await runCli(args, { env: { ...env, ...extra }, cwd: home });
     if (r.exitCode !== 0) throw new Error(`awsdir ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
   };
-  await cli(['add', '--from-env'], { AWS_ACCESS_KEY_ID: emulator.keys('alice').accessKeyId, AWS_SECRET_ACCESS_KEY: emulator.keys('alice').secretAccessKey });
+  // The keychain is shared by every test file of the run: a source of this world's own starts it
+  // from a cold cache and keeps its sessions apart from everyone else's (never `clear --all`).
+  const source = `e2e${name}${process.pid}`;
+  await cli(['add', source, '--from-env'], { AWS_ACCESS_KEY_ID: emulator.keys('alice').accessKeyId, AWS_SECRET_ACCESS_KEY: emulator.keys('alice').secretAccessKey });
+  sources.push({ source, env });
   await cli(['hook', 'direnv', '--install']);
-  // The keychain is shared by every world of this file: start each shell from a cold cache.
-  await cli(['clear', '--all']);
-  await cli(['init', '--role', 'arn:aws:iam::333333333333:role/admin', '--region', 'eu-west-1', '--label', 'development', '--dir', dirs.development, '--allow']);
-  await cli(['init', '--role', 'deploy', '--account', '444444444444', '--region', 'us-west-2', '--label', 'staging', '--external-id', 'staging-ext', '--dir', dirs.staging, '--allow']);
-  await cli(['init', '--role', 'arn:aws:iam::222222222222:role/admin', '--region', 'ap-northeast-1', '--label', 'production', '--confirm', '--dir', dirs.production, '--allow']);
+  await cli(['init', '--role', 'arn:aws:iam::333333333333:role/admin', '--region', 'eu-west-1', '--label', 'development', '--source', source, '--dir', dirs.development, '--allow']);
+  await cli(['init', '--role', 'deploy', '--account', '444444444444', '--region', 'us-west-2', '--label', 'staging', '--source', source, '--external-id', 'staging-ext', '--dir', dirs.staging, '--allow']);
+  await cli(['init', '--role', 'arn:aws:iam::222222222222:role/admin', '--region', 'ap-northeast-1', '--label', 'production', '--source', source, '--confirm', '--dir', dirs.production, '--allow']);
   const out = join(scratch, name);
   mkdirSync(out);
   return { home, env, dirs, out };

@@ -230,7 +230,8 @@ describe('concurrency', () => {
   test('10 concurrent exports from a cold cache make one GetSessionToken', async () => {
     const dir = project('concurrent', 'role: arn:aws:iam::222222222222:role/admin\nregion: eu-central-1\nlabel: concurrent\nsession_name: concurrent\n');
     await allow(dir);
-    const cleared = await runCli(['clear', '--all'], { env });
+    // Only this directory's sessions (and so its MFA session): other test files share the keychain.
+    const cleared = await runCli(['clear', '--dir', dir], { env });
     expect(cleared.exitCode).toBe(0);
     await emu.clearCalls();
     const code = await emu.totp(SERIAL);
