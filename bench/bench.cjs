@@ -149,6 +149,9 @@ async function main() {
         out('### warm `cd`: `direnv export bash` entering a directory (targets <= 1.3x the node .envrc, <= 0.2x the AWS CLI .envrc)');
         out();
         const nodeDir = await world.project('envrc-node', { envrc: 'node -e 0\n', allow: false });
+        // Not a target: the node floor plus the one `watch_file` any direnv plugin that watches its
+        // config pays (direnv starts a `direnv watch` process for it), to show where the gap lies.
+        const watchDir = await world.project('envrc-node-watch', { envrc: 'node -e 0\nwatch_file .awsdir.yaml\n', allow: false });
         const cliDir = await world.project('envrc-awscli', { envrc: 'eval "$(/usr/bin/aws configure export-credentials --format env)"\n', allow: false });
         const direnv = (name, cwd) => ({
           name,
@@ -157,12 +160,13 @@ async function main() {
           env,
           cwd,
           check: (r) => {
-            if (!r.stdout.includes('AWS_') && name !== '.envrc: node -e 0') throw new Error(`${name}: exported nothing: ${r.stderr.slice(0, 200)}`);
+            if (!r.stdout.includes('AWS_') && !name.startsWith('.envrc: node -e 0')) throw new Error(`${name}: exported nothing: ${r.stderr.slice(0, 200)}`);
           },
         });
-        const t = await interleaved([direnv('.envrc: use aws (cached role session)', app), direnv('.envrc: node -e 0', nodeDir), direnv('.envrc: aws configure export-credentials', cliDir)]);
+        const t = await interleaved([direnv('.envrc: use aws (cached role session)', app), direnv('.envrc: node -e 0', nodeDir), direnv('.envrc: node -e 0 + watch_file', watchDir), direnv('.envrc: aws configure export-credentials', cliDir)]);
         table(t, '.envrc: node -e 0');
         summary.push(['cd / node .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0'), 1.3]);
+        summary.push(['cd / node + watch_file .envrc (not a target)', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0 + watch_file'), 1.3]);
         summary.push(['cd / AWS CLI .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: aws configure export-credentials'), 0.2]);
       }
 
