@@ -117,6 +117,18 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     stsRegion: userConfig.stsRegion,
     mfa: mfaCodes(),
     sts: (credentials) => loadAwsChunk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
+    accountAlias: async (credentials) => {
+      // One short try: the alias only decorates the summary line, and roles are often denied it.
+      const iam = loadAwsChunk().createIam({ credentials, region: userConfig.stsRegion, env: ctx.env, maxAttempts: 1, timeoutMs: 2000 });
+      try {
+        return (await iam.listAccountAliases())[0];
+      } catch (error) {
+        reporter.debug(`no account alias for the summary: ${(error as Error).name}`);
+        return undefined;
+      } finally {
+        iam.destroy();
+      }
+    },
     lock: (name, fn) =>
       withLock(name, fn, {
         dir: lockDir(ctx.env),

@@ -45,6 +45,11 @@ export interface ChainDeps {
   mfa: MfaCodeProvider;
   /** An STS client signed with the given credentials (loads the SDK chunk). */
   sts: (credentials: AwsCredentials) => StsApi;
+  /**
+   * The account alias the role session may read (iam:ListAccountAliases), for the summary line;
+   * asked once per new role session and cached with it, so a hit never calls IAM.
+   */
+  accountAlias?: (credentials: AwsCredentials) => Promise<string | undefined>;
   /** Runs fn holding the named inter-process lock. */
   lock: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
   readSource: (source: SourceLike) => Promise<AwsCredentials>;
@@ -130,11 +135,13 @@ export async function resolveRoleCredentials(project: ChainProject, deps: ChainD
         `role ${project.role.arn}: AWS answered with a session in account ${account}, not ${project.account} as ${project.projectFile} says; check \`role:\` and \`account:\` there`,
       );
     }
+    const alias = await deps.accountAlias?.(assumed);
     const session = toCachedSession('role', assumed, {
       sourceName: project.sourceName,
       issuedAt,
       roleArn: project.role.arn,
       assumedRoleArn: assumed.assumedRoleArn,
+      ...(alias ? { accountAlias: alias } : {}),
       ...(project.mfa && project.mfaSerial ? { mfaSerial: project.mfaSerial } : {}),
     });
     try {

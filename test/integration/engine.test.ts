@@ -103,7 +103,7 @@ describe('the chain against the emulator', () => {
   test('a first export asks once: one GetSessionToken and one AssumeRole; the exports work in bash with the AWS CLI', async () => {
     await emu.clearCalls();
     const r = await exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
-    expect(r.stderr).toMatch(/^awsdir: production · admin @ 222222222222 · ap-northeast-1 · 5\dm left\n$/);
+    expect(r.stderr).toMatch(/^awsdir: production · admin @ 222222222222 \(acme-production\) · ap-northeast-1 · 5\dm left\n$/);
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
@@ -132,7 +132,7 @@ describe('the chain against the emulator', () => {
   test('another directory with another role makes one AssumeRole and asks nothing', async () => {
     await emu.clearCalls();
     const r = await exportIn(development);
-    expect(r.stderr).toContain('development · admin @ 333333333333 · eu-west-1');
+    expect(r.stderr).toContain('development · admin @ 333333333333 (acme-development) · eu-west-1');
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
