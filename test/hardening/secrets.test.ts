@@ -33,19 +33,27 @@ afterAll(async () => {
   await emu?.close();
 });
 
-// Every command line on the machine, and the environment of the ones awsdir is expected to start.
+// Every command line of this flow's processes, and the environment of the ones awsdir is expected
+// to start. The flow's processes are told apart by the private keychain's bus address, which every
+// one of them inherits: other test files run at the same time, and one of them hands an MFA code to
+// `awsdir rotate --mfa-code` on purpose (codes of the same seed are the same in every emulator).
 const POLLER = `
 const fs = require('fs');
+const marker = 'DBUS_SESSION_BUS_ADDRESS=' + process.argv[1];
 const seen = new Map();
+const foreign = new Set();
 const scan = () => {
   for (const p of fs.readdirSync('/proc')) {
     if (!/^\\d+$/.test(p) || p === String(process.pid)) continue;
     try {
       const line = fs.readFileSync('/proc/' + p + '/cmdline').toString().split('\\0').join(' ').trim();
-      if (!line || seen.has(line)) continue;
-      let environ = '';
-      if (/^sleep |mfaCode|findCredentials/.test(line)) environ = fs.readFileSync('/proc/' + p + '/environ').toString();
-      seen.set(line, environ);
+      if (!line || seen.has(line) || foreign.has(p + ' ' + line)) continue;
+      const environ = fs.readFileSync('/proc/' + p + '/environ').toString();
+      if (!environ.split('\\0').includes(marker)) {
+        foreign.add(p + ' ' + line);
+        continue;
+      }
+      seen.set(line, /^sleep |mfaCode|findCredentials/.test(line) ? environ : '');
     } catch {}
   }
 };
@@ -55,7 +63,7 @@ process.on('SIGTERM', () => { clearInterval(timer); scan(); process.stdout.write
 `;
 
 async function startPoller(): Promise<() => Promise<Map<string, string>>> {
-  const child = spawn(process.execPath, ['-e', POLLER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', POLLER, keychain.env.DBUS_SESSION_BUS_ADDRESS!], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
