@@ -36,7 +36,9 @@ export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
     identity = await deps.aws.getCallerIdentityWithServerDate(client, deps.now);
   } catch (error) {
     const explained = explainAwsError(error, { action: 'GetCallerIdentity', sourceName: deps.sourceName });
-    return AWS_IDS.map((id) => fail(id, `source '${deps.sourceName}': AWS refused its key, so this could not be checked: ${explained.message}`, 'fix the key first (see the message), then run doctor again'));
+    return AWS_IDS.map((id) =>
+      fail(id, `source '${deps.sourceName}': its key could not be checked with AWS, so neither could this: ${explained.message}`, 'fix what the message names first (the key, the network or the endpoint), then run doctor again'),
+    );
   }
   const results: CheckResult[] = [];
   const skew = clockSkew(identity);
