@@ -146,7 +146,7 @@ export function formatStatus(report: StatusReport): string {
       const what = s.kind === 'role' ? roleLabel(s.roleArn) : `MFA ${s.mfaSerial ?? '(none)'}`;
       const left = s.secondsLeft === undefined ? '' : s.secondsLeft > 0 ? `${formatDuration(s.secondsLeft)} left` : 'expired';
       lines.push(
-        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ?? '?'}  ${left}${s.usedHere ? '  <- this directory' : ''}`,
+        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ? s.expiration.replace(/\.\d{3}Z$/, 'Z') : '?'}  ${left}${s.usedHere ? '  <- this directory' : ''}`,
       );
     }
   }
