@@ -1,22 +1,10 @@
 import { join } from 'node:path';
-import { startEmulator, type Call, type Emulator } from '../../src/emulator';
+import { startEmulator, type Call, type Emulator, type Fault } from '../../src/emulator';
 
 export const DEMO_FIXTURE = join(__dirname, '..', 'fixtures', 'emulator', 'demo.yaml');
 
-export interface FaultSpec {
-  action: string;
-  code?: string;
-  message?: string;
-  status?: number;
-  latencyMs?: number;
-  drop?: boolean;
-  truncate?: boolean;
-  /** Values a successful answer's Credentials carry instead of the issued ones. */
-  credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
-  /** The AssumedRoleUser Arn a successful answer carries instead of the real one. */
-  assumedRoleArn?: string;
-  count?: number;
-}
+/** A fault as the emulator's hook takes it; `count` defaults to one call. */
+export type FaultSpec = Omit<Fault, 'count'> & { count?: number };
 
 export interface TestEmulator {
   url: string;
