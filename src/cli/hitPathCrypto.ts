@@ -16,16 +16,17 @@ export function sha256(data: Uint8Array): Buffer {
   return Buffer.from(nobleSha256(data));
 }
 
+/** The slice of node:crypto's Hash the hit path uses, over noble's incremental hasher. */
 class Sha256 {
-  private readonly chunks: Buffer[] = [];
+  private readonly hash = nobleSha256.create();
   update(data: string | Uint8Array, encoding?: BufferEncoding): this {
-    this.chunks.push(typeof data === 'string' ? Buffer.from(data, encoding ?? 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    this.hash.update(typeof data === 'string' ? Buffer.from(data, encoding ?? 'utf8') : data);
     return this;
   }
   digest(): Buffer;
   digest(encoding: BufferEncoding): string;
   digest(encoding?: BufferEncoding): Buffer | string {
-    const digest = sha256(Buffer.concat(this.chunks));
+    const digest = Buffer.from(this.hash.digest());
     return encoding ? digest.toString(encoding) : digest;
   }
 }
