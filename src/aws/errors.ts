@@ -2,7 +2,7 @@
  * STS and IAM errors in plain words. Reads only the error's name, code and message (no SDK import),
  * so the cache-hit path may load it. Every message leads with its subject and ends with the fix.
  */
-import { AwsdirError, CancelledError, isAwsdirError } from '../cli/errors';
+import { AwsdirError, CancelledError, isAwsdirError } from '../core/errors';
 
 export interface AwsErrorContext {
   /** The STS or IAM action that failed, e.g. 'AssumeRole'. */

@@ -2,8 +2,8 @@
  * The console sign-in federation endpoint (getSigninToken, then a login URL). Plain fetch, no SDK:
  * the endpoint is not a signed AWS API but a JSON-over-HTTPS exchange of a role session for a token.
  */
-import type { Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
+import type { Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
 import type { AwsCredentials } from './types';
 
 /** Where each partition signs in, and the console a sign-in lands on. */

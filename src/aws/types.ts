@@ -1,4 +1,4 @@
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 
 /** Credentials as awsdir handles them; plain data, no SDK types, so the hit path can use them. */
 export interface AwsCredentials {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { Context } from './context';
-import { ExitCode } from './errors';
-import { createReporter } from './reporter';
+import type { Context } from '../core/context';
+import { ExitCode } from '../core/errors';
+import { createReporter } from '../core/reporter';
 import { exportCommand } from './commands/export';
 import type { Engine } from '../credentials/createEngine';
 import { resolveRoleCredentials, type ChainDeps } from '../credentials/resolveCredentials';

@@ -1,10 +1,10 @@
 import { fstatSync, writeSync } from 'node:fs';
-import type { Context } from './context';
-import { ExitCode } from './errors';
+import type { Context } from '../core/context';
+import { ExitCode } from '../core/errors';
 import { loadCliChunk } from './chunks';
 import { exportCacheHit } from './exportCacheHit';
 import { prerenderedHelp } from './prerenderedHelp';
-import { redact } from './redact';
+import { redact } from '../core/redact';
 
 /**
  * The only module that reads `process` or exits. It builds the Context every handler receives and

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { Context } from './context';
+import type { Context } from '../core/context';
 import { commands } from './commands';
 
 declare const AWSDIR_VERSION: string | undefined;

@@ -1,8 +1,8 @@
 import { CommanderError } from 'commander';
-import type { Context } from './context';
-import { ExitCode, isAwsdirError } from './errors';
+import type { Context } from '../core/context';
+import { ExitCode, isAwsdirError } from '../core/errors';
 import { createProgram, type Outcome } from './program';
-import { redact } from './redact';
+import { redact } from '../core/redact';
 
 /**
  * Every command through the argument parser: runs it, and turns whatever came out into one stderr

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 
 /** The keys of an ~/.aws/config profile that `profile:` in a project file reuses. */
 export interface AwsProfile {

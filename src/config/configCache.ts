@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 import { stateDir } from './paths';
 import { writeFileAtomic } from './writeFileAtomic';
 

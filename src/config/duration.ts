@@ -1,4 +1,4 @@
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 
 /**
  * Durations as people write them in the YAML files: `900` (seconds), `15m`, `1h`, `1h30m`, `90s`.

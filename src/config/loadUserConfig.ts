@@ -1,4 +1,4 @@
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 import { fingerprint, readConfigCache, writeConfigCache } from './configCache';
 import { userConfigFile } from './paths';
 import type { UserConfig } from './types';

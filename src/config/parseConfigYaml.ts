@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
 
 /**

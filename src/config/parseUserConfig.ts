@@ -1,4 +1,4 @@
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 import { parseDuration } from './duration';
 import { DEFAULT_REFRESH_WINDOW, DEFAULT_SESSION_DURATION, DEFAULT_STS_REGION } from './loadUserConfig';
 import { parseUserYaml } from './parseConfigYaml';

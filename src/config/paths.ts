@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 
 /** Where awsdir keeps its files, following the XDG base directories. Nothing here is secret. */
 export function homeDir(env: Env): string {

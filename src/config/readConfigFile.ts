@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 
 export const MAX_CONFIG_BYTES = 64 * 1024;
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import type { Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
+import type { Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
 import { readConfigCache } from './configCache';
 import { findProjectFile } from './findProjectFile';
 import { awsConfigFile } from './paths';

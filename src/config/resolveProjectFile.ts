@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 import { readAwsProfile, type AwsProfile } from './awsProfile';
 import { fingerprint, writeConfigCache, type Fingerprint } from './configCache';
 import { DEFAULT_SESSION_DURATION } from './loadUserConfig';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../cli/errors';
+import { ConfigError } from '../core/errors';
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
 

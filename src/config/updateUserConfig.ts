@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Document } from 'yaml';
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 import { userConfigFile } from './paths';
 import type { KeyringBackend } from '../keyring/keyring';
 import { writeFileAtomic } from './writeFileAtomic';

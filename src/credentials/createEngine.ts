@@ -1,6 +1,6 @@
-import type { Context } from '../cli/context';
-import { AwsdirError, ConfigError } from '../cli/errors';
-import { createReporter, type Reporter } from '../cli/reporter';
+import type { Context } from '../core/context';
+import { AwsdirError, ConfigError } from '../core/errors';
+import { createReporter, type Reporter } from '../core/reporter';
 import { loadAwsChunk } from '../cli/chunks';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
 import type { Keyring } from '../keyring/keyring';

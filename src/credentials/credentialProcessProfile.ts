@@ -7,9 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
-import type { Context, Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import type { Context, Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import { awsConfigFile, homeDir, stateDir } from '../config/paths';
 
 /** The project fields this module needs (a subset of ResolvedProject). */

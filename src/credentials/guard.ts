@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context, Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import type { Context, Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
 import { writeFileAtomic } from '../config/writeFileAtomic';
 import { readTty } from '../mfa/readTty';

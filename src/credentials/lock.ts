@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError } from '../cli/errors';
+import { CancelledError } from '../core/errors';
 
 /** Who holds a lock: enough to tell a live owner from a dead one or from a reused pid. */
 export interface LockOwner {

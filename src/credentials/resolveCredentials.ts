@@ -1,6 +1,6 @@
-import type { Env } from '../cli/context';
-import { AwsdirError, ConfigError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import type { Env } from '../core/context';
+import { AwsdirError, ConfigError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
 import type { StsApi } from '../aws/sdk';
 import { explainAwsError, isAccessDenied, isExpiredToken, isInvalidToken } from '../aws/errors';

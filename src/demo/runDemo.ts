@@ -4,9 +4,9 @@ import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { EmulatorChunk } from '../cli/chunks';
-import type { Env, Io } from '../cli/context';
-import { AwsdirError, CancelledError } from '../cli/errors';
-import { paint } from '../cli/reporter';
+import type { Env, Io } from '../core/context';
+import { AwsdirError, CancelledError } from '../core/errors';
+import { paint } from '../core/reporter';
 import { loadDemoFixture } from './loadDemoFixture';
 
 export interface DemoOptions {

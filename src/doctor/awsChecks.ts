@@ -1,4 +1,4 @@
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 import type { AwsChunk } from '../cli/chunks';
 import type { AwsCredentials } from '../aws/types';
 import { explainAwsError, isAccessDenied } from '../aws/errors';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Env } from '../cli/context';
-import { isAwsdirError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import type { Env } from '../core/context';
+import { isAwsdirError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import { awsCredentialsFile, configHome, direnvLibFile, homeDir } from '../config/paths';
 import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
 import type { UserConfig } from '../config/types';

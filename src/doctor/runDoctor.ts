@@ -1,7 +1,7 @@
-import type { Env } from '../cli/context';
+import type { Env } from '../core/context';
 import type { AwsChunk } from '../cli/chunks';
-import { isAwsdirError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import { isAwsdirError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import { readSourceCredentials } from '../credentials/sourceCredentials';
 import { runAwsChecks } from './awsChecks';
 import { warn, type CheckId, type CheckResult } from './checkResult';

@@ -1,6 +1,6 @@
-import type { Env } from '../cli/context';
-import { AwsdirError, ConfigError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import type { Env } from '../core/context';
+import { AwsdirError, ConfigError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import { fileKeyringDir } from '../config/paths';
 import { createFileKeyring } from './fileKeyring';
 import type { Keyring, KeyringBackend } from './keyring';

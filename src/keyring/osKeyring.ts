@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
+import type { Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
 import { SERVICE, type Keyring } from './keyring';
 
 type NapiKeyring = typeof import('@napi-rs/keyring');

@@ -1,6 +1,6 @@
-import { AwsdirError, UsageError } from '../cli/errors';
-import type { Env } from '../cli/context';
-import type { Reporter } from '../cli/reporter';
+import { AwsdirError, UsageError } from '../core/errors';
+import type { Env } from '../core/context';
+import type { Reporter } from '../core/reporter';
 import { explainAwsError, isWrongMfaCode, type AwsErrorContext } from '../aws/errors';
 import { recordLastStep, stepAt, waitForNewStep } from './lastStep';
 import { assertTerminal, readTty } from './readTty';

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import { AwsdirError, CancelledError } from '../cli/errors';
+import { AwsdirError, CancelledError } from '../core/errors';
 
 export interface ReadTtyOptions {
   prompt: string;

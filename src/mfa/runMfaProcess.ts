@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { AwsdirError } from '../cli/errors';
-import type { Env } from '../cli/context';
+import { AwsdirError } from '../core/errors';
+import type { Env } from '../core/context';
 import { splitCommandLine } from '../shell/splitCommandLine';
 
 export interface RunMfaProcessOptions {

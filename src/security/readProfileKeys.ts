@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
+import type { Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
 import type { AwsCredentials } from '../aws/types';
 import { awsCredentialsFile } from '../config/paths';
 

@@ -1,6 +1,6 @@
-import type { Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import type { Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import type { AwsCredentials } from '../aws/types';
 import { awsCredentialsFile } from '../config/paths';
 import { sourceEntryName } from '../credentials/sourceCredentials';

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, fchmodSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import type { Env } from '../cli/context';
-import { AwsdirError } from '../cli/errors';
+import type { Env } from '../core/context';
+import { AwsdirError } from '../core/errors';
 import { awsCredentialsFile } from '../config/paths';
 import { writeFileAtomic } from '../config/writeFileAtomic';
 

@@ -1,6 +1,6 @@
 import mfaTrust from '../../templates/iam/role-trust-policy.json';
 import mfaAgeTrust from '../../templates/iam/role-trust-policy-mfa-age.json';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 export interface TrustPolicyInit {
   /** The account whose IAM users may assume the role (where the base users live), not the role's. */

@@ -1,5 +1,5 @@
-import { AwsdirError } from '../cli/errors';
-import type { Reporter } from '../cli/reporter';
+import { AwsdirError } from '../core/errors';
+import type { Reporter } from '../core/reporter';
 import type { AwsCredentials } from '../aws/types';
 
 /** What rotation needs from AWS, the keychain and the user file; each a plain function. */

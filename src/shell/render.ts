@@ -1,4 +1,4 @@
-import { AwsdirError } from '../cli/errors';
+import { AwsdirError } from '../core/errors';
 
 export type ShellName = 'bash' | 'zsh' | 'fish' | 'json' | 'dotenv';
 export const shellNames: readonly ShellName[] = ['bash', 'zsh', 'fish', 'json', 'dotenv'];

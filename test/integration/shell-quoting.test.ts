@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { AwsdirError } from '../../src/cli/errors';
+import { AwsdirError } from '../../src/core/errors';
 import { renderExports, type ShellName } from '../../src/shell/render';
 
 // Every value is evaluated by the real shell, then read back from `env -0` of a child process,

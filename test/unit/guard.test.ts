@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findInteractiveShell, guardProduction, labelColor } from '../../src/credentials/guard';
 import type { ResolvedProject } from '../../src/config/types';
-import type { Reporter } from '../../src/cli/reporter';
+import type { Reporter } from '../../src/core/reporter';
 
 // The process tree is a fake /proc: the real one is exercised by the tmux tests in test/e2e.
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createMfaCodeProvider, type MfaCodeProviderInit } from '../../src/mfa/createMfaCodeProvider';
 import { readLastStep, recordLastStep, stepAt, waitForNewStep } from '../../src/mfa/lastStep';
 import { readTty } from '../../src/mfa/readTty';
-import type { Reporter } from '../../src/cli/reporter';
+import type { Reporter } from '../../src/core/reporter';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const wrongCode = Object.assign(new Error('MultiFactorAuthentication failed with invalid MFA one time pass code. '), { name: 'AccessDenied' });

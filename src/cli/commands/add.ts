@@ -1,7 +1,7 @@
-import type { Context, Env } from '../context';
-import { AwsdirError, UsageError } from '../errors';
+import type { Context, Env } from '../../core/context';
+import { AwsdirError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import type { Reporter } from '../reporter';
+import type { Reporter } from '../../core/reporter';
 import { loadAwsChunk } from '../chunks';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError } from '../../aws/errors';

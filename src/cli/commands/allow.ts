@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Context } from '../context';
+import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
-import { createReporter } from '../reporter';
+import { createReporter } from '../../core/reporter';
 import { allowProject, describeSelection } from '../../config/approval';
 import { shortHostName } from '../../config/resolveProject';
 

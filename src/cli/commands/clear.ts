@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { Context } from '../context';
-import { UsageError } from '../errors';
+import type { Context } from '../../core/context';
+import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 

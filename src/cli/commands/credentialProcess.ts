@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Context } from '../context';
+import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { rfc3339 } from '../../credentials/exportVariables';

@@ -1,7 +1,7 @@
 import { runDemo } from '../../demo/runDemo';
 import { loadEmulatorChunk } from '../chunks';
 import type { RegisterCommand } from '../program';
-import { useColor } from '../reporter';
+import { useColor } from '../../core/reporter';
 
 export const registerDemo: RegisterCommand = (program, ctx) => {
   program

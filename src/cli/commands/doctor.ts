@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { loadAwsChunk } from '../chunks';
-import type { Context } from '../context';
-import { ExitCode } from '../errors';
+import type { Context } from '../../core/context';
+import { ExitCode } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { createReporter, paint } from '../reporter';
+import { createReporter, paint } from '../../core/reporter';
 import { CHECK_IDS, type CheckResult } from '../../doctor/checkResult';
 import type { RunProgram } from '../../doctor/localChecks';
 import { runDoctor } from '../../doctor/runDoctor';

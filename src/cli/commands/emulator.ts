@@ -1,7 +1,7 @@
 import { loadEmulatorChunk, type EmulatorChunk } from '../chunks';
-import { AwsdirError, ConfigError, UsageError } from '../errors';
+import { AwsdirError, ConfigError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { createReporter, type Reporter } from '../reporter';
+import { createReporter, type Reporter } from '../../core/reporter';
 
 export const registerEmulator: RegisterCommand = (program, ctx) => {
   program

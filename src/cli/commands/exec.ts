@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import type { Context, Env } from '../context';
-import { UsageError } from '../errors';
+import type { Context, Env } from '../../core/context';
+import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { exportVariables } from '../../credentials/exportVariables';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import type { Context, Env } from '../context';
-import { UsageError } from '../errors';
+import type { Context, Env } from '../../core/context';
+import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { renderExports, shellNames, type ShellName } from '../../shell/render';
 import { createEngine, type Engine } from '../../credentials/createEngine';
@@ -9,7 +9,7 @@ import { credentialProcessExports } from '../../credentials/credentialProcessPro
 import type { ResolvedProject } from '../../config/types';
 import { stateDir } from '../../config/paths';
 import { guardAsk, guardProduction, labelColor } from '../../credentials/guard';
-import { paint } from '../reporter';
+import { paint } from '../../core/reporter';
 
 export interface ExportInput {
   dir: string;

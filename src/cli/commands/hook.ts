@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { direnvLibFile } from '../../config/paths';
 import { loadDirenvHelper } from '../../shell/direnvHelper';
-import type { Context, Env } from '../context';
-import { AwsdirError, UsageError } from '../errors';
+import type { Context, Env } from '../../core/context';
+import { AwsdirError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { createReporter, type Reporter } from '../reporter';
+import { createReporter, type Reporter } from '../../core/reporter';
 
 export const registerHook: RegisterCommand = (program, ctx) => {
   program

@@ -1,10 +1,10 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Context, Env } from '../context';
-import { AwsdirError, CancelledError, ConfigError, UsageError } from '../errors';
+import type { Context, Env } from '../../core/context';
+import { AwsdirError, CancelledError, ConfigError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { createReporter, type Reporter } from '../reporter';
+import { createReporter, type Reporter } from '../../core/reporter';
 import { recordApproval } from '../../config/approval';
 import { parseDuration } from '../../config/duration';
 import { PROJECT_FILE_NAME } from '../../config/findProjectFile';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { promptShells, renderPrompt, type PromptShell } from '../../shell/prompt';
-import type { Context, Env } from '../context';
-import { UsageError } from '../errors';
+import type { Context, Env } from '../../core/context';
+import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 
 export const registerPrompt: RegisterCommand = (program, ctx) => {

@@ -1,10 +1,10 @@
-import type { Context } from '../context';
-import { AwsdirError } from '../errors';
+import type { Context } from '../../core/context';
+import { AwsdirError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { sourceEntryName } from '../../credentials/sourceCredentials';
 import { removeSource } from '../../config/updateUserConfig';
-import type { Env } from '../context';
+import type { Env } from '../../core/context';
 
 /** Forgets a source: its keychain entry, its user-file entry and every session made from it. */
 export async function removeCommand(name: string, engine: Engine, env: Env): Promise<void> {

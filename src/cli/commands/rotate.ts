@@ -1,5 +1,5 @@
-import type { Context } from '../context';
-import { AwsdirError } from '../errors';
+import type { Context } from '../../core/context';
+import { AwsdirError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { loadAwsChunk } from '../chunks';
 import type { AwsCredentials } from '../../aws/types';

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { Context } from '../context';
-import { isAwsdirError } from '../errors';
-import { createReporter, type Reporter } from '../reporter';
+import type { Context } from '../../core/context';
+import { isAwsdirError } from '../../core/errors';
+import { createReporter, type Reporter } from '../../core/reporter';
 import type { RegisterCommand } from '../program';
 import { formatDuration } from '../../config/duration';
 import { findProjectFile } from '../../config/findProjectFile';

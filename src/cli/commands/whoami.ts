@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Context, Env } from '../context';
-import { AwsdirError } from '../errors';
-import { createReporter, type Reporter } from '../reporter';
+import type { Context, Env } from '../../core/context';
+import { AwsdirError } from '../../core/errors';
+import { createReporter, type Reporter } from '../../core/reporter';
 import type { RegisterCommand } from '../program';
 import { loadAwsChunk } from '../chunks';
 import type { AwsCredentials } from '../../aws/types';
