@@ -84,28 +84,24 @@ export function explainAwsError(error: unknown, context: AwsErrorContext): Awsdi
   if (isWrongMfaCode(error)) {
     return new AwsdirError(
       `MFA code for ${context.mfaSerial ?? 'your device'} was refused by ${act} (wrong, or already used: AWS takes each code only once); wait for the next code and try again`,
-      1,
       options,
     );
   }
   if (isWrongMfaSerial(error)) {
     return new AwsdirError(
       `MFA device ${context.mfaSerial ?? ''} is not one of ${source}'s devices (AWS could not validate it, whatever the code); set the right mfa_serial of the source in the user file, or run \`awsdir add\` again to find it`,
-      1,
       options,
     );
   }
   if (isExpiredToken(error)) {
     return new AwsdirError(
       `${act}: the session credentials used have expired; run \`awsdir clear\` and try again`,
-      1,
       options,
     );
   }
   if (is(s, 'InvalidClientTokenId')) {
     return new AwsdirError(
       `${act}: AWS does not know the access key of ${source} (deleted, deactivated, or from another partition); store a current key with \`awsdir add${context.sourceName ? ` ${context.sourceName}` : ''}\``,
-      1,
       options,
     );
   }
@@ -115,7 +111,6 @@ export function explainAwsError(error: unknown, context: AwsErrorContext): Awsdi
       skew
         ? `${act}: AWS refused the request's time (the system clock is more than 15 minutes off); set the clock right (e.g. enable NTP) and try again`
         : `${act}: the signature did not match: the secret key of ${source} is wrong, or the system clock is off; check the clock, then store the right key with \`awsdir add${context.sourceName ? ` ${context.sourceName}` : ''}\``,
-      1,
       options,
     );
   }
@@ -125,45 +120,40 @@ export function explainAwsError(error: unknown, context: AwsErrorContext): Awsdi
         `role ${context.roleArn ?? ''}: AWS refused AssumeRole (${firstSentence(s.message)}); the role's trust policy must allow your user (and MFA, if it asks for it): ` +
           `"Principal": {"AWS": "<your user ARN>"}, "Action": "sts:AssumeRole", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}; ` +
           `\`awsdir init --print-trust-policy\` prints one to give your administrator`,
-        1,
         options,
       );
     }
-    return new AwsdirError(`${act}: access denied (${firstSentence(s.message)}); ask your administrator to allow ${act} for this user`, 1, options);
+    return new AwsdirError(`${act}: access denied (${firstSentence(s.message)}); ask your administrator to allow ${act} for this user`, options);
   }
   if (is(s, 'ValidationError') && /DurationSeconds|duration/i.test(s.message)) {
     const where = context.projectFile ? `\`duration:\` in ${context.projectFile}` : 'the `duration:` of the project file';
     if (/role chaining|1 hour/i.test(s.message)) {
       return new AwsdirError(
         `role ${context.roleArn ?? ''}: ${context.durationSeconds ?? 'the requested'} seconds is above the 1 hour cap on roles assumed from session credentials; set ${where} to 1h or less`,
-        1,
         options,
       );
     }
     if (/MaxSessionDuration/i.test(s.message)) {
       return new AwsdirError(
         `role ${context.roleArn ?? ''}: ${context.durationSeconds ?? 'the requested'} seconds is above the role's MaxSessionDuration; lower ${where}, or raise the role's maximum session duration in IAM`,
-        1,
         options,
       );
     }
-    return new AwsdirError(`${act}: AWS refused the duration (${firstSentence(s.message)}); use 15m..12h in ${where} (session_duration for a source)`, 1, options);
+    return new AwsdirError(`${act}: AWS refused the duration (${firstSentence(s.message)}); use 15m..12h in ${where} (session_duration for a source)`, options);
   }
   if (is(s, 'RegionDisabledException')) {
     return new AwsdirError(
       `${act}: STS is not activated in this region for the account; activate it in IAM > Account settings, or set sts_region in the user file to an active region (e.g. us-east-1)`,
-      1,
       options,
     );
   }
   if (is(s, 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded')) {
-    return new AwsdirError(`${act}: AWS is throttling requests (rate exceeded); wait a few seconds and try again`, 1, options);
+    return new AwsdirError(`${act}: AWS is throttling requests (rate exceeded); wait a few seconds and try again`, options);
   }
   if (is(s, 'IncompleteCredentials')) {
     const endpoint = context.endpoint ?? 'the STS endpoint';
     return new AwsdirError(
       `${act}: ${endpoint} answered without a complete set of credentials (access key id, secret key, session token, expiration), so nothing was stored or exported; check that AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, if set, point at STS`,
-      1,
       options,
     );
   }
@@ -171,11 +161,10 @@ export function explainAwsError(error: unknown, context: AwsErrorContext): Awsdi
     const endpoint = context.endpoint ?? 'the STS endpoint';
     return new AwsdirError(
       `${act}: could not reach ${endpoint} (${s.code || s.name}); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one`,
-      1,
       options,
     );
   }
-  return new AwsdirError(`${act} failed: ${s.code || s.name || 'error'}: ${firstSentence(s.message)}; rerun with AWSDIR_DEBUG=1 for details`, 1, options);
+  return new AwsdirError(`${act} failed: ${s.code || s.name || 'error'}: ${firstSentence(s.message)}; rerun with AWSDIR_DEBUG=1 for details`, options);
 }
 
 function firstSentence(text: string): string {

@@ -82,7 +82,6 @@ export async function getSigninToken(request: SigninTokenRequest): Promise<strin
     const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
     throw new AwsdirError(
       `console sign-in: the federation endpoint ${request.endpoint} did not answer (${reason}); check the network, or AWSDIR_FEDERATION_ENDPOINT if you set it`,
-      1,
       { cause: error },
     );
   }

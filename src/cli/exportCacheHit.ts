@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Context } from '../core/context';
-import { ExitCode } from '../core/errors';
+import { ExitCode } from './exitCodes';
 import { createReporter } from '../core/reporter';
 import { exportCommand } from './commands/export';
 import type { Engine } from '../credentials/createEngine';

@@ -1,6 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
 import type { Context } from '../core/context';
-import { ExitCode } from '../core/errors';
+import { ExitCode } from './exitCodes';
 import { loadCliChunk } from './chunks';
 import { exportCacheHit } from './exportCacheHit';
 import { prerenderedHelp } from './prerenderedHelp';

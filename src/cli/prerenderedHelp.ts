@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../core/context';
-import { ExitCode } from '../core/errors';
+import { ExitCode } from './exitCodes';
 
 /**
  * `awsdir --help`, `awsdir help CMD` and `awsdir CMD --help` as the full CLI prints them, rendered

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import type { Context } from '../core/context';
-import { ExitCode, isAwsdirError } from '../core/errors';
+import { isAwsdirError } from '../core/errors';
+import { ExitCode, exitCodeOf } from './exitCodes';
 import { createProgram, type Outcome } from './program';
 import { redact } from '../core/redact';
 
@@ -35,7 +36,7 @@ function report(error: unknown, ctx: Context): number {
   if (isAwsdirError(error)) {
     ctx.io.stderr(`awsdir: ${error.message}\n`);
     if (ctx.env.AWSDIR_DEBUG === '1' && error.cause) ctx.io.stderr(`awsdir[debug]: cause: ${redact(String(causeText(error.cause)))}\n`);
-    return error.exitCode;
+    return exitCodeOf(error);
   }
   // A bug, not a situation we foresaw: say so, and keep the stack for the report.
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -42,7 +42,7 @@ export function isAllowed(project: ResolvedProject, env: Env): boolean {
   return project.files.every((path, i) => record.files[i]?.path === path && record.files[i]?.sha256 === project.fileHashes[path]);
 }
 
-/** Throws the refusal of DESIGN.md section 3 (exit 1) unless the project is allowed. */
+/** Throws the refusal of DESIGN.md section 3 (an AwsdirError) unless the project is allowed. */
 export function assertAllowed(project: ResolvedProject, env: Env): void {
   if (isAllowed(project, env)) return;
   const seen = readRecord(env, project.projectFile) !== undefined;
@@ -88,7 +88,7 @@ export function denyProject(dir: string, env: Env): { projectFile: string; remov
 }
 
 /**
- * Validates the project `dir` uses (an invalid file is refused with exit 3 and nothing recorded),
+ * Validates the project `dir` uses (an invalid file is refused with a ConfigError and nothing recorded),
  * then records its exact content.
  */
 export async function allowProject(dir: string, env: Env, deps: { user?: string; host?: string; now?: Date } = {}): Promise<ResolvedProject> {

@@ -1,46 +1,49 @@
-/** Exit codes of DESIGN.md section 6. */
-export const ExitCode = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  config: 3,
-  cancelled: 130,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+/**
+ * What kind of trouble an error reports: a command that could not do its work, bad arguments or
+ * flags, an invalid project or user file, or a person who said no or pressed Ctrl-C. The CLI alone
+ * turns a kind into an exit code (src/cli/exitCodes.ts).
+ */
+export type ErrorKind = 'failure' | 'usage' | 'config' | 'cancelled';
+
+export interface AwsdirErrorOptions {
+  /** 'failure' unless given. */
+  kind?: ErrorKind;
+  cause?: unknown;
+}
 
 /**
  * Every error meant for a person. The message leads with the subject and ends with the fix;
- * main.ts prints it as one line `awsdir: <message>` and exits with `exitCode`.
+ * the CLI prints it as one line `awsdir: <message>` and exits with the code of its kind.
  */
 export class AwsdirError extends Error {
-  readonly exitCode: ExitCode;
-  constructor(message: string, exitCode: ExitCode = ExitCode.failure, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly kind: ErrorKind;
+  constructor(message: string, options: AwsdirErrorOptions = {}) {
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'AwsdirError';
-    this.exitCode = exitCode;
+    this.kind = options.kind ?? 'failure';
   }
 }
 
-/** Bad arguments or flags (exit 2). */
+/** Bad arguments or flags. */
 export class UsageError extends AwsdirError {
   constructor(message: string) {
-    super(message, ExitCode.usage);
+    super(message, { kind: 'usage' });
     this.name = 'UsageError';
   }
 }
 
-/** An invalid project or user file (exit 3). */
+/** An invalid project or user file. */
 export class ConfigError extends AwsdirError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, ExitCode.config, options);
+    super(message, { kind: 'config', ...options });
     this.name = 'ConfigError';
   }
 }
 
-/** The person said no, or pressed Ctrl-C (exit 130). */
+/** The person said no, or pressed Ctrl-C. */
 export class CancelledError extends AwsdirError {
   constructor(message = 'cancelled') {
-    super(message, ExitCode.cancelled);
+    super(message, { kind: 'cancelled' });
     this.name = 'CancelledError';
   }
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../core/context';
-import { AwsdirError, ConfigError } from '../core/errors';
+import { ConfigError, UsageError } from '../core/errors';
 import { createReporter, type Reporter } from '../core/reporter';
 import { loadAwsChunk } from '../cli/chunks';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
@@ -185,7 +185,7 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
       let names: string[];
       if (all) names = (await keyring.list()).filter((n: string) => n.startsWith('mfa-session/') || n.startsWith('role/'));
       else if (project) names = [roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])];
-      else throw new AwsdirError('clear: nothing chosen; pass --all or --dir DIR', 2);
+      else throw new UsageError('clear: nothing chosen; pass --all or --dir DIR');
       const removed: string[] = [];
       for (const name of names) if (await keyring.delete(name)) removed.push(name);
       return removed;

@@ -130,7 +130,7 @@ export function credentialProcessExports(
     original = readFileSync(source, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AwsdirError(`AWS config ${source}: cannot read it (${(error as NodeJS.ErrnoException).code}); fix its permissions or point AWS_CONFIG_FILE elsewhere`, 1, { cause: error });
+      throw new AwsdirError(`AWS config ${source}: cannot read it (${(error as NodeJS.ErrnoException).code}); fix its permissions or point AWS_CONFIG_FILE elsewhere`, { cause: error });
     }
   }
   const profile = profileNameFor(project);
@@ -181,6 +181,6 @@ function writeAtomic(file: string, text: string): void {
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
-    throw new AwsdirError(`generated AWS config ${file}: cannot write it (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(file)}`, 1, { cause: error });
+    throw new AwsdirError(`generated AWS config ${file}: cannot write it (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(file)}`, { cause: error });
   }
 }

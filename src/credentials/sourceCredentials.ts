@@ -73,7 +73,7 @@ export async function readSourceCredentials(source: SourceLike, deps: { keyring:
       try {
         text = readFileSync(file, 'utf8');
       } catch (error) {
-        throw new AwsdirError(`source '${source.name}': cannot read ${file} (${(error as NodeJS.ErrnoException).code}); create it or point AWS_SHARED_CREDENTIALS_FILE at it`, 1, { cause: error });
+        throw new AwsdirError(`source '${source.name}': cannot read ${file} (${(error as NodeJS.ErrnoException).code}); create it or point AWS_SHARED_CREDENTIALS_FILE at it`, { cause: error });
       }
       const ini = (await import('ini')).parse(text) as Record<string, Record<string, unknown> | undefined>;
       const section = ini[source.profile];

@@ -98,7 +98,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
         child.stderr?.on('data', (d: Buffer) => relay.push(d.toString()));
         child.on('error', (error) => {
           children.delete(child);
-          reject(new AwsdirError(`demo: cannot start ${command} (${error.message}); check that it is installed`, 1, { cause: error }));
+          reject(new AwsdirError(`demo: cannot start ${command} (${error.message}); check that it is installed`, { cause: error }));
         });
         child.on('close', (code, signal) => {
           children.delete(child);

@@ -333,12 +333,12 @@ function fileError(what: string, error: unknown, dir: string): AwsdirError {
   if (error instanceof AwsdirError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new AwsdirError(`file keyring: the disk is full (${code}) in ${dir}; the previous value of every entry is intact; free some space and run the command again`, undefined, {
+    return new AwsdirError(`file keyring: the disk is full (${code}) in ${dir}; the previous value of every entry is intact; free some space and run the command again`, {
       cause: error,
     });
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new AwsdirError(`file keyring: ${what} in ${dir} (${code}); make the directory writable by you (chmod 700), or set AWSDIR_KEYRING=os`, undefined, { cause: error });
+    return new AwsdirError(`file keyring: ${what} in ${dir} (${code}); make the directory writable by you (chmod 700), or set AWSDIR_KEYRING=os`, { cause: error });
   }
-  return new AwsdirError(`file keyring: ${what} in ${dir} (${code ?? String(error)})`, undefined, { cause: error });
+  return new AwsdirError(`file keyring: ${what} in ${dir} (${code ?? String(error)})`, { cause: error });
 }

@@ -55,7 +55,6 @@ export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring>
     throw new AwsdirError(
       `no usable keyring: the OS keychain failed (${osFailure}) and so did the encrypted file keyring (${fileFailure}); ` +
         'fix one of them, e.g. set AWSDIR_FILE_PASSPHRASE for the file keyring',
-      undefined,
       { cause: error },
     );
   }

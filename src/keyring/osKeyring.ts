@@ -130,21 +130,18 @@ export function explain(error: unknown, what: Operation, deadlineMs: number): Aw
     return new AwsdirError(
       `keychain: the Secret Service (org.freedesktop.secrets) did not answer within ${seconds} s; ` +
         'unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file',
-      undefined,
       { cause: error },
     );
   }
   if (/not provided by any \.service files|ServiceUnknown|NameHasNoOwner/i.test(message)) {
     return new AwsdirError(
       'keychain: no Secret Service (org.freedesktop.secrets) runs on this session bus; start gnome-keyring-daemon (or another Secret Service such as KeePassXC), or set AWSDIR_KEYRING=file',
-      undefined,
       { cause: error },
     );
   }
   if (/DBUS_SESSION_BUS_ADDRESS|autolaunch/i.test(message)) {
     return new AwsdirError(
       'keychain: no D-Bus session bus, so the Secret Service cannot be reached; run awsdir inside your desktop session, or set AWSDIR_KEYRING=file',
-      undefined,
       { cause: error },
     );
   }
@@ -152,11 +149,10 @@ export function explain(error: unknown, what: Operation, deadlineMs: number): Aw
     return new AwsdirError(
       `keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); the keyring is probably locked or has no default collection; ` +
         'unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`), or set AWSDIR_KEYRING=file',
-      undefined,
       { cause: error },
     );
   }
-  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); unlock your keyring, or set AWSDIR_KEYRING=file`, undefined, {
+  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); unlock your keyring, or set AWSDIR_KEYRING=file`, {
     cause: error,
   });
 }

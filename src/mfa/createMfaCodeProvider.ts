@@ -1,4 +1,4 @@
-import { AwsdirError, UsageError } from '../core/errors';
+import { AwsdirError, CancelledError, UsageError } from '../core/errors';
 import type { Env } from '../core/context';
 import type { Reporter } from '../core/reporter';
 import { explainAwsError, isWrongMfaCode, type AwsErrorContext } from '../aws/errors';
@@ -116,7 +116,7 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new AwsdirError('cancelled while waiting for a new MFA code window', 130));
+      reject(new CancelledError('cancelled while waiting for a new MFA code window'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -22,7 +22,7 @@ function openTty(ttyPath: string | undefined, hint: string): number {
     return openSync(ttyPath ?? '/dev/tty', 'r+');
   } catch (error) {
     // ENXIO: no controlling terminal (`direnv exec` in CI, an IDE). Fail at once, never wait.
-    throw new AwsdirError(`no terminal to ask on (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${hint}`, 1, { cause: error });
+    throw new AwsdirError(`no terminal to ask on (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${hint}`, { cause: error });
   }
 }
 

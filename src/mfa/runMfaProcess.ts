@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { AwsdirError } from '../core/errors';
+import { AwsdirError, CancelledError, ConfigError } from '../core/errors';
 import type { Env } from '../core/context';
 import { splitCommandLine } from '../shell/splitCommandLine';
 
@@ -16,8 +16,8 @@ export interface RunMfaProcessOptions {
  * code. Its stderr ("Touch your YubiKey") reaches the person as it comes.
  */
 export async function runMfaProcess(options: RunMfaProcessOptions): Promise<string> {
-  const [file, ...args] = splitCommandLine(options.command, (quote) => new AwsdirError(`mfa_process has an unclosed ${quote} quote; fix it in the user file`, 3));
-  if (!file) throw new AwsdirError('mfa_process in the user file is empty; set it to a command that prints a 6-digit code', 3);
+  const [file, ...args] = splitCommandLine(options.command, (quote) => new ConfigError(`mfa_process has an unclosed ${quote} quote; fix it in the user file`));
+  if (!file) throw new ConfigError('mfa_process in the user file is empty; set it to a command that prints a 6-digit code');
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env)) {
     // The child gets no code or passphrase of ours.
@@ -47,8 +47,8 @@ export async function runMfaProcess(options: RunMfaProcessOptions): Promise<stri
   });
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
-    if (code === 'ABORT_ERR') throw new AwsdirError('cancelled while mfa_process was running', 130);
-    throw new AwsdirError(`mfa_process '${file}' could not start (${code ?? result.error.message}); check the command in the user file`, 1, { cause: result.error });
+    if (code === 'ABORT_ERR') throw new CancelledError('cancelled while mfa_process was running');
+    throw new AwsdirError(`mfa_process '${file}' could not start (${code ?? result.error.message}); check the command in the user file`, { cause: result.error });
   }
   if (result.timedOut) {
     throw new AwsdirError(`mfa_process '${file}' gave no code within ${Math.round(timeoutMs / 1000)} s; check the device, or give the code with --mfa-code`);

@@ -14,7 +14,7 @@ export async function readProfileKeys(env: Env, profile: string): Promise<AwsCre
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AwsdirError(`--from-profile: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path, or point AWS_SHARED_CREDENTIALS_FILE at the file`, 1, { cause: error });
+    throw new AwsdirError(`--from-profile: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the path, or point AWS_SHARED_CREDENTIALS_FILE at the file`, { cause: error });
   }
   const ini = (await import('ini')).parse(text) as Record<string, Record<string, unknown> | undefined>;
   const section = ini[profile];

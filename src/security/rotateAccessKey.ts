@@ -59,7 +59,7 @@ export async function rotateAccessKey(sourceName: string, old: AwsCredentials, d
     created = await deps.iam.createAccessKey(userName);
   } catch (error) {
     if (deps.isLimitExceeded(error)) throw limit(others[0]?.accessKeyId);
-    throw new AwsdirError(`rotate: IAM did not create a new key (${deps.describe(error, 'CreateAccessKey')}); nothing changed, the old key ${old.accessKeyId} still works; try again`, 1, { cause: error });
+    throw new AwsdirError(`rotate: IAM did not create a new key (${deps.describe(error, 'CreateAccessKey')}); nothing changed, the old key ${old.accessKeyId} still works; try again`, { cause: error });
   }
   r.info(`created the new access key ${created.accessKeyId} for ${userName}; waiting until AWS accepts it`);
 
@@ -71,7 +71,7 @@ export async function rotateAccessKey(sourceName: string, old: AwsCredentials, d
     } catch (error) {
       cleanup = `the new key ${created.accessKeyId} could not be deleted (${deps.describe(error, 'DeleteAccessKey')}): delete it with ${deleteCommand(userName, created.accessKeyId)}`;
     }
-    throw new AwsdirError(`rotate: ${what}; ${cleanup}; the old key ${old.accessKeyId} is untouched, still in the keychain and still works`, 1, { cause });
+    throw new AwsdirError(`rotate: ${what}; ${cleanup}; the old key ${old.accessKeyId} is untouched, still in the keychain and still works`, { cause });
   };
 
   // IAM takes a few seconds before a new key signs anything: retry only the errors that mean "not yet".
@@ -104,7 +104,6 @@ export async function rotateAccessKey(sourceName: string, old: AwsCredentials, d
   } catch (error) {
     throw new AwsdirError(
       `rotate: the new key ${created.accessKeyId} works and is in the keychain, but the old key ${old.accessKeyId} could not be deleted (${deps.describe(error, 'DeleteAccessKey')}); delete it with ${deleteCommand(userName, old.accessKeyId)}`,
-      1,
       { cause: error },
     );
   }

@@ -7,7 +7,7 @@ import { ROOT } from './cli';
 // A separate node process that opens a keyring the way the CLI does and runs one operation:
 //   node harness.cjs <auto|os|file> get NAME | set NAME VALUE | delete NAME | list | probe
 //   node harness.cjs file churn PREFIX COUNT   (rewrites COUNT entries forever, for kill tests)
-// Prints {"ok":...} or {"error":message,"exitCode":n} on stdout. Values given through env VALUE
+// Prints {"ok":...} or {"error":message,"kind":k} on stdout. Values given through env VALUE
 // when the op is set-env, so a secret never appears in argv.
 const SOURCE = `
 import { openKeyring } from ${JSON.stringify(join(ROOT, 'src/keyring/openKeyring.ts'))};
@@ -30,7 +30,7 @@ const started = Date.now();
   }
 })().then(
   (ok) => { process.stdout.write(JSON.stringify({ ok: ok ?? null, ms: Date.now() - started })); process.exit(0); },
-  (e) => { process.stdout.write(JSON.stringify({ error: e.message, exitCode: e.exitCode, ms: Date.now() - started })); process.exit(1); },
+  (e) => { process.stdout.write(JSON.stringify({ error: e.message, kind: e.kind, ms: Date.now() - started })); process.exit(1); },
 );
 `;
 

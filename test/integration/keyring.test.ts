@@ -16,7 +16,7 @@ const unique = `${process.pid}-${Date.now()}`;
 interface HarnessResult {
   ok?: unknown;
   error?: string;
-  exitCode?: number;
+  kind?: string;
   ms: number;
   wallMs: number;
   stderr: string;
@@ -100,7 +100,7 @@ describe('os backend when the Secret Service cannot be used', () => {
     const env = { DBUS_SESSION_BUS_ADDRESS: undefined };
     for (const op of [['get', 'role/x'], ['probe'], ['list']]) {
       const result = await harness(['os', ...op], env);
-      expect(result.exitCode).toBe(1);
+      expect(result.kind).toBe('failure');
       expect(result.error).toMatch(/^keychain: no D-Bus session bus .*AWSDIR_KEYRING=file$/);
     }
   });
@@ -109,7 +109,7 @@ describe('os backend when the Secret Service cannot be used', () => {
     const wrap = ['dbus-run-session', `--config-file=${BUS_WITHOUT_SERVICES}`, '--'];
     for (const op of [['get', 'role/x'], ['probe']]) {
       const result = await harness(['os', ...op], {}, wrap);
-      expect(result.exitCode).toBe(1);
+      expect(result.kind).toBe('failure');
       expect(result.error).toMatch(/^keychain: no Secret Service \(org\.freedesktop\.secrets\) runs on this session bus; start gnome-keyring-daemon/);
     }
   });
@@ -124,7 +124,7 @@ describe('os backend when the Secret Service cannot be used', () => {
     const get = await harness(['os', 'get', 'role/x'], env, wrap);
     expect(get.ok).toBeNull();
     const probe = await harness(['os', 'probe'], env, wrap);
-    expect(probe.exitCode).toBe(1);
+    expect(probe.kind).toBe('failure');
     expect(probe.error).toMatch(/^keychain: cannot store an entry .*locked.*AWSDIR_KEYRING=file$/);
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -137,7 +137,7 @@ describe('os backend when the Secret Service cannot be used', () => {
     ];
     for (const op of [['get', 'role/x'], ['probe'], ['list']]) {
       const result = await harness(['os', ...op], {}, wrap);
-      expect(result.exitCode).toBe(1);
+      expect(result.kind).toBe('failure');
       expect(result.error).toBe(
         'keychain: the Secret Service (org.freedesktop.secrets) did not answer within 3 s; unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file',
       );
@@ -185,7 +185,7 @@ describe('file backend', () => {
     const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs]);
     const wrong = createFileKeyring({ dir, passphrase: 'wrong' });
     for (const attempt of [() => wrong.get('role/a'), () => wrong.set('role/a', 'new'), () => wrong.delete('role/a'), () => wrong.list(), () => wrong.probeWrite()]) {
-      await expect(attempt()).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/^file keyring: wrong passphrase for .*nothing was changed; check AWSDIR_FILE_PASSPHRASE/) });
+      await expect(attempt()).rejects.toMatchObject({ kind: 'failure', message: expect.stringMatching(/^file keyring: wrong passphrase for .*nothing was changed; check AWSDIR_FILE_PASSPHRASE/) });
     }
     expect(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs])).toEqual(before);
     expect(await createFileKeyring({ dir, passphrase: 'right' }).get('role/a')).toBe('old');
@@ -266,6 +266,6 @@ describe('file backend', () => {
     const none = openKeyring({ env: { HOME: scratch, XDG_DATA_HOME: join(scratch, 'other') }, preference: 'auto', recordPick: (b) => void picks.push(b), reporter });
     await expect(none).rejects.toThrow(/^no usable keyring: the OS keychain failed \(keychain: no D-Bus session bus.*AWSDIR_FILE_PASSPHRASE/);
     expect(picks).toEqual(['file']);
-    await expect(openKeyring({ env: { AWSDIR_KEYRING: 'vault' }, preference: 'auto', recordPick: () => {}, reporter })).rejects.toMatchObject({ exitCode: 3 });
+    await expect(openKeyring({ env: { AWSDIR_KEYRING: 'vault' }, preference: 'auto', recordPick: () => {}, reporter })).rejects.toMatchObject({ kind: 'config' });
   });
 });

@@ -87,7 +87,7 @@ test('a live pid with another start time (pid reuse) is stale; the same start ti
   const controller = new AbortController();
   let owner = 0;
   setTimeout(() => controller.abort(), 400);
-  await expect(withLock('r', async () => 'stolen', { dir, signal: controller.signal, onWait: (o) => (owner = o.pid) })).rejects.toMatchObject({ exitCode: 130 });
+  await expect(withLock('r', async () => 'stolen', { dir, signal: controller.signal, onWait: (o) => (owner = o.pid) })).rejects.toMatchObject({ kind: 'cancelled' });
   expect(owner).toBe(1);
   // The wait gave up; the owner's lock is untouched.
   expect(JSON.parse(readFileSync(lockPath(dir, 'r'), 'utf8')).pid).toBe(1);

@@ -137,7 +137,7 @@ describe.each(shells)('exports evaluated by the real %s', (shell) => {
 });
 
 describe('values no environment can hold', () => {
-  it.each<ShellName>(['bash', 'zsh', 'fish', 'json', 'dotenv'])('refuses a NUL byte for %s with exit 1', (shell) => {
+  it.each<ShellName>(['bash', 'zsh', 'fish', 'json', 'dotenv'])('refuses a NUL byte for %s as a failure (exit 1)', (shell) => {
     let error: unknown;
     try {
       renderExports({ set: { AWS_SESSION_TOKEN: 'abc\0def' }, unset: [] }, shell);
@@ -145,7 +145,7 @@ describe('values no environment can hold', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(AwsdirError);
-    expect((error as AwsdirError).exitCode).toBe(1);
+    expect((error as AwsdirError).kind).toBe('failure');
     expect((error as AwsdirError).message).toMatch(/^AWS_SESSION_TOKEN contains a NUL byte, which no environment variable can hold/);
   });
 

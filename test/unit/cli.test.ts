@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli';
 
 describe('the command line', () => {
@@ -21,5 +24,12 @@ describe('the command line', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^awsdir: unknown option '--frobnicate'/);
     expect(r.stdout).toBe('');
+  });
+
+  it('refuses a configuration error raised below the command line with one line and exit 3', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'awsdir-cli-'));
+    const r = await runCli(['clear', '--all'], { env: { HOME: home, AWSDIR_KEYRING: 'vault' } });
+    rmSync(home, { recursive: true, force: true });
+    expect({ exit: r.exitCode, stderr: r.stderr, stdout: r.stdout }).toEqual({ exit: 3, stderr: 'awsdir: AWSDIR_KEYRING="vault" is not a keyring; use auto, os or file\n', stdout: '' });
   });
 });

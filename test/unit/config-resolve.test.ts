@@ -75,7 +75,7 @@ describe('resolveProject', () => {
   it('says where to start when there is no project file', async () => {
     const { home, env } = setup();
     await expect(resolveProject(home, { env, userConfig: await loadUserConfig(env), user: 'a' })).rejects.toMatchObject({
-      exitCode: 1,
+      kind: 'failure',
       message: `no .awsdir.yaml in ${home} or any parent; create one with \`awsdir init\``,
     });
   });
@@ -84,7 +84,7 @@ describe('resolveProject', () => {
     const { home, env, write } = setup();
     const file = write('p/.awsdir.yaml', `${PROD}source: work\n`);
     await expect(resolveProject(join(home, 'p'), { env, userConfig: await loadUserConfig(env), user: 'a' })).rejects.toMatchObject({
-      exitCode: 3,
+      kind: 'config',
       message: expect.stringContaining(`${file}:4:9: key 'source': no source named 'work'`),
     });
   });
@@ -161,7 +161,7 @@ describe('the user file', () => {
   it('refuses a secret in the user file and says where keys go', async () => {
     const { env, write } = setup();
     const file = write('.config/awsdir/config.yaml', 'sources:\n  default:\n    secret_access_key: abc\n');
-    await expect(loadUserConfig(env)).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining(`${file}:3:5: key 'secret_access_key': looks like a secret`) });
+    await expect(loadUserConfig(env)).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining(`${file}:3:5: key 'secret_access_key': looks like a secret`) });
   });
 
   it('is edited in place keeping comments and order', async () => {

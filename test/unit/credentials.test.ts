@@ -69,6 +69,6 @@ describe('AWS errors in plain words', () => {
   test.each(cases)('%j', (error, expected) => {
     const explained = explainAwsError(error, { action: 'AssumeRole', roleArn: 'arn:aws:iam::2:role/r', endpoint: 'http://127.0.0.1:1' });
     expect(explained.message).toMatch(expected);
-    expect(explained.exitCode).toBe(1);
+    expect(explained.kind).toBe('failure');
   });
 });

@@ -64,7 +64,7 @@ describe('guardProduction', () => {
   it('no terminal: refuses naming AWSDIR_YES, which (like --yes) lets it through', async () => {
     const { proc, state } = setup();
     const deps = { env: {}, pid: 50, stateDir: state, yes: false, ask: undefined, reporter, procRoot: proc };
-    await expect(guardProduction(project, deps)).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining('set AWSDIR_YES=1') });
+    await expect(guardProduction(project, deps)).rejects.toMatchObject({ kind: 'failure', message: expect.stringContaining('set AWSDIR_YES=1') });
     await expect(guardProduction(project, { ...deps, env: { AWSDIR_YES: '1' } })).resolves.toBeUndefined();
     await expect(guardProduction(project, { ...deps, yes: true })).resolves.toBeUndefined();
     // The exported AWSDIR_CONFIRM=1 of another production directory is not an answer.

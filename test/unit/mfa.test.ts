@@ -65,7 +65,7 @@ describe('MFA codes', () => {
 
   test('--mfa-code must be 6 digits (exit 2)', async () => {
     const { provider } = setup({ flagCode: '12345' });
-    await expect(provider.use(SERIAL, undefined, async () => 'x', { action: 'GetSessionToken' })).rejects.toMatchObject({ exitCode: 2 });
+    await expect(provider.use(SERIAL, undefined, async () => 'x', { action: 'GetSessionToken' })).rejects.toMatchObject({ kind: 'usage' });
   });
 
   test('a wrong serial is said differently from a wrong code', async () => {

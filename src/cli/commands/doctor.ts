@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { loadAwsChunk } from '../chunks';
 import type { Context } from '../../core/context';
-import { ExitCode } from '../../core/errors';
+import { ExitCode } from '../exitCodes';
 import type { RegisterCommand } from '../program';
 import { createReporter, paint } from '../../core/reporter';
 import { CHECK_IDS, type CheckResult } from '../../doctor/checkResult';

@@ -41,7 +41,7 @@ export async function serveEmulator(
       throw new ConfigError(`emulator fixture ${error.file}: ${error.path || '(top)'}: ${error.reason}; fix the fixture and start again`);
     }
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new AwsdirError(`emulator: port ${port} on 127.0.0.1 is in use; choose another --port or leave it out for a free one`, 1, { cause: error });
+    if (code === 'EADDRINUSE') throw new AwsdirError(`emulator: port ${port} on 127.0.0.1 is in use; choose another --port or leave it out for a free one`, { cause: error });
     throw error;
   }
   deps.reporter.info(`emulator listening on ${emulator.url}`);

@@ -73,6 +73,6 @@ function writeAtomically(target: string, text: string): void {
   } catch (error) {
     rmSync(temp, { force: true });
     const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
-    throw new AwsdirError(`${target} could not be written (${reason}); check that the directory is writable, or print the helper with \`awsdir hook direnv\` and save it there yourself`, 1, { cause: error });
+    throw new AwsdirError(`${target} could not be written (${reason}); check that the directory is writable, or print the helper with \`awsdir hook direnv\` and save it there yourself`, { cause: error });
   }
 }

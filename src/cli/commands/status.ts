@@ -50,7 +50,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
     entries = await engine.cacheEntries();
   } catch (error) {
     // A keychain that cannot be opened should not hide the configuration, which needs none.
-    if (!isAwsdirError(error) || error.exitCode === 3) throw error;
+    if (!isAwsdirError(error) || error.kind === 'config') throw error;
     reporter.debug(`keyring: ${error.message}`);
     keyring.error = error.message;
     userConfig = await loadUserConfig(ctx.env);

@@ -206,12 +206,11 @@ function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env
       ? 'set fresh keys in the environment, or use a directory with a .awsdir.yaml'
       : 'fix the keys of the profile';
   if (isExpiredToken(error)) {
-    return new AwsdirError(`credentials from ${found.origin} have expired (ExpiredToken); ${refresh}`, 1, { cause: error });
+    return new AwsdirError(`credentials from ${found.origin} have expired (ExpiredToken); ${refresh}`, { cause: error });
   }
   if (isInvalidToken(error)) {
     return new AwsdirError(
       `credentials from ${found.origin} are not valid (InvalidClientTokenId: AWS does not know this access key or session token); ${refresh}`,
-      1,
       { cause: error },
     );
   }
