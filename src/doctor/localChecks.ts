@@ -8,7 +8,7 @@ import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
 import type { UserConfig } from '../config/types';
 import { openKeyring } from '../keyring/openKeyring';
 import type { Keyring } from '../keyring/keyring';
-import { loadDirenvHelper } from '../shell/direnvHelper';
+import { loadDirenvHelper } from '../core/bundledText';
 import { fail, pass, warn, type CheckResult } from './checkResult';
 
 /** Runs a program without a shell; undefined when it cannot be started (not installed). */

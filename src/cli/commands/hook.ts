@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { direnvLibFile } from '../../config/paths';
-import { loadDirenvHelper } from '../../shell/direnvHelper';
+import { loadDirenvHelper } from '../../core/bundledText';
 import type { Context, Env } from '../../core/context';
 import { AwsdirError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
