@@ -1,6 +1,6 @@
 /**
  * The only module that imports the AWS SDK. It is bundled into its own chunk (dist/aws.cjs) and
- * loaded through cli/chunks.ts on a cache miss, so the cache-hit path never parses it.
+ * loaded through loadAwsSdk.ts on a cache miss, so the cache-hit path never parses it.
  */
 import {
   AssumeRoleCommand,

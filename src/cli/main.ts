@@ -1,7 +1,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import type { Context } from '../core/context';
 import { ExitCode } from './exitCodes';
-import { loadCliChunk } from './chunks';
+import { loadCliChunk } from './loadCliChunk';
 import { exportCacheHit } from './exportCacheHit';
 import { prerenderedHelp } from './prerenderedHelp';
 import { redact } from '../core/redact';

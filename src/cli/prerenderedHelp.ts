@@ -10,7 +10,6 @@ import { ExitCode } from './exitCodes';
  * time of a bare `node`, without the argument parser and every command.
  * JSON: { forms: { "<argv as JSON>": index }, texts: string[] }.
  */
-declare const AWSDIR_BUNDLED: boolean | undefined;
 
 /** Commander wraps at the terminal's width on a terminal, and at 80 columns otherwise. */
 const WIDTH = 80;

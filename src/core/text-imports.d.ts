@@ -1,4 +1,8 @@
-// Text embedded at build time by esbuild's `with { type: 'text' }` (see loadTemplate.ts).
+// esbuild embeds files imported `with { type: 'text' }` as strings at build time (see bundledText.ts).
+declare module '*.sh' {
+  const text: string;
+  export default text;
+}
 declare module '*.envrc' {
   const text: string;
   export default text;

@@ -1,7 +1,7 @@
 import type { Context } from '../core/context';
 import { ConfigError, UsageError } from '../core/errors';
 import { createReporter, type Reporter } from '../core/reporter';
-import { loadAwsChunk } from '../cli/chunks';
+import { loadAwsSdk } from '../aws/loadAwsSdk';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
 import type { Keyring } from '../keyring/keyring';
 import { openKeyring } from '../keyring/openKeyring';
@@ -116,10 +116,10 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     now: () => ctx.now(),
     stsRegion: userConfig.stsRegion,
     mfa: mfaCodes(),
-    sts: (credentials) => loadAwsChunk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
+    sts: (credentials) => loadAwsSdk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
     accountAlias: async (credentials) => {
       // One short try: the alias only decorates the summary line, and roles are often denied it.
-      const iam = loadAwsChunk().createIam({ credentials, region: userConfig.stsRegion, env: ctx.env, maxAttempts: 1, timeoutMs: 2000 });
+      const iam = loadAwsSdk().createIam({ credentials, region: userConfig.stsRegion, env: ctx.env, maxAttempts: 1, timeoutMs: 2000 });
       try {
         return (await iam.listAccountAliases())[0];
       } catch (error) {

@@ -3,6 +3,7 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Context, Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
+import { readProcStat, type ProcStat } from '../core/procStat';
 import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
 import { writeFileAtomic } from '../config/writeFileAtomic';
@@ -86,36 +87,7 @@ function isYes(value: string | undefined): boolean {
   return value !== undefined && /^(1|y|yes|true)$/i.test(value);
 }
 
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  comm: string;
-  pgrp: number;
-  /** Clock ticks after boot: with the pid, names one process for its whole life. */
-  startTime: string;
-}
-
 const SHELLS = new Set(['bash', 'zsh', 'fish', 'sh', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'nu', 'elvish', 'xonsh']);
-
-export function readProcess(pid: number, proc = '/proc'): ProcessInfo | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(join(proc, String(pid), 'stat'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  // comm may hold spaces and parentheses: it runs from the first '(' to the last ')'.
-  const open = stat.indexOf('(');
-  const close = stat.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const fields = stat.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state) of proc(5): ppid is 4, pgrp 5, starttime 22.
-  const ppid = Number(fields[1]);
-  const pgrp = Number(fields[2]);
-  const startTime = fields[19];
-  if (!Number.isInteger(ppid) || startTime === undefined) return undefined;
-  return { pid, ppid, comm: stat.slice(open + 1, close), pgrp, startTime };
-}
 
 /**
  * The interactive shell this awsdir runs for. Under direnv the chain is
@@ -123,12 +95,12 @@ export function readProcess(pid: number, proc = '/proc'): ProcessInfo | undefine
  * parent is the answer. Without direnv (`eval "$(awsdir export)"`), the nearest shell that leads
  * its own process group: interactive shells with job control do, their subshells do not.
  */
-export function findInteractiveShell(pid: number, proc = '/proc'): ProcessInfo | undefined {
-  const chain: ProcessInfo[] = [];
-  let current = readProcess(pid, proc);
+export function findInteractiveShell(pid: number, proc = '/proc'): ProcStat | undefined {
+  const chain: ProcStat[] = [];
+  let current = readProcStat(pid, proc);
   while (current && current.pid > 1 && chain.length < 64) {
     chain.push(current);
-    current = readProcess(current.ppid, proc);
+    current = readProcStat(current.ppid, proc);
   }
   const ancestors = chain.slice(1);
   const direnv = ancestors.findIndex((p) => p.comm === 'direnv');
@@ -166,7 +138,7 @@ function forgetGoneShells(dir: string, proc: string): void {
   for (const name of names) {
     const m = /^(\d+)-(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const alive = readProcess(Number(m[1]), proc);
+    const alive = readProcStat(Number(m[1]), proc);
     if (!alive || alive.startTime !== m[2]) rmSync(join(dir, name), { force: true });
   }
 }

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { abortableSleep } from '../core/abortableSleep';
 import { CancelledError } from '../core/errors';
+import { readProcStat } from '../core/procStat';
 
 /** Who holds a lock: enough to tell a live owner from a dead one or from a reused pid. */
 export interface LockOwner {
@@ -72,7 +74,7 @@ async function acquire(path: string, options: LockOptions): Promise<Held> {
       announced = true;
       options.onWait?.(found.owner);
     }
-    await sleep(delay, options.signal);
+    await abortableSleep(delay, options.signal, 'cancelled while waiting for another awsdir to finish');
     delay = Math.min(Math.round(delay * 1.5), 250);
   }
 }
@@ -167,28 +169,10 @@ export function isAlive(owner: LockOwner, platform: NodeJS.Platform = process.pl
 export function processStartTime(pid: number, platform: NodeJS.Platform = process.platform): string {
   try {
     if (platform === 'linux') {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return fields[19] ?? '';
+      return readProcStat(pid)?.startTime ?? '';
     }
     return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '';
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(new CancelledError('cancelled while waiting for another awsdir to finish'));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

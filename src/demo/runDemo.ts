@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { EmulatorChunk } from '../cli/chunks';
+import { parse } from 'yaml';
+import type { EmulatorChunk } from '../emulator/loadEmulator';
 import type { Env, Io } from '../core/context';
 import { AwsdirError, CancelledError } from '../core/errors';
 import { paint } from '../core/reporter';
-import { loadDemoFixture } from './loadDemoFixture';
+import { loadBundledText } from '../core/bundledText';
 
 export interface DemoOptions {
   /** Keep the private HOME afterwards, to look around in it. */
@@ -55,7 +56,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
   };
 
   const chunk = deps.loadEmulator();
-  const emulator = await chunk.startEmulator({ fixture: await loadDemoFixture() });
+  const emulator = await chunk.startEmulator({ fixture: parse(await loadBundledText('templates/demo-fixture.yaml')) as object });
   const home = realpathSync(mkdtempSync(join(deps.env.TMPDIR || tmpdir(), 'awsdir-demo-')));
   let keep = options.keep;
   const children = new Set<ReturnType<typeof spawn>>();

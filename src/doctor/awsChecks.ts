@@ -1,5 +1,5 @@
 import type { Env } from '../core/context';
-import type { AwsChunk } from '../cli/chunks';
+import type { AwsSdk } from '../aws/loadAwsSdk';
 import type { AwsCredentials } from '../aws/types';
 import { explainAwsError, isAccessDenied } from '../aws/errors';
 import type { SourceConfig } from '../config/types';
@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 
 export interface AwsCheckDeps {
   env: Env;
-  aws: AwsChunk;
+  aws: AwsSdk;
   sourceName: string;
   source: SourceConfig;
   keys: AwsCredentials;
@@ -31,7 +31,7 @@ const AWS_IDS: CheckId[] = ['base-user-permissions', 'key-age', 'mfa-device', 'c
 /** The four checks that ask AWS, all answered even when an early step fails. */
 export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
   const client = { credentials: deps.keys, region: deps.stsRegion, env: deps.env };
-  let identity: Awaited<ReturnType<AwsChunk['getCallerIdentityWithServerDate']>>;
+  let identity: Awaited<ReturnType<AwsSdk['getCallerIdentityWithServerDate']>>;
   try {
     identity = await deps.aws.getCallerIdentityWithServerDate(client, deps.now);
   } catch (error) {
@@ -95,8 +95,8 @@ function refused(id: CheckId, what: string, error: unknown, withMfa: boolean): C
   return fail(id, `could not read ${what}: ${explainAwsError(error, { action: 'IAM' }).message}`, 'run doctor again; if it persists, check the network and the IAM endpoint');
 }
 
-type Iam = ReturnType<AwsChunk['createIam']>;
-type Reader = ReturnType<AwsChunk['createIamPolicyReader']>;
+type Iam = ReturnType<AwsSdk['createIam']>;
+type Reader = ReturnType<AwsSdk['createIamPolicyReader']>;
 
 async function checkBasePermissions(userName: string, iam: Iam, reader: Reader, withMfa: boolean): Promise<CheckResult> {
   const id: CheckId = 'base-user-permissions';

@@ -8,7 +8,7 @@ import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
 import type { UserConfig } from '../config/types';
 import { openKeyring } from '../keyring/openKeyring';
 import type { Keyring } from '../keyring/keyring';
-import { loadDirenvHelper } from '../core/bundledText';
+import { loadBundledText } from '../core/bundledText';
 import { fail, pass, warn, type CheckResult } from './checkResult';
 
 /** Runs a program without a shell; undefined when it cannot be started (not installed). */
@@ -80,7 +80,7 @@ export async function checkUseAwsHelper(env: Env): Promise<CheckResult> {
   } catch {
     return fail('use-aws-helper', `the direnv helper is not installed (${file} is missing), so \`use aws\` in an .envrc fails`, 'run `awsdir hook direnv --install`');
   }
-  if (text !== (await loadDirenvHelper())) return warn('use-aws-helper', `the direnv helper at ${file} is not the one of this awsdir version`, 'run `awsdir hook direnv --install` to update it');
+  if (text !== (await loadBundledText('direnv/awsdir.sh'))) return warn('use-aws-helper', `the direnv helper at ${file} is not the one of this awsdir version`, 'run `awsdir hook direnv --install` to update it');
   return pass('use-aws-helper', `the direnv helper is installed at ${file}`);
 }
 

@@ -1,5 +1,5 @@
 import type { Env } from '../core/context';
-import type { AwsChunk } from '../cli/chunks';
+import type { AwsSdk } from '../aws/loadAwsSdk';
 import { isAwsdirError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
 import { readSourceCredentials } from '../credentials/sourceCredentials';
@@ -22,7 +22,7 @@ export interface DoctorDeps {
   run: RunProgram;
   reporter: Reporter;
   now: () => number;
-  loadAws: () => AwsChunk;
+  loadAws: () => AwsSdk;
 }
 
 export interface DoctorOptions {

@@ -1,4 +1,5 @@
-import { AwsdirError, CancelledError, UsageError } from '../core/errors';
+import { abortableSleep } from '../core/abortableSleep';
+import { AwsdirError, UsageError } from '../core/errors';
 import type { Env } from '../core/context';
 import type { Reporter } from '../core/reporter';
 import { explainAwsError, isWrongMfaCode, type AwsErrorContext } from '../aws/errors';
@@ -40,7 +41,7 @@ export const NO_TERMINAL_HINT =
 export function createMfaCodeProvider(init: MfaCodeProviderInit): MfaCodeProvider {
   const given = init.flagCode !== undefined && init.flagCode !== '' ? { code: init.flagCode, origin: 'flag' as const } : init.env.AWSDIR_MFA_CODE ? { code: init.env.AWSDIR_MFA_CODE, origin: 'env' as const } : undefined;
   let givenUsed = false;
-  const sleep = init.sleep ?? abortableSleep;
+  const sleep = init.sleep ?? ((ms: number, signal?: AbortSignal) => abortableSleep(ms, signal, 'cancelled while waiting for a new MFA code window'));
 
   async function waitForWindow(serial: string): Promise<void> {
     const ms = waitForNewStep(init.stateDir, serial, init.now());
@@ -106,18 +107,4 @@ export function createMfaCodeProvider(init: MfaCodeProviderInit): MfaCodeProvide
       }
     },
   };
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError('cancelled while waiting for a new MFA code window'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -2,7 +2,7 @@ import type { Context, Env } from '../../core/context';
 import { AwsdirError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import type { Reporter } from '../../core/reporter';
-import { loadAwsChunk } from '../chunks';
+import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError } from '../../aws/errors';
 import { createEngine } from '../../credentials/createEngine';
@@ -55,7 +55,7 @@ export async function addCommand(input: AddInput, deps: AddDeps): Promise<void> 
   }
   if (!keys.secretAccessKey || /\s/.test(keys.secretAccessKey)) throw new UsageError('the secret access key is empty or holds spaces; paste it again');
 
-  const aws = loadAwsChunk();
+  const aws = loadAwsSdk();
   const sts = aws.createSts({ credentials: keys, region: deps.stsRegion, env: deps.env });
   let identity: { arn: string; account: string };
   try {
@@ -93,7 +93,7 @@ async function keysFromTerminal(deps: AddDeps): Promise<AwsCredentials> {
 }
 
 async function findMfaDevice(keys: AwsCredentials, deps: AddDeps): Promise<string | undefined> {
-  const iam = loadAwsChunk().createIam({ credentials: keys, region: deps.stsRegion, env: deps.env });
+  const iam = loadAwsSdk().createIam({ credentials: keys, region: deps.stsRegion, env: deps.env });
   let devices: Array<{ serialNumber: string }>;
   try {
     devices = await iam.listMfaDevices();

@@ -1,5 +1,5 @@
 import { runDemo } from '../../demo/runDemo';
-import { loadEmulatorChunk } from '../chunks';
+import { loadEmulator } from '../../emulator/loadEmulator';
 import type { RegisterCommand } from '../program';
 import { useColor } from '../../core/reporter';
 
@@ -31,7 +31,7 @@ Example:
           signal: ctx.signal,
           platform: ctx.platform,
           color: useColor(ctx.env, ctx.io.stderrIsTTY),
-          loadEmulator: loadEmulatorChunk,
+          loadEmulator,
         },
       );
     });

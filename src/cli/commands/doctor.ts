@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { loadAwsChunk } from '../chunks';
+import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { Context } from '../../core/context';
 import { ExitCode } from '../exitCodes';
 import type { RegisterCommand } from '../program';
@@ -41,7 +41,7 @@ export function doctor(options: { source?: string; mfaCode?: string }, ctx: Cont
   const mfaCode = options.mfaCode ?? ctx.env.AWSDIR_MFA_CODE;
   return runDoctor(
     { ...(options.source ? { source: options.source } : {}), ...(mfaCode ? { mfaCode } : {}) },
-    { env: ctx.env, nodePath: ctx.self.node, run: runProgram(ctx.env), reporter: createReporter(ctx), now: () => ctx.now(), loadAws: loadAwsChunk },
+    { env: ctx.env, nodePath: ctx.self.node, run: runProgram(ctx.env), reporter: createReporter(ctx), now: () => ctx.now(), loadAws: loadAwsSdk },
   );
 }
 

@@ -1,4 +1,4 @@
-import { loadEmulatorChunk, type EmulatorChunk } from '../chunks';
+import { loadEmulator, type EmulatorChunk } from '../../emulator/loadEmulator';
 import { AwsdirError, ConfigError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { createReporter, type Reporter } from '../../core/reporter';
@@ -22,7 +22,7 @@ It serves until Ctrl-C or SIGTERM. Test hooks live under /__emulator/: calls, fa
 clock, health. Access keys missing from the fixture are derived from account and user name.`,
     )
     .action(async (options: { fixture: string; port?: string }) => {
-      await serveEmulator(options, { load: loadEmulatorChunk, reporter: createReporter(ctx), signal: ctx.signal });
+      await serveEmulator(options, { load: loadEmulator, reporter: createReporter(ctx), signal: ctx.signal });
     });
 };
 

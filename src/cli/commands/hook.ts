@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { direnvLibFile } from '../../config/paths';
-import { loadDirenvHelper } from '../../core/bundledText';
+import { loadBundledText } from '../../core/bundledText';
 import type { Context, Env } from '../../core/context';
 import { AwsdirError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
@@ -41,7 +41,7 @@ export async function hook(integration: string, options: { install: boolean }, d
   if (integration !== 'direnv') {
     throw new UsageError(`hook ${JSON.stringify(integration)} is not known; the one integration is direnv: awsdir hook direnv --install`);
   }
-  const direnvHelper = await loadDirenvHelper();
+  const direnvHelper = await loadBundledText('direnv/awsdir.sh');
   if (!options.install) {
     deps.io.stdout(direnvHelper);
     return;

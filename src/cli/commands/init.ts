@@ -13,7 +13,7 @@ import { direnvLibFile } from '../../config/paths';
 import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { readTty } from '../../mfa/readTty';
-import { loadTemplate } from '../../templates/loadTemplate';
+import { loadBundledText } from '../../core/bundledText';
 
 export interface InitFlags {
   role?: string;
@@ -82,7 +82,7 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
   deps.reporter.info(`wrote ${projectFile} (${project.label}: ${project.role.name} @ ${project.account}, ${project.region}) and allowed it`);
 
   if (envrcAction === 'create') {
-    writeFileSync(envrc, await loadTemplate('envrc'));
+    writeFileSync(envrc, await loadBundledText('templates/.envrc'));
     deps.reporter.info(`wrote ${envrc} (use aws)`);
   } else if (envrcAction === 'append') {
     writeFileSync(envrc, `${oldEnvrc}${oldEnvrc?.endsWith('\n') || oldEnvrc === '' ? '' : '\n'}use aws\n`);
@@ -205,7 +205,7 @@ async function planEnvrc(envrc: string, old: string | undefined, flags: InitFlag
 
 /** The project file from templates/.awsdir.yaml: a line whose value was not chosen is left out. */
 export async function renderProjectFile(values: ProjectValues): Promise<string> {
-  const template = await loadTemplate('awsdir.yaml');
+  const template = await loadBundledText('templates/.awsdir.yaml');
   const text: Record<string, string | undefined> = {
     role: values.role,
     // Quoted, so a leading zero survives YAML.

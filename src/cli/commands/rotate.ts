@@ -1,7 +1,7 @@
 import type { Context } from '../../core/context';
 import { AwsdirError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { loadAwsChunk } from '../chunks';
+import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isInvalidToken, isNetworkError } from '../../aws/errors';
 import { recordSource } from '../../config/userConfig';
@@ -52,7 +52,7 @@ export async function rotate(sourceName: string, options: { mfaCode?: string }, 
   // The new key must be storable: find out before spending an MFA code and creating anything.
   await keyring.probeWrite();
 
-  const aws = loadAwsChunk();
+  const aws = loadAwsSdk();
   const region = userConfig.stsRegion;
   let iamCredentials: AwsCredentials = old;
   if (source.mfaSerial) {

@@ -3,7 +3,7 @@ import type { Context, Env } from '../../core/context';
 import { AwsdirError } from '../../core/errors';
 import { createReporter, type Reporter } from '../../core/reporter';
 import type { RegisterCommand } from '../program';
-import { loadAwsChunk } from '../chunks';
+import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/errors';
 import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
@@ -163,7 +163,7 @@ function awsdirFields(env: Env, arn: string, found: CredentialsInEffect, nowMs: 
 export async function whoami(ctx: Pick<Context, 'env' | 'now'>, reporter: Reporter): Promise<WhoamiResult> {
   const found = await findCredentialsInEffect(ctx.env, reporter);
   reporter.debug(`credentials from ${found.origin}`);
-  const aws = loadAwsChunk();
+  const aws = loadAwsSdk();
   const sts = aws.createSts({ credentials: found.credentials, region: found.region, env: ctx.env });
   let identity: { account: string; arn: string; userId: string };
   try {
@@ -186,7 +186,7 @@ export async function whoami(ctx: Pick<Context, 'env' | 'now'>, reporter: Report
 }
 
 /** iam:ListAccountAliases is often denied to roles and never allowed to a session without MFA: absent, not an error. */
-async function accountAlias(aws: ReturnType<typeof loadAwsChunk>, found: CredentialsInEffect, env: Env, reporter: Reporter): Promise<string | undefined> {
+async function accountAlias(aws: ReturnType<typeof loadAwsSdk>, found: CredentialsInEffect, env: Env, reporter: Reporter): Promise<string | undefined> {
   const iam = aws.createIam({ credentials: found.credentials, region: found.region, env, maxAttempts: 1 });
   try {
     return (await iam.listAccountAliases())[0];
