@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Document } from 'yaml';
 import type { Env } from '../core/context';
 import { userConfigFile } from './paths';
-import type { KeyringBackend } from '../keyring/keyring';
+import type { KeyringPreference } from './types';
 import { writeFileAtomic } from './writeFileAtomic';
 
 /**
@@ -40,7 +40,7 @@ export function removeSource(env: Env, name: string): Promise<void> {
 }
 
 /** `keyring: auto` remembers its pick once, so a briefly missing Secret Service never moves secrets. */
-export function recordKeyringPick(env: Env, backend: KeyringBackend): Promise<void> {
+export function recordKeyringPick(env: Env, backend: Exclude<KeyringPreference, 'auto'>): Promise<void> {
   return updateUserConfig(env, (doc) => {
     doc.set('keyring', backend);
   });

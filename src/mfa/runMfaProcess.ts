@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { AwsdirError, CancelledError, ConfigError } from '../core/errors';
 import type { Env } from '../core/context';
-import { splitCommandLine } from '../shell/splitCommandLine';
+import { splitCommandLine } from '../core/splitCommandLine';
 
 export interface RunMfaProcessOptions {
   command: string;

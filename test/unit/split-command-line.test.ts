@@ -3,7 +3,7 @@
  * line (bash is the reference the AWS CLI's shlex-style splitting and a person's test both follow).
  */
 import { execFileSync } from 'node:child_process';
-import { splitCommandLine } from '../../src/shell/splitCommandLine';
+import { splitCommandLine } from '../../src/core/splitCommandLine';
 
 const unclosed = (quote: string): Error => new Error(`unclosed ${quote}`);
 

@@ -8,7 +8,7 @@ import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/errors';
 import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
 import { formatDuration } from '../../config/duration';
-import { splitCommandLine } from '../../shell/splitCommandLine';
+import { splitCommandLine } from '../../core/splitCommandLine';
 
 /** Credentials as the AWS CLI would find them, and where from. */
 export interface CredentialsInEffect {
