@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: bash scripts/test.sh [JEST ARGS...]
 # Installs what the tests need (Debian packages when run as root where apt exists, then npm ci),
-# builds awsdir, starts a headless keychain for the run, runs every test, then a short benchmark.
+# builds and lints awsdir (types, ESLint, the layers of DESIGN.md section 8), starts a headless
+# keychain for the run, runs every test, then a short benchmark.
 # Example: sudo bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
-npm run --silent typecheck
+npm run --silent lint
 scripts/with-keychain.sh npx jest "$@"
 
 # A short benchmark for the log: ratios only, never a failure on timing (shared, noisy machines);

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from '../core/errors';
 import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
 
@@ -86,7 +86,7 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
  */
 function scanForSecrets(node: unknown, path: string[], kind: Kind, userFile: string, at: (offset: number) => string, problems: string[]): void {
   if (isMap(node)) {
-    for (const pair of node.items as Pair<unknown, unknown>[]) {
+    for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       const keyOffset = (pair.key as Node | null)?.range?.[0] ?? 0;
       const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
@@ -167,7 +167,7 @@ function levenshtein(a: string, b: string): number {
 
 function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
   let node: unknown = doc.contents;
-  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  let offset = doc.contents?.range?.[0] ?? 0;
   for (const [i, segment] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));

@@ -91,6 +91,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
         children.add(child);
         let stdout = '';
         // direnv's stdlib colours its lines by TERM, not by whether anyone sees colour.
+        // eslint-disable-next-line no-control-regex -- strips the ANSI colour sequences (ESC [ ... m) direnv writes
         const relay = lineRelay((line) => say(`    ${deps.color ? line : line.replace(/\u001b\[[0-9;]*m/g, '')}`));
         child.stdout?.on('data', (d: Buffer) => {
           stdout += d.toString();

@@ -7,5 +7,7 @@ export type EmulatorChunk = typeof import('./index');
  * `awsdir emulator` and `awsdir demo`. Unbundled (tests), the sources are required directly.
  */
 export function loadEmulator(): EmulatorChunk {
-  return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED ? (require(join(__dirname, 'emulator.cjs')) as EmulatorChunk) : (require('./index') as EmulatorChunk);
+  return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED
+    ? (require(join(__dirname, 'emulator.cjs')) as EmulatorChunk)
+    : (require('./index') as EmulatorChunk);
 }

@@ -283,6 +283,7 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
     expect(await pane.callerArn()).toMatch(/^arn:aws:sts::222222222222:assumed-role\/admin\//);
     expect(pane.screen()).toMatch(/\[! production 222222222222 (59|60)m\] READY/);
     // On a terminal the summary is red, the colour of production.
+    // eslint-disable-next-line no-control-regex -- the pane's colour sequences (ESC [ ... m) are what is checked
     expect(tmux('capture-pane', '-p', '-e', '-J', '-t', shell)).toMatch(/awsdir: (\u001b\[[0-9;]*m)*\u001b\[[0-9;]*31m(\u001b\[[0-9;]*m)*production · admin/);
 
     await pane.run('cd ~');

@@ -97,7 +97,7 @@ test('a lock held by a live process blocks until it is released, however long th
   const dir = join(work, 'live');
   const log = join(work, 'live.log');
   const holder = run(dir, log, 1500, { SIGNAL_READY: '1' });
-  await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
+  await new Promise<void>((resolve) => holder.child.stdout.on('data', () => resolve()));
   const waitedFor: number[] = [];
   const started = Date.now();
   await withLock('mfa-session-test', async () => {
@@ -113,7 +113,7 @@ test('a lock left by a SIGKILLed process is taken over', async () => {
   const dir = join(work, 'killed');
   const log = join(work, 'killed.log');
   const holder = run(dir, log, 60000, { SIGNAL_READY: '1' });
-  await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
+  await new Promise<void>((resolve) => holder.child.stdout.on('data', () => resolve()));
   holder.child.kill('SIGKILL');
   await holder.done;
   const result = await withLock('mfa-session-test', async () => 'mine', { dir });

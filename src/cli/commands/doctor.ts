@@ -48,7 +48,7 @@ export function doctor(options: { source?: string; mfaCode?: string }, ctx: Cont
 function runProgram(env: Context['env']): RunProgram {
   return (file, args) =>
     new Promise((resolve) => {
-      execFile(file, args, { env: env as NodeJS.ProcessEnv, timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      execFile(file, args, { env, timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
         const code = (error as NodeJS.ErrnoException | null)?.code;
         if (code === 'ENOENT' || code === 'EACCES') return resolve(undefined);
         resolve({ exitCode: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr });

@@ -145,23 +145,23 @@ async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: Init
       return 'a duration like 15m, 1h or 1h30m';
     }
   };
-  const duration = flags.duration ?? (interactive ? await askUntil(ask!, 'Session duration', '1h', durationOk) : '1h');
+  const duration = flags.duration ?? (interactive ? await askUntil(ask, 'Session duration', '1h', durationOk) : '1h');
 
   const sources = Object.keys(userConfig.sources);
   let source = flags.source;
   if (!source && interactive && sources.length > 1) {
     const first = sources.includes('default') ? 'default' : sources[0];
-    source = await askUntil(ask!, `Source (${sources.join(', ')})`, first, (v) => (sources.includes(v) ? undefined : `one of ${sources.join(', ')}`));
+    source = await askUntil(ask, `Source (${sources.join(', ')})`, first, (v) => (sources.includes(v) ? undefined : `one of ${sources.join(', ')}`));
   }
   if (source === 'default' && !flags.source) source = undefined;
   if (!source && !sources.includes('default') && sources.length === 1) source = sources[0];
 
   const roleName = role.split('/').pop() ?? role;
-  const label = flags.label ?? (interactive ? await askUntil(ask!, 'Label', roleName, () => undefined) : roleName);
+  const label = flags.label ?? (interactive ? await askUntil(ask, 'Label', roleName, () => undefined) : roleName);
   let confirm = flags.confirm;
   if (confirm === undefined && interactive) {
     const likelyProduction = /prod/i.test(label);
-    const answer = await askUntil(ask!, `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`, likelyProduction ? 'y' : 'n', (v) =>
+    const answer = await askUntil(ask, `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`, likelyProduction ? 'y' : 'n', (v) =>
       /^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n',
     );
     confirm = /^y/i.test(answer);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { promptShells, renderPrompt, type PromptShell } from '../../shell/prompt';
-import type { Context, Env } from '../../core/context';
+import type { Env } from '../../core/context';
 import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 
