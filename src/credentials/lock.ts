@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError } from '../cli/errors';
+import { childEnvironment } from '../core/childEnvironment';
 
 /** Who holds a lock: enough to tell a live owner from a dead one or from a reused pid. */
 export interface LockOwner {
@@ -172,7 +173,9 @@ export function processStartTime(pid: number, platform: NodeJS.Platform = proces
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return fields[19] ?? '';
     }
-    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // ps needs nothing of the caller's, and without a locale of theirs every awsdir reads the same lstart text.
+    const env = childEnvironment({}, { set: { PATH: '/bin:/usr/bin' } });
+    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '';
   }

@@ -13,7 +13,7 @@ import { createEngine, type Engine } from '../../credentials/createEngine';
 import { guardAsk, guardProduction } from '../../credentials/guard';
 import { CHAIN_LIMIT_SECONDS } from '../../credentials/resolveCredentials';
 import { stateDir } from '../../config/paths';
-import { childEnvironment } from './exec';
+import { childEnvironment } from '../../core/childEnvironment';
 
 /**
  * A role session assumed with session credentials is "chained", and the federation endpoint
@@ -106,7 +106,7 @@ export async function openThroughOneShotRedirect(
       deps.reporter.debug(`opening the browser with ${opener.command}`);
       // The opener needs none of awsdir's secrets; it may outlive awsdir (some openers wait for the browser).
       const child = spawn(opener.command, opener.args, {
-        env: childEnvironment(deps.env, { set: {}, unset: [] }),
+        env: childEnvironment(deps.env),
         stdio: 'ignore',
         detached: true,
       });

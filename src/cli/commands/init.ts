@@ -13,6 +13,7 @@ import { direnvLibFile } from '../../config/paths';
 import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { readTty } from '../../mfa/readTty';
+import { childEnvironment } from '../../core/childEnvironment';
 import { loadTemplate } from '../../templates/loadTemplate';
 
 export interface InitFlags {
@@ -262,10 +263,10 @@ function terminalAsk(ctx: Context): Ask | undefined {
   return Object.assign(ask, { say: async (text: string) => ctx.io.stderr(`  ${text}\n`) });
 }
 
-async function runDirenvAllow(dir: string): Promise<void> {
+async function runDirenvAllow(dir: string, env: Env): Promise<void> {
   const { execa } = await import('execa');
   try {
-    await execa('direnv', ['allow', dir], { stdin: 'ignore', timeout: 15000 });
+    await execa('direnv', ['allow', dir], { env: childEnvironment(env), extendEnv: false, stdin: 'ignore', timeout: 15000 });
   } catch (error) {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
     if (e.code === 'ENOENT') throw new AwsdirError(`direnv is not on PATH; install it (https://direnv.net), then run \`direnv allow ${dir}\``);
@@ -317,7 +318,7 @@ Example:
       if (!existsSync(dir)) throw new UsageError(`init: ${dir} does not exist; create it first (mkdir -p ${dir})`);
       const ask = terminalAsk(ctx);
       try {
-        await init(dir, opts, { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: runDirenvAllow });
+        await init(dir, opts, { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: (d) => runDirenvAllow(d, ctx.env) });
       } catch (error) {
         if (error instanceof CancelledError) throw new CancelledError('init cancelled; nothing was written');
         throw error;

@@ -9,6 +9,7 @@ import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/error
 import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
 import { formatDuration } from '../../config/duration';
 import { splitCommandLine } from '../../shell/splitCommandLine';
+import { childEnvironment } from '../../core/childEnvironment';
 
 /** Credentials as the AWS CLI would find them, and where from. */
 export interface CredentialsInEffect {
@@ -123,7 +124,7 @@ async function runCredentialProcess(command: string, env: Env, profile: string):
   if (!file) throw new AwsdirError(`profile ${profile}: credential_process is empty; fix it in your AWS config`);
   const { execa } = await import('execa');
   // stdin and stderr stay the person's: an MFA prompt on /dev/tty and its messages must reach them.
-  const result = await execa(file, args, { env: { ...env }, extendEnv: false, stdin: 'inherit', stderr: 'inherit', reject: false, timeout: 300_000 });
+  const result = await execa(file, args, { env: childEnvironment(env), extendEnv: false, stdin: 'inherit', stderr: 'inherit', reject: false, timeout: 300_000 });
   if (result.failed) {
     throw new AwsdirError(`profile ${profile}: its credential_process ${result.code === 'ENOENT' ? 'was not found' : `failed (exit ${result.exitCode ?? result.signal})`}; run it by hand to see why: ${command}`);
   }
