@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../cli/errors';
+import { readRegularFile } from './readConfigFile';
+
+/** Generated configs (one profile per account and role) grow large; far above any by hand. */
+const MAX_AWS_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** The keys of an ~/.aws/config profile that `profile:` in a project file reuses. */
 export interface AwsProfile {
@@ -18,10 +21,10 @@ export function readAwsProfile(file: string, name: string): AwsProfile | undefin
   const { parse } = require('ini') as typeof import('ini');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_AWS_CONFIG_BYTES).toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); allowed: a readable AWS config file`, { cause: error });
+    if (((error as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+    throw error;
   }
   // The ini package nests sections on dots; profile names may contain them.
   const escaped = text.replace(/^(\s*\[)([^\]\n]*)(\])/gm, (_, open: string, section: string, close: string) => `${open}${section.trim().replace(/\./g, '\\.')}${close}`);
