@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Context } from '../context';
 import { isAwsdirError } from '../errors';
@@ -7,7 +6,7 @@ import type { RegisterCommand } from '../program';
 import { formatDuration } from '../../config/duration';
 import { findProjectFile } from '../../config/findProjectFile';
 import { loadUserConfig } from '../../config/loadUserConfig';
-import { resolveProject } from '../../config/resolveProject';
+import { resolveProject, shortHostName } from '../../config/resolveProject';
 import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { createEngine, currentUser, type CacheEntry } from '../../credentials/createEngine';
@@ -58,8 +57,9 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
 
   let project: ResolvedProject | null = null;
   if (findProjectFile(dir)) {
-    // The same inputs as the engine's resolveDirectory, minus its approval check: status reports approval.
-    project = await resolveProject(dir, { env: ctx.env, userConfig, user: currentUser(ctx.env), host: hostname() });
+    // The same inputs as the engine's resolveDirectory (the session name is part of what is
+    // approved), minus its approval check: status reports approval.
+    project = await resolveProject(dir, { env: ctx.env, userConfig, user: currentUser(ctx.env), host: shortHostName() });
   }
   const here = project ? new Set([roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])]) : new Set<string>();
   const now = ctx.now();
@@ -83,7 +83,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
   let projectOut: StatusReport['project'] = null;
   if (project) {
     const { fileHashes: _hashes, source, ...rest } = project;
-    projectOut = { ...rest, source: { name: source.name, kind: source.kind }, allowed: isAllowed(project, ctx.env) };
+    projectOut = { ...rest, source: { name: source.name, kind: source.kind }, allowed: isAllowed(project, ctx.env, dir) };
   }
   return {
     directory: dir,
@@ -122,7 +122,7 @@ export function formatStatus(report: StatusReport): string {
   if (!p) {
     row('project file', `none: no .awsdir.yaml here or in any parent (create one with \`awsdir init\`)`);
   } else {
-    row('project file', `${p.projectFile} — ${p.allowed ? 'allowed' : `NOT allowed: run \`awsdir allow ${p.dir}\``}`);
+    row('project file', `${p.projectFile} — ${p.allowed ? 'allowed' : `NOT allowed: run \`awsdir allow ${report.directory}\``}`);
     for (const extra of p.files.slice(1)) row('extends', extra);
     for (const [key, value, originKey] of PROJECT_ROWS) {
       const v = value(p);
