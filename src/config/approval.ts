@@ -9,7 +9,7 @@ import { loadUserConfig } from './loadUserConfig';
 import { allowDir } from './paths';
 import { loginName, resolveProject, shortHostName } from './resolveProject';
 import type { ResolvedProject, SourceConfig, UserConfig } from './types';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /**
  * Like direnv with .envrc: a project file is used only once the person has allowed its exact

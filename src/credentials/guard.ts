@@ -5,7 +5,7 @@ import type { Context, Env } from '../cli/context';
 import { AwsdirError } from '../cli/errors';
 import type { Reporter } from '../cli/reporter';
 import type { ResolvedProject } from '../config/types';
-import { writeFileAtomic } from '../config/writeFileAtomic';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 import { readTty } from '../mfa/readTty';
 
 /** Answers yes to the production question without a terminal (CI, `direnv exec`). */

@@ -7,6 +7,7 @@ import { awsCredentialsFile, configHome, direnvLibFile, homeDir } from '../confi
 import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
 import type { UserConfig } from '../config/types';
 import { openKeyring } from '../keyring/openKeyring';
+import { credentialBackups, deleteBackupHint } from '../security/removeProfileKeys';
 import type { Keyring } from '../keyring/keyring';
 import { loadDirenvHelper } from '../shell/direnvHelper';
 import { fail, pass, warn, type CheckResult } from './checkResult';
@@ -138,13 +139,22 @@ export async function plaintextProfiles(env: Env): Promise<{ file: string; profi
 export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> {
   const { file, profiles } = await plaintextProfiles(env);
   const longTerm = profiles.filter((p) => !p.temporary);
-  if (longTerm.length) {
+  const backups = credentialBackups(file);
+  if (longTerm.length || backups.length) {
     const first = longTerm[0]?.name ?? 'default';
-    return fail(
-      'plaintext-credentials',
-      `${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`,
-      `move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`,
-    );
+    const problems = [
+      ...(longTerm.length
+        ? [`${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`]
+        : []),
+      ...(backups.length ? [`${backups.join(', ')}: backup${backups.length > 1 ? 's' : ''} made by --remove-from-file, holding the removed key in plain text`] : []),
+    ];
+    const fixes = [
+      ...(longTerm.length
+        ? [`move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`]
+        : []),
+      ...backups.map((b) => `once the key works from the keychain, delete the backup: ${deleteBackupHint(b)}`),
+    ];
+    return fail('plaintext-credentials', problems.join('; '), fixes.join('; '));
   }
   if (profiles.length) {
     return warn('plaintext-credentials', `${file} holds temporary credentials (profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => p.name).join(', ')}); they expire, but sit in plain text until then`, `remove the profiles from ${file} once you no longer need them`);

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /** TOTP time step length; AWS virtual and hardware devices use 30 s. */
 export const STEP_SECONDS = 30;
@@ -31,13 +32,9 @@ export function readLastStep(stateDir: string, serial: string): number | undefin
 
 export function recordLastStep(stateDir: string, serial: string, step: number): void {
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const all = readAll(stateDir);
     all[serial] = Math.max(step, all[serial] ?? 0);
-    const file = lastStepFile(stateDir);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(all), { mode: 0o600 });
-    renameSync(temp, file);
+    writeFileAtomic(lastStepFile(stateDir), JSON.stringify(all));
   } catch {
     // Losing this memory costs at most one refused code, which is then asked again.
   }

@@ -1,5 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { Context, Env } from '../context';
 import { AwsdirError, CancelledError, ConfigError, UsageError } from '../errors';
@@ -10,6 +10,8 @@ import { parseDuration } from '../../config/duration';
 import { PROJECT_FILE_NAME } from '../../config/findProjectFile';
 import { loadUserConfig } from '../../config/loadUserConfig';
 import { direnvLibFile } from '../../config/paths';
+import { linkTarget, writeFileAtomic } from '../../core/writeFileAtomic';
+import { shellQuote } from '../../credentials/credentialProcessProfile';
 import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { readTty } from '../../mfa/readTty';
@@ -58,6 +60,8 @@ const USE_AWS = /^[ \t]*use[ \t]+aws\b/m;
 export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promise<ResolvedProject> {
   const projectFile = join(dir, PROJECT_FILE_NAME);
   const envrc = join(dir, ENVRC);
+  refuseLinkOutside(projectFile, dir, 'remove the link (`rm LINK`) and run `awsdir init` again; to share settings, use `extends:` in a real .awsdir.yaml');
+  refuseLinkOutside(envrc, dir, 'add the line `use aws` to TARGET yourself, or remove the link (`rm LINK`) and run `awsdir init` again');
   if (existsSync(projectFile) && !flags.force) {
     throw new AwsdirError(`${projectFile} already exists; edit it (then \`awsdir allow\`), or pass --force to replace it`);
   }
@@ -68,14 +72,14 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
   const envrcAction = await planEnvrc(envrc, oldEnvrc, flags, deps);
 
   const oldProject = existsSync(projectFile) ? readFileSync(projectFile, 'utf8') : undefined;
-  writeFileSync(projectFile, await renderProjectFile(values));
+  const written = writeFileAtomic(projectFile, await renderProjectFile(values), PERSONAL);
   let project: ResolvedProject;
   try {
     project = await resolveProject(dir, { env: deps.env, userConfig, user: loginName(deps.env), host: shortHostName() });
   } catch (error) {
     // Leave the directory as it was: a file awsdir itself refuses helps nobody.
-    if (oldProject === undefined) rmSync(projectFile, { force: true });
-    else writeFileSync(projectFile, oldProject);
+    if (oldProject === undefined) rmSync(written, { force: true });
+    else writeFileAtomic(projectFile, oldProject, PERSONAL);
     if (error instanceof ConfigError) throw new ConfigError(`init: these values make an invalid project file, so nothing was written: ${error.message}`, { cause: error });
     throw error;
   }
@@ -83,10 +87,10 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
   deps.reporter.info(`wrote ${projectFile} (${project.label}: ${project.role.name} @ ${project.account}, ${project.region}) and allowed it`);
 
   if (envrcAction === 'create') {
-    writeFileSync(envrc, await loadTemplate('envrc'));
+    writeFileAtomic(envrc, await loadTemplate('envrc'), PERSONAL);
     deps.reporter.info(`wrote ${envrc} (use aws)`);
   } else if (envrcAction === 'append') {
-    writeFileSync(envrc, `${oldEnvrc}${oldEnvrc?.endsWith('\n') || oldEnvrc === '' ? '' : '\n'}use aws\n`);
+    writeFileAtomic(envrc, `${oldEnvrc}${oldEnvrc?.endsWith('\n') || oldEnvrc === '' ? '' : '\n'}use aws\n`, PERSONAL);
     deps.reporter.info(`added \`use aws\` to ${envrc}`);
   } else if (envrcAction === 'skip') {
     deps.reporter.info(`left ${envrc} as it was; add the line \`use aws\` to it yourself`);
@@ -100,6 +104,42 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
     deps.reporter.info(`next: run \`direnv allow ${dir}\`, then cd out and back in${hint}`);
   }
   return project;
+}
+
+/** The directory's files are the person's: a link (inside the directory) stays a link; a new file gets 0666 less the umask. */
+const PERSONAL = { mode: 0o666, personal: true } as const;
+
+/**
+ * A link that leaves the directory would make init change a file elsewhere (a dotfiles
+ * repository, another project); refused before anything is written. `fix` may name LINK and TARGET.
+ */
+function refuseLinkOutside(file: string, dir: string, fix: string): void {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return;
+  } catch {
+    return;
+  }
+  let target: string;
+  try {
+    target = linkTarget(file);
+  } catch {
+    throw new AwsdirError(`${file} is a symbolic link that leads to no file (a loop of links); nothing was written; remove it (\`rm ${shellQuote(file)}\`) and run \`awsdir init\` again`);
+  }
+  if (isInside(target, dir)) return;
+  throw new AwsdirError(
+    `${file} is a symbolic link to ${target}, outside ${dir}; init writes only inside the directory it sets up, so nothing was written; ${fix.replace('LINK', shellQuote(file)).replace('TARGET', target)}`,
+  );
+}
+
+function isInside(path: string, dir: string): boolean {
+  let real: string;
+  try {
+    real = existsSync(path) ? realpathSync(path) : join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return false;
+  }
+  const base = realpathSync(dir);
+  return real.startsWith(base.endsWith(sep) ? base : base + sep);
 }
 
 interface ProjectValues {
