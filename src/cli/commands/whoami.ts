@@ -6,6 +6,7 @@ import type { RegisterCommand } from '../program';
 import { loadAwsChunk } from '../chunks';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/errors';
+import { endpointOverride } from '../../aws/endpoints';
 import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
 import { formatDuration } from '../../config/duration';
 import { splitCommandLine } from '../../shell/splitCommandLine';
@@ -218,7 +219,7 @@ function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env
   }
   return explainAwsError(error, {
     action: 'GetCallerIdentity',
-    endpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${found.region}.amazonaws.com`,
+    endpoint: endpointOverride(env, 'sts')?.url ?? `https://sts.${found.region}.amazonaws.com`,
   });
 }
 
