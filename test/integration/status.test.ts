@@ -79,7 +79,7 @@ test('the human form names the files and origins and marks this directory\'s ses
   expect(r.stdout).toContain(`project file    ${join(production, '.awsdir.yaml')} — allowed`);
   expect(r.stdout).toContain(`extends         ${join(team, '.awsdir.yaml')}`);
   expect(r.stdout).toMatch(new RegExp(`^region +eu-west-1 +\\(from ${join(team, '.awsdir.yaml').replace(/[.]/g, '\\.')}\\)$`, 'm'));
-  expect(r.stdout).toMatch(/^ {2}role +admin @ 222222222222 +source .* (59m|5\dm)\d*s? left {2}<- this directory$/m);
+  expect(r.stdout).toMatch(new RegExp(`^ {2}role +admin @ 222222222222 +source .* (59m|5\\dm)\\d*s? left {2}endpoint ${emu.url.replace(/[.]/g, '\\.')} {2}<- this directory$`, 'm'));
 });
 
 test('a changed file is reported as not allowed, with the command that allows it', async () => {

@@ -67,7 +67,8 @@ test('dist/awsdir.cjs bundles none of the SDK, zod, yaml, commander, execa or th
 test('a cache-hit export loads nothing it must not, reads one keychain entry, lists none, calls no AWS', async () => {
   const before = (await world.calls()).length;
   const r = await recorded(['export', '--shell', 'bash']);
-  expect(r.stderr).toMatch(/^awsdir: app · admin @ 222222222222 \(acme-production\) · eu-west-1 · (5\dm|1h) left\n$/);
+  const endpoint = world.env.AWS_ENDPOINT_URL_STS!.replace(/[.]/g, '\\.');
+  expect(r.stderr).toMatch(new RegExp(`^awsdir: app · admin @ 222222222222 \\(acme-production\\) · eu-west-1 · (5\\dm|1h) left · endpoint ${endpoint}\\n$`));
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
   expect(hitPathViolations(r.log)).toEqual([]);

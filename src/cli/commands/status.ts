@@ -11,6 +11,7 @@ import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { createEngine, currentUser, type CacheEntry } from '../../credentials/createEngine';
 import { mfaSessionEntryName, roleEntryName } from '../../credentials/resolveCredentials';
+import { endpointOverrides, type EndpointOverride, type EndpointService } from '../../aws/endpoints';
 
 export interface StatusSession {
   name: string;
@@ -22,6 +23,8 @@ export interface StatusSession {
   issuedAt?: string;
   expiration?: string;
   secondsLeft?: number;
+  /** The STS endpoint that issued it, when not AWS's. */
+  endpoint?: string;
   malformed?: true;
   /** This directory's role session, or the MFA session it assumes the role from. */
   usedHere: boolean;
@@ -34,6 +37,8 @@ export interface StatusReport {
     | null;
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string; error?: string };
+  /** Services whose calls go elsewhere than AWS, and the variable that says so; empty for AWS. */
+  endpoints: Partial<Record<EndpointService, EndpointOverride>>;
   sessions: StatusSession[];
 }
 
@@ -75,6 +80,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
       ...(e.issuedAt ? { issuedAt: e.issuedAt } : {}),
       ...(e.expiration ? { expiration: e.expiration } : {}),
       ...(Number.isFinite(expiresMs) ? { secondsLeft: Math.max(0, Math.floor((expiresMs - now) / 1000)) } : {}),
+      ...(e.endpoint ? { endpoint: e.endpoint } : {}),
       ...(e.malformed ? { malformed: true as const } : {}),
       usedHere: here.has(e.name),
     };
@@ -90,6 +96,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
     project: projectOut,
     userFile: { path: userConfig.file, exists: userConfig.exists },
     keyring,
+    endpoints: endpointOverrides(ctx.env),
     sessions,
   };
 }
@@ -106,6 +113,12 @@ const PROJECT_ROWS: Array<[string, (p: NonNullable<StatusReport['project']>) => 
   ['external id', (p) => p.externalId, 'external_id'],
   ['source identity', (p) => p.sourceIdentity, 'source_identity'],
   ['mfa', (p) => (p.mfa ? `yes${p.mfaSerial ? ` (${p.mfaSerial})` : ''}` : 'no'), 'mfa'],
+];
+
+const ENDPOINT_ROWS: Array<[EndpointService, string]> = [
+  ['sts', 'sts endpoint'],
+  ['iam', 'iam endpoint'],
+  ['federation', 'console sign-in'],
 ];
 
 function roleLabel(arn: string | undefined): string {
@@ -131,6 +144,10 @@ export function formatStatus(report: StatusReport): string {
   }
   row('user file', `${report.userFile.path}${report.userFile.exists ? '' : ' (absent: defaults)'}`);
   row('keyring', report.keyring.backend ?? `unavailable: ${report.keyring.error ?? 'unknown'}`);
+  for (const [service, name] of ENDPOINT_ROWS) {
+    const endpoint = report.endpoints[service];
+    if (endpoint) row(name, endpoint.url, endpoint.from);
+  }
   lines.push('');
   if (report.keyring.error) {
     lines.push('cached sessions: cannot be read while the keyring is unavailable');
@@ -146,7 +163,7 @@ export function formatStatus(report: StatusReport): string {
       const what = s.kind === 'role' ? roleLabel(s.roleArn) : `MFA ${s.mfaSerial ?? '(none)'}`;
       const left = s.secondsLeft === undefined ? '' : s.secondsLeft > 0 ? `${formatDuration(s.secondsLeft)} left` : 'expired';
       lines.push(
-        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ? s.expiration.replace(/\.\d{3}Z$/, 'Z') : '?'}  ${left}${s.usedHere ? '  <- this directory' : ''}`,
+        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ? s.expiration.replace(/\.\d{3}Z$/, 'Z') : '?'}  ${left}${s.endpoint ? `  endpoint ${s.endpoint}` : ''}${s.usedHere ? '  <- this directory' : ''}`,
       );
     }
   }
