@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Env } from '../cli/context';
 import { isAwsdirError } from '../cli/errors';
 import type { Reporter } from '../cli/reporter';
+import { readAwsCredentials, valueOf } from '../config/awsSharedFiles';
 import { awsCredentialsFile, configHome, direnvLibFile, homeDir } from '../config/paths';
 import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
 import type { UserConfig } from '../config/types';
@@ -123,21 +124,26 @@ export async function checkKeychain(env: Env, userConfig: UserConfig | undefined
 }
 
 /** `[profile]` sections of ~/.aws/credentials that hold a secret access key. */
-export async function plaintextProfiles(env: Env): Promise<{ file: string; profiles: Array<{ name: string; temporary: boolean }> }> {
-  const file = awsCredentialsFile(env);
-  if (!existsSync(file)) return { file, profiles: [] };
-  const ini = (await import('ini')).parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+export function plaintextProfiles(env: Env): { file: string; exists: boolean; profiles: Array<{ name: string; temporary: boolean }> } {
+  const { file, exists, profiles: sections } = readAwsCredentials(env);
   const profiles: Array<{ name: string; temporary: boolean }> = [];
-  for (const [name, section] of Object.entries(ini)) {
-    if (!section || typeof section !== 'object' || typeof section.aws_secret_access_key !== 'string') continue;
-    const id = typeof section.aws_access_key_id === 'string' ? section.aws_access_key_id.trim() : '';
-    profiles.push({ name, temporary: id.startsWith('ASIA') || typeof section.aws_session_token === 'string' });
+  for (const [name, section] of sections) {
+    if (valueOf(section, 'aws_secret_access_key') === undefined) continue;
+    const id = valueOf(section, 'aws_access_key_id') ?? '';
+    profiles.push({ name, temporary: id.startsWith('ASIA') || valueOf(section, 'aws_session_token') !== undefined });
   }
-  return { file, profiles };
+  return { file, exists, profiles };
 }
 
 export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> {
-  const { file, profiles } = await plaintextProfiles(env);
+  let found: ReturnType<typeof plaintextProfiles>;
+  try {
+    found = plaintextProfiles(env);
+  } catch (error) {
+    const file = awsCredentialsFile(env);
+    return warn('plaintext-credentials', `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}), so it was not checked for plaintext keys`, `make it readable by you (\`chmod 600 ${file}\`), or point AWS_SHARED_CREDENTIALS_FILE at the right file`);
+  }
+  const { file, exists, profiles } = found;
   const longTerm = profiles.filter((p) => !p.temporary);
   const backups = credentialBackups(file);
   if (longTerm.length || backups.length) {
@@ -159,5 +165,5 @@ export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> 
   if (profiles.length) {
     return warn('plaintext-credentials', `${file} holds temporary credentials (profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => p.name).join(', ')}); they expire, but sit in plain text until then`, `remove the profiles from ${file} once you no longer need them`);
   }
-  return pass('plaintext-credentials', existsSync(file) ? `${file} holds no secret keys` : `no ${file}`);
+  return pass('plaintext-credentials', exists ? `${file} holds no secret keys` : `no ${file}`);
 }

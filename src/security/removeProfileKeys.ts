@@ -2,12 +2,12 @@ import { closeSync, fchmodSync, openSync, readdirSync, readFileSync, writeSync }
 import { basename, dirname, join } from 'node:path';
 import type { Env } from '../cli/context';
 import { AwsdirError } from '../cli/errors';
+import { sectionHeader } from '../config/awsSharedFiles';
 import { awsCredentialsFile } from '../config/paths';
 import { writeFileAtomic } from '../core/writeFileAtomic';
 import { shellQuote } from '../credentials/credentialProcessProfile';
 
 const KEY_LINE = /^\s*(aws_access_key_id|aws_secret_access_key|aws_session_token|aws_security_token)\s*=/i;
-const HEADER = /^\s*\[([^\]]*)\]\s*$/;
 
 /**
  * The shared credentials file without the key lines of one profile (and without its header when
@@ -24,10 +24,11 @@ export function withoutProfileKeys(text: string, profile: string): { text: strin
     if (inTarget && header && kept === 0) out.splice(header.index, 1);
   };
   for (const line of lines) {
-    const h = HEADER.exec(line);
-    if (h) {
+    // The reader's own idea of a header, so the section removed is the one the key was read from.
+    const h = sectionHeader(line);
+    if (h !== undefined) {
       closeSection();
-      inTarget = (h[1] ?? '').trim() === profile;
+      inTarget = h === profile;
       header = inTarget ? { index: out.length } : undefined;
       kept = 0;
       out.push(line);
