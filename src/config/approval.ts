@@ -7,7 +7,7 @@ import { formatDuration } from './duration';
 import { findProjectFile, PROJECT_FILE_NAME } from './findProjectFile';
 import { loadUserConfig } from './loadUserConfig';
 import { allowDir } from './paths';
-import { loginName, resolveProject, shortHostName } from './resolveProject';
+import { loginName, resolveDirectoryProject, resolveProject, shortHostName } from './resolveProject';
 import type { ResolvedProject, SourceConfig, UserConfig } from './types';
 import { writeFileAtomic } from '../core/writeFileAtomic';
 
@@ -183,7 +183,7 @@ function upgradeRecord(project: ResolvedProject, env: Env, legacy: LegacyRecord)
  * file that `awsdir export` would refuse.
  */
 export async function resolveAllowedProject(dir: string, env: Env, userConfig: UserConfig): Promise<ResolvedProject> {
-  const project = await resolveProject(dir, { env, userConfig, user: loginName(env), host: shortHostName() });
+  const project = await resolveDirectoryProject(dir, env, userConfig);
   assertAllowed(project, env, dir);
   return project;
 }
@@ -234,7 +234,7 @@ export async function allowProject(
   deps: { user?: string; host?: string; now?: Date } = {},
 ): Promise<{ project: ResolvedProject; replaced: string[] }> {
   const userConfig = await loadUserConfig(env);
-  const project = await resolveProject(dir, { env, userConfig, user: deps.user ?? loginName(env), ...(deps.host !== undefined && { host: deps.host }) });
+  const project = await resolveProject(dir, { env, userConfig, user: deps.user ?? loginName(env), host: deps.host ?? shortHostName() });
   recordApproval(project, env, deps.now ?? new Date());
   const replaced = vanishedBelow(dir, project.projectFile, env);
   for (const file of replaced) rmSync(recordFile(env, file), { force: true });

@@ -12,7 +12,7 @@ import { loadUserConfig } from '../../config/loadUserConfig';
 import { direnvLibFile } from '../../config/paths';
 import { linkTarget, writeFileAtomic } from '../../core/writeFileAtomic';
 import { shellQuote } from '../../credentials/credentialProcessProfile';
-import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
+import { resolveDirectoryProject } from '../../config/resolveProject';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { readTty } from '../../mfa/readTty';
 import { childEnvironment } from '../../core/childEnvironment';
@@ -75,7 +75,7 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
   const written = writeFileAtomic(projectFile, await renderProjectFile(values), PERSONAL);
   let project: ResolvedProject;
   try {
-    project = await resolveProject(dir, { env: deps.env, userConfig, user: loginName(deps.env), host: shortHostName() });
+    project = await resolveDirectoryProject(dir, deps.env, userConfig);
   } catch (error) {
     // Leave the directory as it was: a file awsdir itself refuses helps nobody.
     if (oldProject === undefined) rmSync(written, { force: true });
@@ -273,7 +273,7 @@ export async function renderProjectFile(values: ProjectValues): Promise<string> 
 /** Prints the trust policy that the role of `dir`'s project needs, for the account of the person's MFA device. */
 export async function printTrustPolicy(dir: string, deps: Pick<InitDeps, 'env' | 'reporter'>): Promise<string> {
   const userConfig = await loadUserConfig(deps.env);
-  const project = await resolveProject(dir, { env: deps.env, userConfig, user: loginName(deps.env), host: shortHostName() });
+  const project = await resolveDirectoryProject(dir, deps.env, userConfig);
   const serial = project.mfaSerial ?? project.source.mfaSerial;
   const account = serial ? /^arn:[\w-]+:iam::(\d{12}):mfa\//.exec(serial)?.[1] : undefined;
   if (!account) {

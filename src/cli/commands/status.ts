@@ -6,10 +6,10 @@ import type { RegisterCommand } from '../program';
 import { formatDuration } from '../../config/duration';
 import { findProjectFile } from '../../config/findProjectFile';
 import { loadUserConfig } from '../../config/loadUserConfig';
-import { resolveProject, shortHostName } from '../../config/resolveProject';
+import { resolveDirectoryProject } from '../../config/resolveProject';
 import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
-import { createEngine, currentUser, type CacheEntry } from '../../credentials/createEngine';
+import { createEngine, type CacheEntry } from '../../credentials/createEngine';
 import { mfaSessionEntryName, roleEntryName } from '../../credentials/resolveCredentials';
 import { endpointOverrides, type EndpointOverride, type EndpointService } from '../../aws/endpoints';
 
@@ -64,7 +64,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
   if (findProjectFile(dir)) {
     // The same inputs as the engine's resolveDirectory (the session name is part of what is
     // approved), minus its approval check: status reports approval.
-    project = await resolveProject(dir, { env: ctx.env, userConfig, user: currentUser(ctx.env), host: shortHostName() });
+    project = await resolveDirectoryProject(dir, ctx.env, userConfig);
   }
   const here = project ? new Set([roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])]) : new Set<string>();
   const now = ctx.now();
