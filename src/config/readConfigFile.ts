@@ -52,7 +52,7 @@ export function readRegularFile(file: string, maxBytes: number = MAX_CONFIG_BYTE
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(`${file}: not a regular file (${kindOf(stat)}); allowed: a regular file of YAML`);
+    if (!stat.isFile()) throw new ConfigError(`${file}: not a regular file (${kindOf(stat)}); allowed: a regular file`);
     if (stat.size > maxBytes) {
       throw new ConfigError(`${file}: ${stat.size} bytes is far too large for a config file; allowed: at most ${maxBytes / 1024} KiB`);
     }

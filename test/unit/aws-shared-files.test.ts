@@ -100,8 +100,10 @@ describe('the shared AWS files reader', () => {
     expect(readAwsConfig(env).profiles.size).toBe(0);
     expect(readAwsCredentials(env)).toMatchObject({ file: join(dir, '.aws', 'credentials'), exists: false });
     mkdirSync(join(dir, '.aws', 'config'), { recursive: true });
-    expect(() => readAwsConfig(env)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
-    expect(() => loadAwsConfig(env)).toThrow(expect.objectContaining({ exitCode: 3, message: `${join(dir, '.aws', 'config')}: cannot be read (EISDIR); allowed: a readable AWS config file` }));
+    // Refused before any read, as a FIFO would be: nothing may block or be half-read.
+    const refusal = `${join(dir, '.aws', 'config')}: not a regular file (a directory); allowed: a regular file`;
+    expect(() => readAwsConfig(env)).toThrow(expect.objectContaining({ exitCode: 3, message: refusal }));
+    expect(() => loadAwsConfig(env)).toThrow(expect.objectContaining({ exitCode: 3, message: refusal }));
   });
 
   test('AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name the files instead of ~/.aws', () => {
