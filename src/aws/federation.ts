@@ -4,6 +4,7 @@
  */
 import type { Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
+import { endpointOverride } from './endpoints';
 import type { AwsCredentials } from './types';
 
 /** Where each partition signs in, and the console a sign-in lands on. */
@@ -18,7 +19,7 @@ const MIN_CONSOLE_SECONDS = 900;
 const MAX_CONSOLE_SECONDS = 43200;
 
 export function federationEndpoint(env: Env, partition = 'aws'): string {
-  return env.AWSDIR_FEDERATION_ENDPOINT || (PARTITIONS[partition] ?? PARTITIONS.aws!).federation;
+  return endpointOverride(env, 'federation')?.url ?? (PARTITIONS[partition] ?? PARTITIONS.aws!).federation;
 }
 
 export function consoleDestination(partition: string, region: string): string {

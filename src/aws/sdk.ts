@@ -29,16 +29,24 @@ import {
   ListGroupPoliciesCommand,
   ListGroupsForUserCommand,
 } from '@aws-sdk/client-iam';
+import { endpointOverride } from './endpoints';
 import type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
 
 export type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
 
 function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
-  const env = options.env;
-  const endpoint =
-    (service === 'sts' ? env.AWS_ENDPOINT_URL_STS : env.AWS_ENDPOINT_URL_IAM) || env.AWS_ENDPOINT_URL || undefined;
+  const endpoint = endpointOverride(options.env, service)?.url;
   return {
     region: options.region,
+    // The host is AWS's for the region, or the environment's endpoint: the SDK would otherwise take
+    // endpoint_url (also from a `services` section), FIPS and dual-stack settings from the profile
+    // of the shared config file, which AWS_CONFIG_FILE or AWS_PROFILE can pick from a repository.
+    ignoreConfiguredEndpointUrls: true,
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    // Nor may its auth_scheme_preference switch a custom endpoint's calls to SigV4a, which emulators
+    // refuse; AWS's own STS and IAM endpoints ask for SigV4 anyway.
+    authSchemePreference: ['sigv4'],
     credentials: {
       accessKeyId: options.credentials.accessKeyId,
       secretAccessKey: options.credentials.secretAccessKey,

@@ -18,7 +18,7 @@ export interface IssuedCredentials {
 export interface ClientOptions {
   credentials: AwsCredentials;
   region: string;
-  /** For AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_IAM. */
+  /** For AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL_IAM (aws/endpoints.ts). */
   env: Env;
   timeoutMs?: number;
   maxAttempts?: number;

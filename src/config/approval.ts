@@ -1,54 +1,180 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import { formatDuration } from './duration';
-import { findProjectFile } from './findProjectFile';
+import { findProjectFile, PROJECT_FILE_NAME } from './findProjectFile';
 import { loadUserConfig } from './loadUserConfig';
 import { allowDir } from './paths';
-import { loginName, resolveProject, shortHostName } from './resolveProject';
-import type { ResolvedProject, UserConfig } from './types';
-import { writeFileAtomic } from './writeFileAtomic';
+import { loginName, resolveDirectoryProject, resolveProject, shortHostName } from './resolveProject';
+import type { ResolvedProject, SourceConfig, UserConfig } from './types';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /**
  * Like direnv with .envrc: a project file is used only once the person has allowed its exact
- * content (and that of every file it extends), so a pulled commit that changes the role never
- * switches a shell's account silently.
+ * content (and that of every file it extends) together with the identity it resolves to, so that
+ * neither a pulled commit nor an edited ~/.aws/config profile or user-file source switches a
+ * shell's account silently; and only for the directories it governed when it was allowed, so that
+ * deleting a nearer project file does not hand a directory to a parent's role.
  */
+interface FileHash {
+  path: string;
+  sha256: string;
+}
+
+/** What a project resolves to, under the names of the keys that set it. */
+interface Identity {
+  role: string;
+  account: string;
+  region: string;
+  source: string;
+  mfa_serial: string;
+  external_id: string;
+  duration: string;
+  session_name: string;
+}
+
 interface ApprovalRecord {
-  v: 1;
+  v: 2;
   projectFile: string;
-  files: Array<{ path: string; sha256: string }>;
+  files: FileHash[];
+  identity: Identity;
   allowedAt: string;
 }
 
+/** Written before the identity was recorded: content hashes only. */
+interface LegacyRecord {
+  v: 1;
+  projectFile: string;
+  files: FileHash[];
+  allowedAt: string;
+}
+
+/** Named by a hash of the project file's path, so "was a file here ever allowed?" is one stat. */
 const recordFile = (env: Env, projectFile: string): string =>
   join(allowDir(env), `${createHash('sha256').update(projectFile).digest('hex')}.json`);
 
-function readRecord(env: Env, projectFile: string): ApprovalRecord | undefined {
+function readRecord(env: Env, projectFile: string): ApprovalRecord | LegacyRecord | undefined {
   try {
-    const record = JSON.parse(readFileSync(recordFile(env, projectFile), 'utf8')) as ApprovalRecord;
-    return record?.v === 1 && record.projectFile === projectFile && Array.isArray(record.files) ? record : undefined;
+    const record = JSON.parse(readFileSync(recordFile(env, projectFile), 'utf8')) as ApprovalRecord | LegacyRecord;
+    if (record?.projectFile !== projectFile || !Array.isArray(record.files)) return undefined;
+    if (record.v === 2 && record.identity !== null && typeof record.identity === 'object') return record;
+    return record.v === 1 ? record : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** True when the project file and its whole `extends` chain are exactly what was allowed. */
-export function isAllowed(project: ResolvedProject, env: Env): boolean {
-  const record = readRecord(env, project.projectFile);
-  if (!record || record.files.length !== project.files.length) return false;
-  return project.files.every((path, i) => record.files[i]?.path === path && record.files[i]?.sha256 === project.fileHashes[path]);
+const NONE = 'none';
+
+function describeSource(source: SourceConfig): string {
+  if (source.kind === 'credentials-profile') return `${source.name} (credentials profile ${source.profile})`;
+  // Not the keychain source's access key id: `awsdir rotate` changes it, and the person stays who they are.
+  return `${source.name} (${source.kind === 'env' ? 'environment' : 'keychain'})`;
 }
 
-/** Throws the refusal of DESIGN.md section 3 (an AwsdirError) unless the project is allowed. */
-export function assertAllowed(project: ResolvedProject, env: Env): void {
-  if (isAllowed(project, env)) return;
-  const seen = readRecord(env, project.projectFile) !== undefined;
-  throw new AwsdirError(
-    `${project.projectFile} ${seen ? 'has changed since you allowed it' : 'is not allowed yet'}; it would select ${describeSelection(project)}; if that is right, run \`awsdir allow ${project.dir}\``,
-  );
+function identityOf(project: ResolvedProject): Identity {
+  return {
+    role: project.role.arn,
+    account: project.account,
+    region: project.region,
+    source: describeSource(project.source),
+    mfa_serial: project.mfaSerial ?? NONE,
+    external_id: project.externalId ?? NONE,
+    duration: formatDuration(project.durationSeconds),
+    session_name: project.sessionName,
+  };
+}
+
+/** `role: A -> B (from FILE)` for every field that differs from what was allowed. */
+function identityChanges(allowed: Identity, project: ResolvedProject): string[] {
+  const now = identityOf(project);
+  return (Object.keys(now) as Array<keyof Identity>)
+    .filter((key) => allowed[key] !== now[key])
+    .map((key) => {
+      const origin = project.origins[key];
+      return `${key}: ${allowed[key] ?? NONE} -> ${now[key]}${origin ? ` (from ${origin})` : ''}`;
+    });
+}
+
+const sameFiles = (record: { files: FileHash[] }, project: ResolvedProject): boolean =>
+  record.files.length === project.files.length &&
+  project.files.every((path, i) => record.files[i]?.path === path && record.files[i]?.sha256 === project.fileHashes[path]);
+
+/**
+ * Project files once allowed in the directories from `dir` up to (not including) the one that
+ * governs it: all gone, since the governing file is the nearest there is. One stat per level.
+ */
+function vanishedBelow(dir: string, governing: string, env: Env): string[] {
+  const vanished: string[] = [];
+  for (let current = resolve(dir); current !== dirname(governing); ) {
+    const file = join(current, PROJECT_FILE_NAME);
+    if (statSync(recordFile(env, file), { throwIfNoEntry: false })) vanished.push(file);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return vanished;
+}
+
+type Verdict = { allowed: true; upgrade?: LegacyRecord } | { allowed: false; why: string; allowIn: string; short?: string };
+
+/** Whether the project file itself may be used as it resolves now, and why not. */
+function judgeFile(project: ResolvedProject, env: Env): Verdict {
+  const record = readRecord(env, project.projectFile);
+  const refuse = (why: string, short: string): Verdict => ({ allowed: false, why: `${project.projectFile} ${why}`, short, allowIn: project.dir });
+  if (!record) return refuse('is not allowed yet', 'is not allowed yet');
+  const changes = record.v === 2 ? identityChanges(record.identity, project) : [];
+  const listed = changes.length > 0 ? `: ${changes.join(', ')}` : '';
+  if (!sameFiles(record, project)) return refuse(`has changed since you allowed it${listed}`, 'has changed since you allowed it');
+  if (changes.length > 0) return refuse(`selects another identity than the one you allowed${listed}`, 'selects another identity than the one you allowed');
+  if (record.v === 2) return { allowed: true };
+  // A record from before the identity was recorded vouches for the files it hashed. When those
+  // decide the identity (no ~/.aws/config profile; the source is the person's own user file),
+  // it is accepted and upgraded with the identity of today, so a later change is caught without
+  // asking everyone to allow every directory again. A profile's content was never vouched for,
+  // and it is the one part that may already have changed: that project is allowed once more.
+  if (project.origins.profile === undefined) return { allowed: true, upgrade: record };
+  return refuse('was allowed before awsdir recorded what its ~/.aws/config profile selects', 'was allowed before awsdir recorded what its profile selects');
+}
+
+function judge(project: ResolvedProject, env: Env, dir: string): Verdict {
+  const vanished = vanishedBelow(dir, project.projectFile, env);
+  const file = judgeFile(project, env);
+  if (vanished.length === 0) return file;
+  // The nearest vanished file governed `dir`; allowing where it was covers every level above it.
+  const where = dirname(vanished[0]!);
+  const gone = vanished.length === 1 ? `${vanished[0]}, which you allowed, is gone` : `${vanished.join(' and ')}, which you allowed, are gone`;
+  const other = file.allowed ? '' : ` (which ${file.short ?? 'is not allowed'})`;
+  return {
+    allowed: false,
+    why: `${gone}; ${project.projectFile}${other} would govern ${where} in ${vanished.length === 1 ? 'its' : 'their'} place`,
+    allowIn: where,
+  };
+}
+
+/** True when `dir` may use the project that governs it (by default its own directory) as it resolves now. */
+export function isAllowed(project: ResolvedProject, env: Env, dir: string = project.dir): boolean {
+  return judge(project, env, dir).allowed;
+}
+
+/** Throws the refusal of DESIGN.md section 3 (exit 1) unless `dir` may use the project. */
+export function assertAllowed(project: ResolvedProject, env: Env, dir: string = project.dir): void {
+  const verdict = judge(project, env, dir);
+  if (verdict.allowed) {
+    if (verdict.upgrade) upgradeRecord(project, env, verdict.upgrade);
+    return;
+  }
+  throw new AwsdirError(`${verdict.why}; it would select ${describeSelection(project)}; if that is right, run \`awsdir allow ${verdict.allowIn}\``);
+}
+
+function upgradeRecord(project: ResolvedProject, env: Env, legacy: LegacyRecord): void {
+  try {
+    recordApproval(project, env, new Date(legacy.allowedAt));
+  } catch {
+    // Still accepted: the next run tries again.
+  }
 }
 
 /**
@@ -57,8 +183,8 @@ export function assertAllowed(project: ResolvedProject, env: Env): void {
  * file that `awsdir export` would refuse.
  */
 export async function resolveAllowedProject(dir: string, env: Env, userConfig: UserConfig): Promise<ResolvedProject> {
-  const project = await resolveProject(dir, { env, userConfig, user: loginName(env), host: shortHostName() });
-  assertAllowed(project, env);
+  const project = await resolveDirectoryProject(dir, env, userConfig);
+  assertAllowed(project, env, dir);
   return project;
 }
 
@@ -66,34 +192,51 @@ export function describeSelection(project: ResolvedProject): string {
   return `role ${project.role.name} @ ${project.account} (${project.role.arn}), region ${project.region}, label ${JSON.stringify(project.label)}, ${formatDuration(project.durationSeconds)} sessions${project.mfa ? '' : ', no MFA'}`;
 }
 
-/** Records the exact content of an already validated project; see allowProject in the command. */
+/** Records the exact content and identity of an already validated project; see allowProject. */
 export function recordApproval(project: ResolvedProject, env: Env, now: Date): void {
   const record: ApprovalRecord = {
-    v: 1,
+    v: 2,
     projectFile: project.projectFile,
     files: project.files.map((path) => ({ path, sha256: project.fileHashes[path] ?? '' })),
+    identity: identityOf(project),
     allowedAt: now.toISOString(),
   };
   writeFileAtomic(recordFile(env, project.projectFile), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-/** Forgets the approval of the project file that `dir` uses; false when there was none. */
-export function denyProject(dir: string, env: Env): { projectFile: string; removed: boolean } {
+/**
+ * Forgets an approval. When approved project files between `dir` and the one that governs it now
+ * are gone, those are what `dir` was allowed with, so those are forgotten, and the file that
+ * governs now keeps its approval; otherwise the governing file's approval is forgotten.
+ */
+export function denyProject(dir: string, env: Env): { projectFile: string; removed: boolean; vanished: string[] } {
   const projectFile = findProjectFile(dir);
   if (!projectFile) throw new AwsdirError(`no .awsdir.yaml in ${dir} or any parent; nothing to deny`);
-  const file = recordFile(env, projectFile);
+  const vanished = vanishedBelow(dir, projectFile, env);
+  if (vanished.length > 0) {
+    for (const file of vanished) rmSync(recordFile(env, file), { force: true });
+    return { projectFile, removed: false, vanished };
+  }
   const removed = readRecord(env, projectFile) !== undefined;
-  rmSync(file, { force: true });
-  return { projectFile, removed };
+  rmSync(recordFile(env, projectFile), { force: true });
+  return { projectFile, removed, vanished };
 }
 
 /**
- * Validates the project `dir` uses (an invalid file is refused with a ConfigError and nothing recorded),
- * then records its exact content.
+ * Validates the project `dir` uses (an invalid file is refused with exit 3 and nothing recorded),
+ * then records its exact content and identity. Approved project files below it that are gone are
+ * forgotten: their approval only stood between `dir` and the file that governs it now, which the
+ * person accepts here; a file that comes back is a new file to allow.
  */
-export async function allowProject(dir: string, env: Env, deps: { user?: string; host?: string; now?: Date } = {}): Promise<ResolvedProject> {
+export async function allowProject(
+  dir: string,
+  env: Env,
+  deps: { user?: string; host?: string; now?: Date } = {},
+): Promise<{ project: ResolvedProject; replaced: string[] }> {
   const userConfig = await loadUserConfig(env);
-  const project = await resolveProject(dir, { env, userConfig, user: deps.user ?? loginName(env), ...(deps.host !== undefined && { host: deps.host }) });
+  const project = await resolveProject(dir, { env, userConfig, user: deps.user ?? loginName(env), host: deps.host ?? shortHostName() });
   recordApproval(project, env, deps.now ?? new Date());
-  return project;
+  const replaced = vanishedBelow(dir, project.projectFile, env);
+  for (const file of replaced) rmSync(recordFile(env, file), { force: true });
+  return { project, replaced };
 }

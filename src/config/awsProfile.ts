@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import type { Env } from '../core/context';
 import { ConfigError } from '../core/errors';
+import { readAwsConfig, valueOf, type AwsConfigFile } from './awsSharedFiles';
+import { awsConfigFile } from './paths';
 
 /** The keys of an ~/.aws/config profile that `profile:` in a project file reuses. */
 export interface AwsProfile {
   /** `FILE [profile NAME]`, for messages and `awsdir status`. */
   origin: string;
+  /** `profile NAME` (or `default`), the header of its section. */
+  section: string;
+  /** `FILE:LINE` of a key of the profile (of its header when the key is absent), for messages. */
+  where: (key: string) => string;
   roleArn?: string;
   sourceProfile?: string;
   mfaSerial?: string;
@@ -14,35 +20,31 @@ export interface AwsProfile {
   credentialProcess?: string;
 }
 
-export function readAwsProfile(file: string, name: string): AwsProfile | undefined {
-  const { parse } = require('ini') as typeof import('ini');
-  let text: string;
+/** The config file for `profile:`; one that exists but cannot be read is a configuration error. */
+export function loadAwsConfig(env: Env): AwsConfigFile {
   try {
-    text = readFileSync(file, 'utf8');
+    return readAwsConfig(env);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); allowed: a readable AWS config file`, { cause: error });
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${awsConfigFile(env)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); allowed: a readable AWS config file`, { cause: error });
   }
-  // The ini package nests sections on dots; profile names may contain them.
-  const escaped = text.replace(/^(\s*\[)([^\]\n]*)(\])/gm, (_, open: string, section: string, close: string) => `${open}${section.trim().replace(/\./g, '\\.')}${close}`);
-  const sections = parse(escaped) as Record<string, unknown>;
-  const sectionName = name === 'default' && !sections['profile default'] ? 'default' : `profile ${name}`;
-  const section = sections[sectionName];
-  if (section === null || typeof section !== 'object') return undefined;
-  const get = (key: string): string | undefined => {
-    const value = (section as Record<string, unknown>)[key];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
-  const origin = `${file} [${sectionName}]`;
+}
+
+export function readAwsProfile(config: AwsConfigFile, name: string): AwsProfile | undefined {
+  const section = config.profiles.get(name);
+  if (!section) return undefined;
+  const get = (key: string): string | undefined => valueOf(section, key);
+  const origin = `${config.file} [${section.header}]`;
+  const where = (key: string): string => `${config.file}:${section.lines[key] ?? section.line}`;
   const duration = get('duration_seconds');
   let durationSeconds: number | undefined;
   if (duration !== undefined) {
     durationSeconds = Number(duration);
     if (!/^\d+$/.test(duration) || durationSeconds < 900 || durationSeconds > 43200) {
-      throw new ConfigError(`${origin}: key 'duration_seconds': ${JSON.stringify(duration)} is out of range; allowed: whole seconds from 900 to 43200`);
+      throw new ConfigError(`${where('duration_seconds')}: key 'duration_seconds' of [${section.header}]: ${JSON.stringify(duration)} is out of range; allowed: whole seconds from 900 to 43200`);
     }
   }
-  const profile: AwsProfile = { origin };
+  const profile: AwsProfile = { origin, section: section.header, where };
   const set = <K extends keyof AwsProfile>(key: K, value: AwsProfile[K] | undefined): void => {
     if (value !== undefined) profile[key] = value;
   };

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env } from '../core/context';
 import { stateDir } from './paths';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 declare const AWSDIR_VERSION: string | undefined;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
 import { ConfigError } from '../core/errors';
 
@@ -17,7 +17,7 @@ export interface ConfigText {
  * approving its content and a link to elsewhere could change under it without any commit showing.
  */
 export function readConfigFile(file: string, options: { confineTo?: string } = {}): ConfigText {
-  const bytes = readCapped(file);
+  const bytes = readRegularFile(file);
   if (options.confineTo !== undefined) checkConfined(file, options.confineTo);
   if (bytes.includes(0)) {
     throw new ConfigError(`${file}: this is a binary file, not YAML; allowed: a UTF-8 text file of YAML`);
@@ -31,10 +31,20 @@ export function readConfigFile(file: string, options: { confineTo?: string } = {
   return { file, text: text.replace(/^\uFEFF/, ''), sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-function readCapped(file: string): Buffer {
+/**
+ * Opened without waiting: opening a FIFO for reading waits for a writer, and a read of a FIFO or a
+ * terminal waits for input, both inside a synchronous call that holds the event loop, so not even
+ * SIGINT or SIGTERM would end the command. With O_NONBLOCK the open returns at once, and fstat on
+ * the descriptor (not a stat of the path before it, which a swap could outrun) refuses anything
+ * but a regular file before a byte is read. On a regular file O_NONBLOCK changes nothing.
+ */
+const READ_WITHOUT_WAITING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/** A regular file's bytes, at most `maxBytes`; anything else is refused (exit 3) naming the file. */
+export function readRegularFile(file: string, maxBytes: number = MAX_CONFIG_BYTES): Buffer {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, READ_WITHOUT_WAITING);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConfigError(`${file}: the file does not exist; allowed: a path to an existing .awsdir.yaml`, { cause: error });
@@ -42,25 +52,34 @@ function readCapped(file: string): Buffer {
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(`${file}: not a regular file; allowed: a regular YAML file`);
-    if (stat.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError(`${file}: ${stat.size} bytes is far too large for a config file; allowed: at most ${MAX_CONFIG_BYTES / 1024} KiB`);
+    if (!stat.isFile()) throw new ConfigError(`${file}: not a regular file (${kindOf(stat)}); allowed: a regular file`);
+    if (stat.size > maxBytes) {
+      throw new ConfigError(`${file}: ${stat.size} bytes is far too large for a config file; allowed: at most ${maxBytes / 1024} KiB`);
     }
     // Read one byte more than allowed, so a file that grows while we read is still caught.
-    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    const buffer = Buffer.allocUnsafe(maxBytes + 1);
     let length = 0;
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > MAX_CONFIG_BYTES) {
-        throw new ConfigError(`${file}: far too large for a config file; allowed: at most ${MAX_CONFIG_BYTES / 1024} KiB`);
+      if (length > maxBytes) {
+        throw new ConfigError(`${file}: far too large for a config file; allowed: at most ${maxBytes / 1024} KiB`);
       }
     }
     return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'not a file';
 }
 
 function checkConfined(file: string, root: string): void {

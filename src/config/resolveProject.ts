@@ -30,6 +30,15 @@ export async function resolveProject(dir: string, deps: ResolveDeps): Promise<Re
   return resolveProjectFile(projectFile, deps, key);
 }
 
+/**
+ * A directory's project as every command resolves it, with the login name as `{user}` and the
+ * short host name as `{host}`: a command that filled them otherwise would compute another session
+ * name, and so miss the cached session (and the config-cache entry) of the others.
+ */
+export function resolveDirectoryProject(dir: string, env: Env, userConfig: UserConfig): Promise<ResolvedProject> {
+  return resolveProject(dir, { env, userConfig, user: loginName(env), host: shortHostName() });
+}
+
 export function cacheKey(projectFile: string, deps: ResolveDeps): string {
   // The user config arrives already parsed; its digest ties the result to the exact sources used.
   const user = createHash('sha256').update(JSON.stringify(deps.userConfig)).digest('hex');

@@ -1,7 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors';
-import { readAwsProfile, type AwsProfile } from './awsProfile';
+import { loadAwsConfig, readAwsProfile, type AwsProfile } from './awsProfile';
+import type { AwsConfigFile } from './awsSharedFiles';
 import { fingerprint, writeConfigCache, type Fingerprint } from './configCache';
 import { DEFAULT_SESSION_DURATION } from './loadUserConfig';
 import { parseDuration } from './duration';
@@ -53,10 +54,13 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
   };
 
   let profile: AwsProfile | undefined;
+  // Read once: the profile and its source_profile come from the same text.
+  let awsConfig: AwsConfigFile | undefined;
   if (data.profile !== undefined) {
     const file = awsConfigFile(env);
     inputs[file] = fingerprint(file);
-    profile = readAwsProfile(file, data.profile);
+    awsConfig = loadAwsConfig(env);
+    profile = readAwsProfile(awsConfig, data.profile);
     if (!profile) fail('profile', `no profile named '${data.profile}' in ${file}`);
     if (profile!.credentialProcess && !profile!.roleArn) fail('profile', `profile '${data.profile}' uses credential_process, which awsdir does not run`, 'a profile with role_arn and source_profile');
   }
@@ -82,7 +86,7 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
   } catch (error) {
     const why = (error as Error).message.replace(/^role "[^"]*": /, '');
     if (data.role !== undefined) throw new ConfigError(`${where('role')}: key 'role': ${why}`);
-    throw new ConfigError(`${profile!.origin}: key 'role_arn': ${why}`);
+    throw new ConfigError(`${profile!.where('role_arn')}: key 'role_arn' of [${profile!.section}]: ${why}`);
   }
 
   const account = data.account !== undefined ? String(data.account) : role.account;
@@ -117,7 +121,7 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     }
   } else if (profile?.sourceProfile) {
     sourceName = `aws-profile:${profile.sourceProfile}`;
-    const sourceProfile = readAwsProfile(awsConfigFile(env), profile.sourceProfile);
+    const sourceProfile = readAwsProfile(awsConfig!, profile.sourceProfile);
     if (sourceProfile?.roleArn) {
       fail('profile', `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`, 'a profile whose source_profile holds keys in ~/.aws/credentials');
     }

@@ -3,11 +3,12 @@ import type { Document } from 'yaml';
 import type { Env } from '../core/context';
 import { userConfigFile } from './paths';
 import type { KeyringPreference } from './types';
-import { writeFileAtomic } from './writeFileAtomic';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /**
  * Edits the user file in place through yaml's Document API, so the person's comments, order and
- * layout survive; the result is validated before it replaces the old file (atomically, 0600).
+ * layout survive; the result is validated before it replaces the old file (atomically; a new file
+ * is 0600, an existing one keeps its mode, and a link into a dotfiles repository stays a link).
  */
 export async function updateUserConfig(env: Env, mutate: (doc: Document) => void): Promise<void> {
   const { parseDocument } = require('yaml') as typeof import('yaml');
@@ -21,7 +22,7 @@ export async function updateUserConfig(env: Env, mutate: (doc: Document) => void
   mutate(doc);
   const after = doc.toString();
   userConfigFromText(file, after);
-  writeFileAtomic(file, after);
+  writeFileAtomic(file, after, { personal: true });
 }
 
 /** Records what `awsdir add` learnt: the access key id (not secret) and the MFA device. */

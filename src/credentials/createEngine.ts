@@ -36,6 +36,7 @@ export interface CacheEntry {
   mfaSerial?: string;
   roleArn?: string;
   assumedRoleArn?: string;
+  endpoint?: string;
   malformed?: true;
 }
 
@@ -44,6 +45,8 @@ export interface CredentialsResult {
   assumedRoleArn: string;
   fromCache: boolean;
   accountAlias?: string;
+  /** The STS endpoint that issued the session, when the environment names one instead of AWS's. */
+  endpoint?: string;
 }
 
 export interface Engine {
@@ -176,6 +179,7 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
           ...(parsed.mfaSerial ? { mfaSerial: parsed.mfaSerial } : {}),
           ...(parsed.roleArn ? { roleArn: parsed.roleArn } : {}),
           ...(parsed.assumedRoleArn ? { assumedRoleArn: parsed.assumedRoleArn } : {}),
+          ...(parsed.endpoint ? { endpoint: parsed.endpoint } : {}),
         });
       }
       return entries;

@@ -4,13 +4,14 @@
  * credentials whenever theirs run out. The file keeps the person's own profiles (there is no
  * include in the AWS config format) and adds one for the directory.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import type { Context, Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
 import { awsConfigFile, homeDir, stateDir } from '../config/paths';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /** The project fields this module needs (a subset of ResolvedProject). */
 export interface CredentialProcessProject {
@@ -173,14 +174,11 @@ export function credentialProcessExports(
 }
 
 function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  chmodSync(dirname(file), 0o700);
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
-    renameSync(temp, file);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    chmodSync(dirname(file), 0o700);
+    writeFileAtomic(file, text);
   } catch (error) {
-    rmSync(temp, { force: true });
     throw new AwsdirError(`generated AWS config ${file}: cannot write it (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(file)}`, { cause: error });
   }
 }

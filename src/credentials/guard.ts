@@ -6,7 +6,7 @@ import { AwsdirError } from '../core/errors';
 import { readProcStat, type ProcStat } from '../core/procStat';
 import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
-import { writeFileAtomic } from '../config/writeFileAtomic';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 import { readTty } from '../mfa/readTty';
 
 /** Answers yes to the production question without a terminal (CI, `direnv exec`). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { abortableSleep } from '../core/abortableSleep';
 import { CancelledError } from '../core/errors';
 import { readProcStat } from '../core/procStat';
+import { childEnvironment } from '../core/childEnvironment';
 
 /** Who holds a lock: enough to tell a live owner from a dead one or from a reused pid. */
 export interface LockOwner {
@@ -171,7 +172,9 @@ export function processStartTime(pid: number, platform: NodeJS.Platform = proces
     if (platform === 'linux') {
       return readProcStat(pid)?.startTime ?? '';
     }
-    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    // ps needs nothing of the caller's, and without a locale of theirs every awsdir reads the same lstart text.
+    const env = childEnvironment({}, { set: { PATH: '/bin:/usr/bin' } });
+    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '';
   }

@@ -4,6 +4,7 @@ import type { Reporter } from '../core/reporter';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
 import type { StsApi } from '../aws/sdk';
 import { explainAwsError, isAccessDenied, isExpiredToken, isInvalidToken } from '../aws/errors';
+import { endpointOverride } from '../aws/endpoints';
 import type { Keyring } from '../keyring/keyring';
 import type { MfaCodeProvider } from '../mfa/createMfaCodeProvider';
 import { sourceKeyId, type SourceLike } from './sourceCredentials';
@@ -60,10 +61,18 @@ export interface RoleCredentials {
   assumedRoleArn: string;
   fromCache: boolean;
   accountAlias?: string;
+  /** The STS endpoint that issued the session, when the environment names one instead of AWS's. */
+  endpoint?: string;
 }
 
 export function stsEndpoint(env: Env, region: string): string {
-  return env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${region}.amazonaws.com`;
+  return endpointOverride(env, 'sts')?.url ?? `https://sts.${region}.amazonaws.com`;
+}
+
+/** `{ endpoint }` when the environment sends STS calls elsewhere than AWS; `{}` for AWS itself. */
+function keyEndpoint(env: Env): { endpoint?: string } {
+  const endpoint = endpointOverride(env, 'sts')?.url;
+  return endpoint ? { endpoint } : {};
 }
 
 function keyParts(project: ChainProject, env: Env): Omit<SessionKeyParts, 'kind' | 'durationSeconds'> {
@@ -72,6 +81,7 @@ function keyParts(project: ChainProject, env: Env): Omit<SessionKeyParts, 'kind'
     accessKeyId: sourceKeyId(project.source, env),
     mfaSerial: project.mfa ? (project.mfaSerial ?? '') : '',
     partition: project.role.partition,
+    ...keyEndpoint(env),
   };
 }
 
@@ -116,7 +126,7 @@ export async function resolveRoleCredentials(project: ChainProject, deps: ChainD
   const hit = await readCache(deps, roleName, 'role');
   if (hit && isFresh(hit, deps.now(), windowSeconds)) {
     deps.reporter.debug(`cache hit ${roleName} for ${project.role.arn}, expires ${hit.expiration}`);
-    return fromSession(hit, true);
+    return fromSession(hit, true, deps.env);
   }
   deps.reporter.debug(hit ? `cached role session ${roleName} is inside the refresh window; refreshing` : `no cached role session ${roleName}`);
 
@@ -125,7 +135,7 @@ export async function resolveRoleCredentials(project: ChainProject, deps: ChainD
     const again = await readCache(deps, roleName, 'role');
     if (again && isFresh(again, deps.now(), windowSeconds)) {
       deps.reporter.debug(`another awsdir refreshed ${roleName} meanwhile`);
-      return fromSession(again, true);
+      return fromSession(again, true, deps.env);
     }
     const issuedAt = deps.now();
     const assumed = await assumeRole(project, deps);
@@ -143,22 +153,25 @@ export async function resolveRoleCredentials(project: ChainProject, deps: ChainD
       assumedRoleArn: assumed.assumedRoleArn,
       ...(alias ? { accountAlias: alias } : {}),
       ...(project.mfa && project.mfaSerial ? { mfaSerial: project.mfaSerial } : {}),
+      ...keyEndpoint(deps.env),
     });
     try {
       await deps.keyring.set(roleName, JSON.stringify(session));
     } catch (error) {
       deps.reporter.warn(`could not cache the role session (${(error as Error).message}); the next export will ask AWS again`);
     }
-    return fromSession(session, false);
+    return fromSession(session, false, deps.env);
   });
 }
 
-function fromSession(session: CachedSession, fromCache: boolean): RoleCredentials {
+function fromSession(session: CachedSession, fromCache: boolean, env: Env): RoleCredentials {
   return {
     credentials: credentialsOf(session),
     assumedRoleArn: session.assumedRoleArn ?? '',
     fromCache,
     ...(session.accountAlias ? { accountAlias: session.accountAlias } : {}),
+    // From the environment, not the entry: the entry's name already ties it to this endpoint.
+    ...keyEndpoint(env),
   };
 }
 
@@ -267,7 +280,7 @@ async function getMfaSession(
       (code) => deps.sts(source).getSessionToken({ durationSeconds, serialNumber: serial, tokenCode: code }),
       { action: 'GetSessionToken', sourceName: project.sourceName, durationSeconds, endpoint: stsEndpoint(deps.env, deps.stsRegion) },
     );
-    const session = toCachedSession('mfa-session', credentials, { sourceName: project.sourceName, issuedAt, mfaSerial: serial });
+    const session = toCachedSession('mfa-session', credentials, { sourceName: project.sourceName, issuedAt, mfaSerial: serial, ...keyEndpoint(deps.env) });
     try {
       await deps.keyring.set(name, JSON.stringify(session));
     } catch (error) {

@@ -22,6 +22,8 @@ export interface CachedSession {
   roleArn?: string;
   assumedRoleArn?: string;
   accountAlias?: string;
+  /** The STS endpoint that issued it, when not AWS's (also part of the entry name). */
+  endpoint?: string;
 }
 
 /** Everything that makes one session different from another. All of it is non-secret. */
@@ -37,6 +39,11 @@ export interface SessionKeyParts {
   sessionName?: string;
   externalId?: string;
   sourceIdentity?: string;
+  /**
+   * The STS endpoint from the environment when it is not AWS's (an emulator, LocalStack): its
+   * sessions must never be served against AWS, nor AWS's against it.
+   */
+  endpoint?: string;
 }
 
 // 96 bits is plenty for one person's cache, and keeps names short enough that debug output, which
@@ -54,6 +61,8 @@ export function sessionEntryName(parts: SessionKeyParts): string {
     parts.sessionName ?? '',
     parts.externalId ?? '',
     parts.sourceIdentity ?? '',
+    // Only when set, so that entries of AWS's own endpoint keep the names caches already hold.
+    ...(parts.endpoint ? [parts.endpoint] : []),
   ]);
   return `${parts.kind}/${createHash('sha256').update(material).digest('hex').slice(0, 24)}`;
 }
@@ -73,7 +82,7 @@ export function parseCachedSession(text: string | null, kind: SessionKind): Cach
   if (d.v !== 1 || d.kind !== kind) return 'malformed';
   if (!str(d.accessKeyId) || !str(d.secretAccessKey) || !str(d.sessionToken) || !str(d.expiration) || !str(d.sourceName)) return 'malformed';
   if (!Number.isFinite(Date.parse(d.expiration))) return 'malformed';
-  for (const optional of ['mfaSerial', 'roleArn', 'assumedRoleArn', 'accountAlias', 'issuedAt']) {
+  for (const optional of ['mfaSerial', 'roleArn', 'assumedRoleArn', 'accountAlias', 'issuedAt', 'endpoint']) {
     if (d[optional] !== undefined && typeof d[optional] !== 'string') return 'malformed';
   }
   return d as unknown as CachedSession;
@@ -82,7 +91,7 @@ export function parseCachedSession(text: string | null, kind: SessionKind): Cach
 export function toCachedSession(
   kind: SessionKind,
   credentials: IssuedCredentials,
-  meta: { sourceName: string; issuedAt: number; mfaSerial?: string; roleArn?: string; assumedRoleArn?: string; accountAlias?: string },
+  meta: { sourceName: string; issuedAt: number; mfaSerial?: string; roleArn?: string; assumedRoleArn?: string; accountAlias?: string; endpoint?: string },
 ): CachedSession {
   return {
     v: 1,
@@ -97,6 +106,7 @@ export function toCachedSession(
     ...(meta.roleArn ? { roleArn: meta.roleArn } : {}),
     ...(meta.assumedRoleArn ? { assumedRoleArn: meta.assumedRoleArn } : {}),
     ...(meta.accountAlias ? { accountAlias: meta.accountAlias } : {}),
+    ...(meta.endpoint ? { endpoint: meta.endpoint } : {}),
   };
 }
 

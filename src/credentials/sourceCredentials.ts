@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import type { AwsCredentials } from '../aws/types';
 import type { Keyring } from '../keyring/keyring';
+import { readAwsCredentials, valueOf, type AwsCredentialsFile } from '../config/awsSharedFiles';
 import { awsCredentialsFile } from '../config/paths';
 
 /** The fields of a source this module needs (SourceConfig of the user file). */
@@ -69,21 +69,21 @@ export async function readSourceCredentials(source: SourceLike, deps: { keyring:
     }
     case 'credentials-profile': {
       const file = awsCredentialsFile(deps.env);
-      let text: string;
+      let credentials: AwsCredentialsFile;
       try {
-        text = readFileSync(file, 'utf8');
+        credentials = readAwsCredentials(deps.env);
       } catch (error) {
         throw new AwsdirError(`source '${source.name}': cannot read ${file} (${(error as NodeJS.ErrnoException).code}); create it or point AWS_SHARED_CREDENTIALS_FILE at it`, { cause: error });
       }
-      const ini = (await import('ini')).parse(text) as Record<string, Record<string, unknown> | undefined>;
-      const section = ini[source.profile];
-      const id = section?.aws_access_key_id;
-      const secret = section?.aws_secret_access_key;
-      if (typeof id !== 'string' || typeof secret !== 'string') {
+      if (!credentials.exists) throw new AwsdirError(`source '${source.name}': cannot read ${file} (ENOENT); create it or point AWS_SHARED_CREDENTIALS_FILE at it`);
+      const section = credentials.profiles.get(source.profile);
+      const id = valueOf(section, 'aws_access_key_id');
+      const secret = valueOf(section, 'aws_secret_access_key');
+      if (id === undefined || secret === undefined) {
         throw new AwsdirError(`source '${source.name}': profile [${source.profile}] of ${file} has no aws_access_key_id and aws_secret_access_key; add them, or choose another credentials_profile`);
       }
-      const token = section?.aws_session_token;
-      return { accessKeyId: id.trim(), secretAccessKey: secret.trim(), ...(typeof token === 'string' && token ? { sessionToken: token.trim() } : {}) };
+      const token = valueOf(section, 'aws_session_token');
+      return { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
     }
     case 'env': {
       if (isAwsdirExport(deps.env)) {

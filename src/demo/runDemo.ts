@@ -9,6 +9,7 @@ import type { Env, Io } from '../core/context';
 import { AwsdirError, CancelledError } from '../core/errors';
 import { paint } from '../core/reporter';
 import { loadBundledText } from '../core/bundledText';
+import { childEnvironment } from '../core/childEnvironment';
 
 export interface DemoOptions {
   /** Keep the private HOME afterwards, to look around in it. */
@@ -76,13 +77,12 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
       o: { cwd?: string; extraEnv?: Record<string, string | undefined>; shown?: string; expect?: number; terminal?: boolean; showStdout?: boolean; liveStdout?: boolean },
     ): Promise<ChildResult> => {
       say(dim(`  $ ${o.shown ?? [command, ...args].map((a) => tilde(a)).join(' ')}`));
-      const childEnv: Record<string, string> = {};
-      for (const [k, v] of Object.entries({ ...env, ...o.extraEnv })) if (v !== undefined) childEnv[k] = v;
       return new Promise((resolve, reject) => {
         if (deps.signal.aborted) return reject(new CancelledError('demo cancelled'));
         const child = spawn(command, args, {
           cwd: o.cwd ?? home,
-          env: childEnv,
+          // Nothing inherited: only the throwaway world's variables, its own passphrase and codes among them.
+          env: childEnvironment({}, { set: { ...env, ...o.extraEnv } }),
           // Without a terminal of its own, a child must not find the person's /dev/tty either:
           // a new session has no controlling terminal, so an unexpected prompt fails instead of waiting.
           detached: !o.terminal,

@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Env } from '../core/context';
 import { isAwsdirError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
+import { readAwsCredentials, valueOf } from '../config/awsSharedFiles';
 import { awsCredentialsFile, configHome, direnvLibFile, homeDir } from '../config/paths';
 import { loadUserConfig, recordKeyringPick } from '../config/userConfig';
 import type { UserConfig } from '../config/types';
 import { openKeyring } from '../keyring/openKeyring';
+import { credentialBackups, deleteBackupHint } from '../security/removeProfileKeys';
 import type { Keyring } from '../keyring/keyring';
 import { loadBundledText } from '../core/bundledText';
 import { fail, pass, warn, type CheckResult } from './checkResult';
@@ -122,32 +124,46 @@ export async function checkKeychain(env: Env, userConfig: UserConfig | undefined
 }
 
 /** `[profile]` sections of ~/.aws/credentials that hold a secret access key. */
-export async function plaintextProfiles(env: Env): Promise<{ file: string; profiles: Array<{ name: string; temporary: boolean }> }> {
-  const file = awsCredentialsFile(env);
-  if (!existsSync(file)) return { file, profiles: [] };
-  const ini = (await import('ini')).parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown> | undefined>;
+export function plaintextProfiles(env: Env): { file: string; exists: boolean; profiles: Array<{ name: string; temporary: boolean }> } {
+  const { file, exists, profiles: sections } = readAwsCredentials(env);
   const profiles: Array<{ name: string; temporary: boolean }> = [];
-  for (const [name, section] of Object.entries(ini)) {
-    if (!section || typeof section !== 'object' || typeof section.aws_secret_access_key !== 'string') continue;
-    const id = typeof section.aws_access_key_id === 'string' ? section.aws_access_key_id.trim() : '';
-    profiles.push({ name, temporary: id.startsWith('ASIA') || typeof section.aws_session_token === 'string' });
+  for (const [name, section] of sections) {
+    if (valueOf(section, 'aws_secret_access_key') === undefined) continue;
+    const id = valueOf(section, 'aws_access_key_id') ?? '';
+    profiles.push({ name, temporary: id.startsWith('ASIA') || valueOf(section, 'aws_session_token') !== undefined });
   }
-  return { file, profiles };
+  return { file, exists, profiles };
 }
 
 export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> {
-  const { file, profiles } = await plaintextProfiles(env);
+  let found: ReturnType<typeof plaintextProfiles>;
+  try {
+    found = plaintextProfiles(env);
+  } catch (error) {
+    const file = awsCredentialsFile(env);
+    return warn('plaintext-credentials', `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}), so it was not checked for plaintext keys`, `make it readable by you (\`chmod 600 ${file}\`), or point AWS_SHARED_CREDENTIALS_FILE at the right file`);
+  }
+  const { file, exists, profiles } = found;
   const longTerm = profiles.filter((p) => !p.temporary);
-  if (longTerm.length) {
+  const backups = credentialBackups(file);
+  if (longTerm.length || backups.length) {
     const first = longTerm[0]?.name ?? 'default';
-    return fail(
-      'plaintext-credentials',
-      `${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`,
-      `move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`,
-    );
+    const problems = [
+      ...(longTerm.length
+        ? [`${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`]
+        : []),
+      ...(backups.length ? [`${backups.join(', ')}: backup${backups.length > 1 ? 's' : ''} made by --remove-from-file, holding the removed key in plain text`] : []),
+    ];
+    const fixes = [
+      ...(longTerm.length
+        ? [`move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`]
+        : []),
+      ...backups.map((b) => `once the key works from the keychain, delete the backup: ${deleteBackupHint(b)}`),
+    ];
+    return fail('plaintext-credentials', problems.join('; '), fixes.join('; '));
   }
   if (profiles.length) {
     return warn('plaintext-credentials', `${file} holds temporary credentials (profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => p.name).join(', ')}); they expire, but sit in plain text until then`, `remove the profiles from ${file} once you no longer need them`);
   }
-  return pass('plaintext-credentials', existsSync(file) ? `${file} holds no secret keys` : `no ${file}`);
+  return pass('plaintext-credentials', exists ? `${file} holds no secret keys` : `no ${file}`);
 }

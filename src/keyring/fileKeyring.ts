@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsdirError } from '../core/errors';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 import type { Keyring } from './keyring';
 
 export interface FileKeyringOptions {
@@ -262,7 +263,8 @@ function ensureDir(dir: string): void {
 
 /**
  * A writer killed between creating its temp file and the rename leaves the temp behind. It holds
- * only ciphertext, but it is litter: removed once its writer is gone.
+ * only ciphertext, but it is litter: removed once its writer is gone (writeFileAtomic and
+ * writeTemp both name temps `.tmp-PID-...`).
  */
 function sweepTemps(dir: string): void {
   for (const file of readdirSync(dir)) {
@@ -299,14 +301,11 @@ function writeTemp(dir: string, content: string): string {
 }
 
 function writeAtomic(dir: string, path: string, content: string): void {
-  const temp = writeTemp(dir, content);
   try {
-    renameSync(temp, path);
+    writeFileAtomic(path, content);
   } catch (error) {
-    safeUnlink(temp);
     throw fileError('cannot write', error, dir);
   }
-  fsyncDir(dir);
 }
 
 function fsyncDir(dir: string): void {

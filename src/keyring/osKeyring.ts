@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import { SERVICE, type Keyring } from './keyring';
+import { childEnvironment } from '../core/childEnvironment';
 
 type NapiKeyring = typeof import('@napi-rs/keyring');
 type AsyncEntry = import('@napi-rs/keyring').AsyncEntry;
@@ -172,11 +173,8 @@ k.findCredentialsAsync(process.argv[2]).then(
 function listInChild(options: OsKeyringOptions, deadlineMs: number | undefined): Promise<string[]> {
   requireBus(options);
   const modulePath = require.resolve('@napi-rs/keyring');
-  // The child needs the bus and little else; never the passphrase or an MFA code.
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.env)) {
-    if (value !== undefined && key !== 'AWSDIR_FILE_PASSPHRASE' && key !== 'AWSDIR_MFA_CODE') env[key] = value;
-  }
+  // The child needs the bus and little else.
+  const env = childEnvironment(options.env);
   // Required here, not at the top: the cache-hit path reads one entry and never lists, and
   // loading child_process costs every `cd` several milliseconds.
   const { execFile } = require('node:child_process') as typeof import('node:child_process');

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/writeFileAtomic';
 
 /** TOTP time step length; AWS virtual and hardware devices use 30 s. */
 export const STEP_SECONDS = 30;
@@ -29,23 +30,47 @@ export function readLastStep(stateDir: string, serial: string): number | undefin
   return typeof step === 'number' && Number.isFinite(step) ? step : undefined;
 }
 
+/**
+ * A step further ahead than the next one was not recorded by a clock that was right: awsdir
+ * records the step of its own clock when AWS accepts a code, so a clock that ran ahead (and was
+ * corrected since) leaves a step in the future. Waiting for it would hold a `cd` until then.
+ */
+function fromTheFuture(step: number, nowStep: number): boolean {
+  return step > nowStep + 1;
+}
+
 export function recordLastStep(stateDir: string, serial: string, step: number): void {
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const all = readAll(stateDir);
-    all[serial] = Math.max(step, all[serial] ?? 0);
-    const file = lastStepFile(stateDir);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(all), { mode: 0o600 });
-    renameSync(temp, file);
+    const kept = all[serial];
+    all[serial] = typeof kept === 'number' && !fromTheFuture(kept, step) ? Math.max(step, kept) : step;
+    writeFileAtomic(lastStepFile(stateDir), JSON.stringify(all));
   } catch {
     // Losing this memory costs at most one refused code, which is then asked again.
   }
 }
 
-/** Milliseconds to wait before a code of a new step can be asked for, or 0. */
+function forgetLastStep(stateDir: string, serial: string): void {
+  try {
+    const all = readAll(stateDir);
+    delete all[serial];
+    writeFileAtomic(lastStepFile(stateDir), JSON.stringify(all));
+  } catch {
+    // Then it is ignored again next time.
+  }
+}
+
+/**
+ * Milliseconds to wait before a code of a new step can be asked for, or 0; never more than one
+ * step. A recorded step from the future is forgotten instead of waited for.
+ */
 export function waitForNewStep(stateDir: string, serial: string, nowMs: number): number {
   const last = readLastStep(stateDir, serial);
-  if (last === undefined || stepAt(nowMs) > last) return 0;
-  return (last + 1) * STEP_SECONDS * 1000 - nowMs;
+  const now = stepAt(nowMs);
+  if (last === undefined || now > last) return 0;
+  if (fromTheFuture(last, now)) {
+    forgetLastStep(stateDir, serial);
+    return 0;
+  }
+  return Math.min((last + 1) * STEP_SECONDS * 1000 - nowMs, STEP_SECONDS * 1000);
 }

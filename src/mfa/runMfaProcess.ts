@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { AwsdirError, CancelledError, ConfigError } from '../core/errors';
 import type { Env } from '../core/context';
 import { splitCommandLine } from '../core/splitCommandLine';
+import { childEnvironment } from '../core/childEnvironment';
 
 export interface RunMfaProcessOptions {
   command: string;
@@ -18,11 +19,7 @@ export interface RunMfaProcessOptions {
 export async function runMfaProcess(options: RunMfaProcessOptions): Promise<string> {
   const [file, ...args] = splitCommandLine(options.command, (quote) => new ConfigError(`mfa_process has an unclosed ${quote} quote; fix it in the user file`));
   if (!file) throw new ConfigError('mfa_process in the user file is empty; set it to a command that prints a 6-digit code');
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env)) {
-    // The child gets no code or passphrase of ours.
-    if (v !== undefined && k !== 'AWSDIR_MFA_CODE' && k !== 'AWSDIR_FILE_PASSPHRASE') env[k] = v;
-  }
+  const env = childEnvironment(options.env);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const result = await new Promise<{ code: number | null; stdout: string; timedOut: boolean; error?: Error }>((resolve) => {
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });

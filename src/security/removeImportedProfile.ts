@@ -4,7 +4,7 @@ import type { Reporter } from '../core/reporter';
 import type { AwsCredentials } from '../aws/types';
 import { awsCredentialsFile } from '../config/paths';
 import { sourceEntryName } from '../credentials/sourceCredentials';
-import { removeProfileKeys } from './removeProfileKeys';
+import { deleteBackupHint, removeProfileKeys } from './removeProfileKeys';
 
 /**
  * After `awsdir add --from-profile`: with --remove-from-file, proves the key reads back from the
@@ -33,6 +33,12 @@ export async function removeImportedProfile(
   if (!same) {
     throw new AwsdirError(`--remove-from-file: the key did not read back from the keychain as stored, so ${file} was left unchanged; check the keychain (\`awsdir doctor\`) and run the command again`);
   }
-  const { backup } = removeProfileKeys(deps.env, input.profile, (deps.now ?? Date.now)());
-  deps.reporter.info(`removed the key of [${input.profile}] from ${file}; the previous file is kept in ${backup} (mode 0600): delete it once you no longer need it`);
+  const { target, backup } = removeProfileKeys(deps.env, input.profile, (deps.now ?? Date.now)());
+  const where = target === file ? file : `${file} (a link; its target ${target} was rewritten and the link kept)`;
+  deps.reporter.info(
+    `removed the key of [${input.profile}] from ${where}; the previous file is kept in ${backup} (mode 0600) and holds the key in plain text: delete it when you no longer need it, with ${deleteBackupHint(backup)}`,
+  );
+  if (target !== file) {
+    deps.reporter.info(`if ${target} is under version control (a dotfiles repository), the key stays in its history: replace it with \`awsdir rotate ${input.source}\``);
+  }
 }

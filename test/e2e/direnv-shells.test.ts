@@ -328,7 +328,7 @@ describe('direnv exec without a terminal', () => {
     expect(entered.stdout).toMatch(/^key=ASIA[A-Z0-9]{16}\n$/);
     // Not a terminal: the summary stays plain.
     expect(entered.stderr).toMatch(/awsdir: production · admin @ 222222222222/);
-    expect(entered.stderr).toMatch(/^awsdir: production · admin @ 222222222222 \(acme-production\) · ap-northeast-1 · (59m|60m|1h|1h\dm) left$/m);
+    expect(entered.stderr).toMatch(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · (59m|60m|1h|1h\\dm) left · endpoint ${escape(emulator.url)}$`, 'm'));
   });
 });
 

@@ -2,8 +2,8 @@
  * Gaps the config and shell tests leave: the bad-file corpus through `export` (not only `allow`),
  * broken user files, and hostile labels carried by the built CLI's export into real shells.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/cli';
@@ -39,6 +39,38 @@ test.each(readdirSync(BAD).sort())('bad project file %s: export exits 3 with the
   expect(r.stderr).toMatch(new RegExp(`^awsdir: ${BAD.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${name}/`));
   expect(await emu.calls()).toEqual([]);
 });
+
+describe('a FIFO where a config file should be', () => {
+  // Opening a FIFO for reading waits for a writer, and a read that waits holds the event loop: not
+  // even SIGINT or SIGTERM ended the command. The timeout only guards the test against that wait.
+  const ROLE = 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\n';
+  const cases: Array<[string, (dir: string) => { fifo: string; cwd: string; env?: Record<string, string> }]> = [
+    ['the file an `extends:` names', (dir) => {
+      writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nextends: ./parent.yaml\n${ROLE}`);
+      return { fifo: join(dir, 'parent.yaml'), cwd: dir };
+    }],
+    ['the project file itself', (dir) => {
+      mkdirSync(join(dir, 'nested'));
+      return { fifo: join(dir, 'nested', '.awsdir.yaml'), cwd: join(dir, 'nested') };
+    }],
+    ['the ~/.aws/config that `profile:` reads', (dir) => {
+      writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\nprofile: team\n');
+      return { fifo: join(dir, 'aws-config'), cwd: dir, env: { AWS_CONFIG_FILE: join(dir, 'aws-config') } };
+    }],
+  ];
+  test.each(cases)('%s: export and allow exit 3 at once naming it, print nothing', async (what, place) => {
+    const dir = world.project(`fifo-${what.replace(/\W+/g, '-')}`, ROLE);
+    const { fifo, cwd, env } = place(dir);
+    execFileSync('mkfifo', [fifo]);
+    for (const args of [['export'], ['allow']]) {
+      const r = await world.run(args, { cwd, timeoutMs: 30_000, ...(env && { env }) });
+      expect({ args, exit: r.exitCode, signal: r.signal, stdout: r.stdout }).toEqual({ args, exit: 3, signal: null, stdout: '' });
+      expect(r.stderr).toMatch(new RegExp(`^awsdir: ${literal(fifo)}: not a regular file \\(a FIFO\\); `));
+    }
+  });
+});
+
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('broken user files', () => {
   const cases: Array<[string, string, RegExp]> = [

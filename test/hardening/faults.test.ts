@@ -146,8 +146,9 @@ describe('STS answers badly', () => {
     forceRefresh(true);
     const url = `http://127.0.0.1:${port}`;
     const started = Date.now();
-    const r = await world.exportIn(production, { AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_STS: url });
-    expect(r.stderr).toBe(`awsdir: AssumeRole: could not reach ${url} (ECONNREFUSED); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one\n`);
+    // Sessions are cached per endpoint: this one has none, so the first call is GetSessionToken.
+    const r = await world.exportIn(production, { AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_STS: url, AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    expect(r.stderr).toBe(`awsdir: GetSessionToken: could not reach ${url} (ECONNREFUSED); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one\n`);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(Date.now() - started).toBeLessThan(10_000);

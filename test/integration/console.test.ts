@@ -1,12 +1,13 @@
 /**
  * `awsdir console` through the built CLI against the emulator's federation endpoint: the printed
- * URL, the one-shot 127.0.0.1 redirect handed to a browser opener (a stand-in on PATH that records
- * its argv, so the test can see what any local user could), and the refusals.
+ * URL, the page handed to a browser opener (a stand-in on PATH that lets another local user try its
+ * arguments before it opens them as the person's browser would), and the refusals.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { baseEnv, CLI, runCli } from '../helpers/cli';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli';
 import type { TestEmulator } from '../helpers/emulator';
 import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 import { assertFederable, getSigninToken } from '../../src/aws/federation';
@@ -63,47 +64,167 @@ test('a role assumed directly from long-term keys (above the 1 hour cap) asks fo
   expect(call).toMatch(/^getSigninToken:200:console session (7[12]\d\d)s$/);
 });
 
-test('the browser gets a one-shot 127.0.0.1 link: no token in its argv, one redirect, then nothing', async () => {
-  const bin = join(home, 'bin');
-  mkdirSync(bin, { recursive: true });
-  const argvFile = join(home, 'opener-argv');
-  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvFile)}.tmp && mv ${JSON.stringify(argvFile)}.tmp ${JSON.stringify(argvFile)}\n`);
-  chmodSync(join(bin, 'xdg-open'), 0o755);
-  const child = spawn(process.execPath, [CLI, 'console'], {
-    cwd: production,
-    env: { ...baseEnv(), ...env, PATH: `${bin}:${process.env.PATH}` } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+/**
+ * What any other local user can do with an opener's arguments (readable by all in /proc/PID/cmdline):
+ * read a file:// path they name, fetch every URL in them or in what was read. Run as nobody, a real
+ * other user: the tests run as root.
+ */
+const THIEF = `
+const { readFileSync } = require('node:fs');
+const { fileURLToPath } = require('node:url');
+(async () => {
+  const tried = [];
+  const urls = [];
+  for (const arg of process.argv.slice(1)) {
+    if (/^https?:/.test(arg)) urls.push(arg);
+    if (!arg.startsWith('file:')) continue;
+    try {
+      const text = readFileSync(fileURLToPath(arg), 'utf8');
+      tried.push({ read: arg, text });
+      urls.push(...(text.match(/https?:[^\\s"'<>]+/g) || []));
+    } catch (e) {
+      tried.push({ read: arg, error: e.code });
+    }
+  }
+  for (const url of urls) {
+    try {
+      const r = await fetch(url, { redirect: 'manual' });
+      tried.push({ fetched: url, status: r.status, location: r.headers.get('location'), body: await r.text() });
+    } catch (e) {
+      tried.push({ fetched: url, error: String((e.cause && e.cause.code) || e) });
+    }
+  }
+  process.stdout.write(JSON.stringify(tried));
+})();
+`;
 
+/**
+ * A browser opener that lets the other user try its arguments first, then opens them as the person
+ * would: the page read, where it points fetched, redirects followed up to the federation login URL.
+ * Writes what each side got to `record` (JSON).
+ */
+function attackedOpener(bin: string, record: string): void {
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, 'xdg-open'),
+    `#!${process.execPath}
+const { execFileSync } = require('node:child_process');
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { dirname } = require('node:path');
+const { fileURLToPath } = require('node:url');
+(async () => {
+  const args = process.argv.slice(2);
+  const record = { args };
+  record.thief = JSON.parse(execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', ${JSON.stringify(THIEF)}, ...args], { cwd: '/', encoding: 'utf8' }));
+  let next = args[0];
+  try {
+    if (next.startsWith('file:')) {
+      const path = fileURLToPath(next);
+      record.modes = { file: statSync(path).mode & 0o777, dir: statSync(dirname(path)).mode & 0o777 };
+      record.page = readFileSync(path, 'utf8');
+      next = /location\\.replace\\(("[^"]*")\\)/.exec(record.page)?.[1];
+      next = next && JSON.parse(next);
+    }
+    while (next && !new URL(next).searchParams.has('SigninToken')) {
+      const r = await fetch(next, { redirect: 'manual' });
+      next = r.status >= 300 && r.status < 400 ? r.headers.get('location') : undefined;
+      if (!next) record.error = 'HTTP ' + r.status;
+    }
+    record.signin = next;
+  } catch (e) {
+    record.error = String((e.cause && e.cause.code) || e.message);
+  }
+  writeFileSync(${JSON.stringify(record)} + '.tmp', JSON.stringify(record));
+  renameSync(${JSON.stringify(record)} + '.tmp', ${JSON.stringify(record)});
+})();
+`,
+  );
+  chmodSync(join(bin, 'xdg-open'), 0o755);
+}
+
+async function waitForFile(path: string, what: string): Promise<string> {
   const deadline = Date.now() + 15_000;
-  while (!existsSync(argvFile)) {
-    if (Date.now() > deadline) throw new Error(`the opener was not run; stderr: ${stderr}`);
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${what} never appeared at ${path}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const argv = readFileSync(argvFile, 'utf8').trim().split('\n');
-  expect(argv).toHaveLength(1);
-  expect(argv[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{48}$/);
-  expect(argv[0]).not.toContain('SigninToken');
+  return readFileSync(path, 'utf8');
+}
 
-  // A wrong path is not the link, and does not use it up.
-  const port = new URL(argv[0]!).port;
-  expect((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).status).toBe(404);
-  const first = await fetch(argv[0]!, { redirect: 'manual' });
-  expect(first.status).toBe(302);
-  const target = new URL(first.headers.get('location')!);
-  expect(`${target.origin}${target.pathname}`).toBe(`${emu.url}/federation`);
-  expect(target.searchParams.get('SigninToken')).toBeTruthy();
-  expect(first.headers.get('cache-control')).toBe('no-store');
-  await expect(fetch(argv[0]!, { redirect: 'manual' })).rejects.toThrow();
+/** A runtime directory anyone may enter, so only awsdir's own 0700 directory and 0600 file keep others out. */
+function openRuntimeDir(): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-console-runtime-')));
+  chmodSync(dir, 0o755);
+  runtimeDirs.push(dir);
+  return dir;
+}
+const runtimeDirs: string[] = [];
+afterAll(() => runtimeDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  expect(await exited).toBe(0);
-  expect(stdout).toBe('');
-  expect(stderr).toBe('awsdir: opening the AWS console as admin @ 222222222222 (production) in your browser\n');
+test('another local user who reads the opener\'s arguments gets no sign-in token; the person\'s browser does, and the page is gone after', async () => {
+  const bin = join(home, 'attacked-bin');
+  const recordFile = join(home, 'opener-record.json');
+  attackedOpener(bin, recordFile);
+  const runtime = openRuntimeDir();
+  const r = await runCli(['console'], {
+    env: { ...env, PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: runtime, AWSDIR_MFA_CODE: await emu.totp(SERIAL) },
+    cwd: production,
+    timeoutMs: 30_000,
+  });
+  const record = JSON.parse(await waitForFile(recordFile, "the opener's record")) as {
+    args: string[];
+    thief: unknown[];
+    modes?: { file: number; dir: number };
+    page?: string;
+    signin?: string;
+    error?: string;
+  };
+
+  // The other user: the argument names a page they cannot read, and holds nothing else to try.
+  expect(JSON.stringify(record.thief)).not.toContain('SigninToken');
+  expect(record.args).toEqual([expect.stringMatching(/^file:\/\/\//)]);
+  expect(record.thief).toEqual([{ read: record.args[0], error: 'EACCES' }]);
+  const page = fileURLToPath(record.args[0]!);
+  expect(dirname(dirname(page))).toBe(runtime);
+  expect(record.modes).toEqual({ file: 0o600, dir: 0o700 });
+  // The page holds a loopback link only: the token itself is in no file.
+  expect(record.page).not.toContain('SigninToken');
+  expect(record.page).toContain('<meta name="referrer" content="no-referrer">');
+
+  // The person: the page led to the federation login URL, and the endpoint signs in with its token.
+  expect(record.error).toBeUndefined();
+  const signin = new URL(record.signin!);
+  expect(`${signin.origin}${signin.pathname}`).toBe(`${emu.url}/federation`);
+  const login = await fetch(signin, { redirect: 'manual' });
+  expect(login.status).toBe(302);
+  expect(login.headers.get('location')).toBe('https://console.aws.amazon.com/console/home?region=ap-northeast-1');
+
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe('awsdir: opening the AWS console as admin @ 222222222222 (production) in your browser\n');
+  expect(r.exitCode).toBe(0);
+  expect(existsSync(page)).toBe(false);
+  expect(readdirSync(runtime)).toEqual([]);
+});
+
+test('a browser that never opens the page: a non-zero exit saying so and naming --print, and the page removed (no runtime directory: the state directory holds it)', async () => {
+  const bin = join(home, 'idle-bin');
+  mkdirSync(bin, { recursive: true });
+  const argvFile = join(home, 'idle-opener-argv');
+  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvFile)}.tmp && mv ${JSON.stringify(argvFile)}.tmp ${JSON.stringify(argvFile)}\n`);
+  chmodSync(join(bin, 'xdg-open'), 0o755);
+  const state = join(home, '.local', 'state', 'awsdir');
+  const r = await runCli(['console'], { env: { ...env, PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: undefined, AWSDIR_CONSOLE_WAIT_SECONDS: '1' }, cwd: production });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe(
+    'awsdir: opening the AWS console as admin @ 222222222222 (production) in your browser\n' +
+      'awsdir: console: the browser did not open the sign-in page within 1s, so nothing was signed in and the page is removed; run `awsdir console --print` and open the URL in a browser yourself\n',
+  );
+  expect(r.exitCode).toBe(1);
+  const [arg] = (await waitForFile(argvFile, "the opener's arguments")).trim().split('\n');
+  expect(arg).toMatch(/^file:\/\/\//);
+  expect(dirname(dirname(fileURLToPath(arg!)))).toBe(state);
+  expect(existsSync(fileURLToPath(arg!))).toBe(false);
+  expect(readdirSync(state).filter((f) => f.startsWith('awsdir-console-'))).toEqual([]);
 });
 
 test('without a browser opener it says so and suggests --print', async () => {

@@ -107,6 +107,29 @@ describe('awsdir doctor', () => {
     }
   });
 
+  test('a plaintext key under a dotted profile name ([acme.dev]) is flagged, with the import command for that name', async () => {
+    const { home, env: homeEnv } = makeHome();
+    const env = { ...homeEnv, ...emu.env, SHELL: '/bin/bash', AWSDIR_KEYRING: 'os' };
+    const carol = emu.keys('carol');
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(
+      join(home, '.aws', 'credentials'),
+      `; work\n[acme.dev]\naws_access_key_id = ${carol.accessKeyId}\naws_secret_access_key = ${carol.secretAccessKey}\n\n[acme.ci.tmp]\naws_access_key_id = ASIAEXAMPLETEMPORARY\naws_secret_access_key = tmpsecret\naws_session_token = tok\n`,
+    );
+    const r = await doctor([], env);
+    expect(r.checks['plaintext-credentials']).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('(profile acme.dev)'),
+      fix: expect.stringContaining('`awsdir add acme.dev --from-profile acme.dev --remove-from-file`'),
+    });
+    expect(JSON.stringify(r)).not.toContain(carol.secretAccessKey);
+    // The same file named by AWS_SHARED_CREDENTIALS_FILE, with the temporary profile alone: a warning naming it.
+    const elsewhere = join(home, 'creds');
+    writeFileSync(elsewhere, `[acme.ci.tmp]\naws_access_key_id = ASIAEXAMPLETEMPORARY\naws_secret_access_key = tmpsecret\naws_session_token = tok\n`);
+    const temporary = await doctor([], { ...env, AWS_SHARED_CREDENTIALS_FILE: elsewhere });
+    expect(temporary.checks['plaintext-credentials']).toMatchObject({ status: 'warn', message: expect.stringContaining(`${elsewhere} holds temporary credentials (profile acme.ci.tmp)`) });
+  });
+
   test('a policy that demands MFA for IAM reads gives a warning naming --mfa-code, and passes with it', async () => {
     const { env: homeEnv } = makeHome();
     const env = { ...homeEnv, ...emu.env, SHELL: '/bin/bash', AWSDIR_KEYRING: 'os' };

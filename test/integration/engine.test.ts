@@ -4,7 +4,8 @@
  * STS calls a command made.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { makeHome, runCli, runProcess, type CliResult } from '../helpers/cli';
@@ -103,7 +104,8 @@ describe('the chain against the emulator', () => {
   test('a first export asks once: one GetSessionToken and one AssumeRole; the exports work in bash with the AWS CLI', async () => {
     await emu.clearCalls();
     const r = await exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
-    expect(r.stderr).toMatch(/^awsdir: production · admin @ 222222222222 \(acme-production\) · ap-northeast-1 · (5\dm|1h) left\n$/);
+    // The emulator is not AWS, and the line says so.
+    expect(r.stderr).toMatch(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · (5\\dm|1h) left · endpoint http://127\\.0\\.0\\.1:${emu.port}\\n$`));
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
@@ -212,6 +214,33 @@ describe('the chain against the emulator', () => {
     const r = await exportIn(fresh, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['AssumeRole:ExpiredToken', 'GetSessionToken:OK', 'AssumeRole:OK']);
+  });
+
+  test("a project naming a profile of AWS_CONFIG_FILE whose source_profile has a dotted name takes that profile's keys from AWS_SHARED_CREDENTIALS_FILE", async () => {
+    // Outside HOME, which the next test searches for secrets: these files hold alice's key on purpose.
+    const awsDir = mkdtempSync(join(tmpdir(), 'awsdir-engine-aws-'));
+    const keyProfile = `acme${process.pid}.dev`;
+    const keys = emu.keys('alice');
+    const files = { AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials') };
+    writeFileSync(files.AWS_CONFIG_FILE, `[profile ${keyProfile}]\nregion = us-east-1\n\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = ${keyProfile}\nmfa_serial = ${SERIAL}\nregion = eu-west-2\n`);
+    writeFileSync(files.AWS_SHARED_CREDENTIALS_FILE, `[${keyProfile}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
+    const dir = join(home, 'projects', 'viaprofile');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\nprofile: prod.admin\nlabel: viaprofile\n');
+    try {
+      expect((await runCli(['allow', dir], { env: { ...env, ...files } })).exitCode).toBe(0);
+      await emu.clearCalls();
+      const r = await exportIn(dir, { ...files, AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+      expect(r.stderr).toMatch(/^awsdir: viaprofile · admin @ 222222222222 \(acme-production\) · eu-west-2 · /);
+      expect(r.exitCode).toBe(0);
+      secrets.push(sessionSecretOf(r.stdout));
+      const sts = (await emu.calls()).filter((c) => c.service === 'sts');
+      expect(sts.map((c) => `${c.action}:${c.code}`)).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
+      expect(sts[0]?.accessKeyId).toBe(keys.accessKeyId);
+    } finally {
+      await runCli(['clear', '--dir', dir], { env: { ...env, ...files } });
+      rmSync(awsDir, { recursive: true, force: true });
+    }
   });
 
   test('no secret in any file under HOME or the temp directory, nor in debug output', async () => {

@@ -125,6 +125,33 @@ describe('awsdir rotate and add --from-profile', () => {
     await runCli(['remove', name], { env });
   });
 
+  test('add --from-profile takes the key of a dotted profile name ([acme.dev]), and --remove-from-file removes only that one', async () => {
+    const { home, env: homeEnv } = makeHome();
+    const env = { ...homeEnv, ...emu.env, AWSDIR_KEYRING: 'os' };
+    const keys = emu.keys('alice');
+    mkdirSync(join(home, '.aws'));
+    const file = join(home, '.aws', 'credentials');
+    // `[acme]` is what a reader that nests sections on dots would make of `[acme.dev]`.
+    writeFileSync(
+      file,
+      `[acme]\nregion = eu-west-1\n\n[acme.dev]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[acme.prod]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`,
+      { mode: 0o600 },
+    );
+    const name = newSource();
+    const r = await runCli(['add', name, '--from-profile', 'acme.dev', '--remove-from-file'], { env });
+    expect(r.stderr).toContain('the key works: arn:aws:iam::111111111111:user/alice');
+    expect(r.exitCode).toBe(0);
+    expect(recordedKeyId(env, name)).toBe(keys.accessKeyId);
+    const after = readFileSync(file, 'utf8');
+    expect(after).not.toContain(keys.secretAccessKey);
+    expect(after).toContain('[acme.prod]\naws_access_key_id = AKIAKEEPMEKEEPME2345');
+    // A name that is not there lists the dotted profiles that hold keys.
+    const missing = await runCli(['add', newSource(), '--from-profile', 'acme'], { env });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain(`${file} has no [acme] with aws_access_key_id and aws_secret_access_key (profiles with keys: acme.prod); name one of those`);
+    await runCli(['remove', name], { env });
+  });
+
   test('add --remove-from-file without --from-profile is a usage error naming --from-profile NAME; nothing is stored or changed', async () => {
     const { home, env: homeEnv } = makeHome();
     const env = { ...homeEnv, ...emu.env, AWSDIR_KEYRING: 'os' };

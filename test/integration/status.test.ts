@@ -4,7 +4,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli';
+import { CLI, runCli, runProcess } from '../helpers/cli';
 import type { TestEmulator } from '../helpers/emulator';
 import { closeWorld, makeWorld, type World } from '../helpers/world';
 
@@ -19,10 +19,10 @@ const secrets: string[] = [];
 
 interface Report {
   directory: string;
-  project: null | { projectFile: string; files: string[]; allowed: boolean; region: string; label: string; origins: Record<string, string>; source: { name: string; kind: string } };
+  project: null | { projectFile: string; files: string[]; allowed: boolean; region: string; sessionName: string; label: string; origins: Record<string, string>; source: { name: string; kind: string } };
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string };
-  sessions: Array<{ kind: string; roleArn?: string; sourceName?: string; mfaSerial?: string; secondsLeft?: number; usedHere: boolean }>;
+  sessions: Array<{ kind: string; roleArn?: string; assumedRoleArn?: string; sourceName?: string; mfaSerial?: string; secondsLeft?: number; usedHere: boolean }>;
 }
 
 beforeAll(async () => {
@@ -79,7 +79,7 @@ test('the human form names the files and origins and marks this directory\'s ses
   expect(r.stdout).toContain(`project file    ${join(production, '.awsdir.yaml')} — allowed`);
   expect(r.stdout).toContain(`extends         ${join(team, '.awsdir.yaml')}`);
   expect(r.stdout).toMatch(new RegExp(`^region +eu-west-1 +\\(from ${join(team, '.awsdir.yaml').replace(/[.]/g, '\\.')}\\)$`, 'm'));
-  expect(r.stdout).toMatch(/^ {2}role +admin @ 222222222222 +source .* (59m|5\dm)\d*s? left {2}<- this directory$/m);
+  expect(r.stdout).toMatch(new RegExp(`^ {2}role +admin @ 222222222222 +source .* (59m|5\\dm)\\d*s? left {2}endpoint ${emu.url.replace(/[.]/g, '\\.')} {2}<- this directory$`, 'm'));
 });
 
 test('a changed file is reported as not allowed, with the command that allows it', async () => {
@@ -102,4 +102,26 @@ test('without a project file it says so and still lists the cached sessions', as
   const json = JSON.parse((await runCli(['status', '--json'], { env, cwd: home })).stdout) as Report;
   expect(json.project).toBeNull();
   expect(json.sessions.length).toBeGreaterThanOrEqual(2);
+});
+
+test('on a host with a dotted name, status resolves `{host}` as export does and marks the session export cached', async () => {
+  const dir = join(home, 'hosted');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${w.source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: eu-west-1\nlabel: hosted\nsession_name: "{user}-{host}"\n`);
+  const hostEnv = { ...env, AWSDIR_TEST_HOSTNAME: 'box.corp.example' };
+  const onHost = (args: string[], extra: Record<string, string> = {}) =>
+    runProcess(process.execPath, ['-r', join(__dirname, '..', 'fakes', 'hostName.cjs'), CLI, ...args], { env: { ...hostEnv, ...extra }, cwd: dir });
+  expect((await onHost(['allow', dir])).exitCode).toBe(0);
+  const exported = await onHost(['export', '--shell', 'json'], { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+  expect(exported.exitCode).toBe(0);
+  const vars = JSON.parse(exported.stdout) as Record<string, string>;
+  secrets.push(vars.AWS_SECRET_ACCESS_KEY!, vars.AWS_SESSION_TOKEN!);
+
+  const r = await onHost(['status', '--json']);
+  expect(r.exitCode).toBe(0);
+  noSecrets(r.stdout);
+  const report = JSON.parse(r.stdout) as Report;
+  expect(report.project!.sessionName).toBe('alice-box');
+  const cached = report.sessions.filter((s) => s.kind === 'role' && s.assumedRoleArn?.endsWith('/alice-box'));
+  expect(cached.map((s) => s.usedHere)).toEqual([true]);
 });

@@ -3,7 +3,7 @@
  * CLI finds them, the account alias, the awsdir fields when the identity is the role awsdir
  * exported, and expired or invalid credentials said in plain words.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli';
 import type { TestEmulator } from '../helpers/emulator';
@@ -90,6 +90,29 @@ test('in credential-process mode (AWS_PROFILE of a generated profile) it runs th
   expect(out.Source).toBe(`profile awsdir-production of ${vars.AWS_CONFIG_FILE} (credential_process)`);
   expect(out.Awsdir.Label).toBe('production');
   expect(out.Awsdir.SecondsLeft).toBeGreaterThan(900);
+});
+
+test("a profile's credential_process gets neither the MFA code nor the file keyring's passphrase of the caller", async () => {
+  const keys = emu.keys('alice');
+  const dump = join(home, 'credential-process-env');
+  const script = join(home, 'dump-env.sh');
+  writeFileSync(
+    script,
+    `#!/bin/sh\nenv > '${dump}'\nprintf '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"%s"}' '${keys.accessKeyId}' '${keys.secretAccessKey}'\n`,
+  );
+  chmodSync(script, 0o755);
+  const config = join(home, 'aws-config-dumper');
+  writeFileSync(config, `[profile dumper]\ncredential_process = ${script}\n`);
+  const r = await runCli(['whoami', '--json'], {
+    env: { ...env, AWS_PROFILE: 'dumper', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWSDIR_MFA_CODE: '424242', AWSDIR_FILE_PASSPHRASE: 'correct horse battery' },
+  });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  expect((JSON.parse(r.stdout) as { Arn: string }).Arn).toBe('arn:aws:iam::111111111111:user/alice');
+  const seen = readFileSync(dump, 'utf8');
+  // The dump is the child's whole environment: the profile it runs for is there, awsdir's own secrets are not.
+  expect(seen).toMatch(/^AWS_PROFILE=dumper$/m);
+  expect(seen).not.toMatch(/AWSDIR_MFA_CODE|AWSDIR_FILE_PASSPHRASE|424242|correct horse battery/);
 });
 
 test('an unknown access key is called invalid, with what to do', async () => {

@@ -6,7 +6,7 @@
  * CLI prints. Help served from the prerendered text is byte for byte the full CLI's.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runProcess, type CliResult } from '../helpers/cli';
@@ -67,11 +67,23 @@ test('dist/awsdir.cjs bundles none of the SDK, zod, yaml, commander, execa or th
 test('a cache-hit export loads nothing it must not, reads one keychain entry, lists none, calls no AWS', async () => {
   const before = (await world.calls()).length;
   const r = await recorded(['export', '--shell', 'bash']);
-  expect(r.stderr).toMatch(/^awsdir: app · admin @ 222222222222 \(acme-production\) · eu-west-1 · (5\dm|1h) left\n$/);
+  const endpoint = world.env.AWS_ENDPOINT_URL_STS!.replace(/[.]/g, '\\.');
+  expect(r.stderr).toMatch(new RegExp(`^awsdir: app · admin @ 222222222222 \\(acme-production\\) · eu-west-1 · (5\\dm|1h) left · endpoint ${endpoint}\\n$`));
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
   expect(hitPathViolations(r.log)).toEqual([]);
   expect((await world.calls()).length).toBe(before);
+});
+
+test('a hit from deep below the project file reads one approval record: the levels in between cost a stat each', async () => {
+  // Each level is checked for an allowed project file that is gone (it would have governed here).
+  const deep = join(world.app, 'a', 'b', 'c');
+  mkdirSync(deep, { recursive: true });
+  const r = await recorded(['export', '--shell', 'bash'], { cwd: deep });
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
+  expect(hitPathViolations(r.log)).toEqual([]);
+  expect(r.log.reads.filter((file) => file.includes(join('awsdir', 'allow')))).toHaveLength(1);
 });
 
 test('a hit whose descriptors are character devices but no terminal (/dev/null) does not load node:tty', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,19 @@ describe('resolveProject', () => {
   });
 });
 
+describe('the resolved-config cache and ~/.aws/config', () => {
+  it('notices an edit of the profile a project reads, though no project file changed', async () => {
+    const { home, env, write } = setup();
+    const config = write('.aws/config', '[profile team]\nrole_arn = arn:aws:iam::333333333333:role/readonly\nregion = eu-west-1\n');
+    write('p/.awsdir.yaml', 'version: 1\nprofile: team\n');
+    const deps = { env, userConfig: await loadUserConfig(env), user: 'a' };
+    expect((await resolveProject(join(home, 'p'), deps)).role.arn).toBe('arn:aws:iam::333333333333:role/readonly');
+    writeFileSync(config, '[profile team]\nrole_arn = arn:aws:iam::222222222222:role/admin\nregion = eu-west-1\n');
+    utimesSync(config, new Date(0), new Date(0));
+    expect((await resolveProject(join(home, 'p'), deps)).role.arn).toBe('arn:aws:iam::222222222222:role/admin');
+  });
+});
+
 describe('approval', () => {
   it('refuses a new file, then a changed one, showing what it would select and naming `awsdir allow`', async () => {
     const { home, env, write } = setup();
@@ -117,8 +131,10 @@ describe('approval', () => {
 
     writeFileSync(file, `${PROD.replace('222222222222', '999999999999')}label: production\n`);
     const changed = await resolveProject(join(home, 'p'), deps);
-    expect(() => assertAllowed(changed, env)).toThrow(/has changed since you allowed it; it would select role admin @ 999999999999/);
-    expect(denyProject(join(home, 'p'), env)).toEqual({ projectFile: file, removed: true });
+    expect(() => assertAllowed(changed, env)).toThrow(
+      `${file} has changed since you allowed it: role: arn:aws:iam::222222222222:role/admin -> arn:aws:iam::999999999999:role/admin (from ${file}), account: 222222222222 -> 999999999999 (from ${file}); it would select role admin @ 999999999999`,
+    );
+    expect(denyProject(join(home, 'p'), env)).toEqual({ projectFile: file, removed: true, vanished: [] });
     expect(isAllowed(p, env)).toBe(false);
   });
 
@@ -130,6 +146,59 @@ describe('approval', () => {
     recordApproval(await resolveProject(join(home, 'org/t'), deps), env, new Date());
     writeFileSync(parent, 'version: 1\nregion: us-west-2\n');
     expect(isAllowed(await resolveProject(join(home, 'org/t'), deps), env)).toBe(false);
+  });
+});
+
+describe('approval records written before the identity was recorded (v1: content hashes only)', () => {
+  /** What `awsdir allow` wrote then, for the files as they are now. */
+  function writeLegacyRecord(env: { XDG_STATE_HOME: string }, project: { projectFile: string; files: string[]; fileHashes: Record<string, string> }): string {
+    const file = join(env.XDG_STATE_HOME, 'awsdir', 'allow', `${createHash('sha256').update(project.projectFile).digest('hex')}.json`);
+    mkdirSync(join(file, '..'), { recursive: true });
+    const files = project.files.map((path) => ({ path, sha256: project.fileHashes[path] }));
+    writeFileSync(file, JSON.stringify({ v: 1, projectFile: project.projectFile, files, allowedAt: '2026-01-02T03:04:05.000Z' }));
+    return file;
+  }
+
+  it('are accepted while the files are unchanged and nothing comes from a profile, and upgraded to hold the identity', async () => {
+    const { home, env, write } = setup();
+    write('p/.awsdir.yaml', PROD);
+    const deps = { env, userConfig: await loadUserConfig(env), user: 'a' };
+    const p = await resolveProject(join(home, 'p'), deps);
+    const record = writeLegacyRecord(env, p);
+    expect(() => assertAllowed(p, env)).not.toThrow();
+    expect(JSON.parse(readFileSync(record, 'utf8'))).toMatchObject({
+      v: 2,
+      allowedAt: '2026-01-02T03:04:05.000Z',
+      identity: { role: 'arn:aws:iam::222222222222:role/admin', account: '222222222222', region: 'ap-northeast-1', session_name: 'a-p' },
+    });
+    // From now on a change of what it selects is caught: another login name makes another session name.
+    const other = await resolveProject(join(home, 'p'), { ...deps, user: 'b' });
+    expect(() => assertAllowed(other, env)).toThrow(/selects another identity than the one you allowed: session_name: a-p -> b-p;/);
+  });
+
+  it('are refused once for a project that takes its role from a profile, whose content they never covered', async () => {
+    const { home, env, write } = setup();
+    write('.aws/config', '[profile team]\nrole_arn = arn:aws:iam::333333333333:role/readonly\nregion = eu-west-1\n');
+    write('p/.awsdir.yaml', 'version: 1\nprofile: team\n');
+    const deps = { env, userConfig: await loadUserConfig(env), user: 'a' };
+    const p = await resolveProject(join(home, 'p'), deps);
+    writeLegacyRecord(env, p);
+    expect(isAllowed(p, env)).toBe(false);
+    expect(() => assertAllowed(p, env)).toThrow(
+      `${p.projectFile} was allowed before awsdir recorded what its ~/.aws/config profile selects; it would select role readonly @ 333333333333`,
+    );
+    recordApproval(p, env, new Date());
+    expect(isAllowed(p, env)).toBe(true);
+  });
+
+  it('still refuse changed files', async () => {
+    const { home, env, write } = setup();
+    const file = write('p/.awsdir.yaml', PROD);
+    const deps = { env, userConfig: await loadUserConfig(env), user: 'a' };
+    writeLegacyRecord(env, await resolveProject(join(home, 'p'), deps));
+    writeFileSync(file, `${PROD}label: edited\n`);
+    const changed = await resolveProject(join(home, 'p'), deps);
+    expect(() => assertAllowed(changed, env)).toThrow(/has changed since you allowed it; it would select/);
   });
 });
 

@@ -17,6 +17,17 @@ describe('session cache', () => {
     expect(sessionEntryName({ ...parts })).toBe(base);
   });
 
+  test('a non-AWS endpoint is part of the name; without one, names are those caches already hold', () => {
+    // Names an earlier awsdir wrote: a changed name would turn every cached session into a miss (and an MFA prompt).
+    expect(sessionEntryName(parts)).toBe('role/19cc86022f6d64ec2fed7f18');
+    expect(sessionEntryName({ ...parts, kind: 'mfa-session', durationSeconds: 43200, roleArn: undefined, sessionName: undefined })).toBe('mfa-session/4a7687c750bb040b420a0ec9');
+    const local = sessionEntryName({ ...parts, endpoint: 'http://127.0.0.1:4566' });
+    expect(local).toMatch(/^role\/[0-9a-f]{24}$/);
+    expect(local).not.toBe(sessionEntryName(parts));
+    expect(sessionEntryName({ ...parts, endpoint: 'http://127.0.0.1:4567' })).not.toBe(local);
+    expect(sessionEntryName({ ...parts, endpoint: '' })).toBe(sessionEntryName(parts));
+  });
+
   test('round trip, and anything malformed is reported as malformed, not thrown', () => {
     const session = toCachedSession('role', creds, { sourceName: 'default', issuedAt: 0, assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/a' });
     expect(parseCachedSession(JSON.stringify(session), 'role')).toEqual(session);

@@ -109,4 +109,37 @@ describe('MFA codes', () => {
     expect(waitForNewStep(dir, SERIAL, now)).toBe((stepAt(now) + 1) * 30_000 - now);
     expect(waitForNewStep(dir, 'arn:aws:iam::111111111111:mfa/bob', now)).toBe(0);
   });
+
+  test('a wait is never longer than one step; a recorded step from the future is forgotten, not waited for', () => {
+    const base = 1_700_000_010_000;
+    for (const ahead of [-2, -1, 0, 1, 2, 3, 2880, 1e9]) {
+      for (const into of [0, 1, 15_000, 29_999]) {
+        const dir = mkdtempSync(join(tmpdir(), 'awsdir-step-'));
+        const now = stepAt(base) * 30_000 + into;
+        recordLastStep(dir, SERIAL, stepAt(now) + ahead);
+        const wait = waitForNewStep(dir, SERIAL, now);
+        expect(wait).toBeGreaterThanOrEqual(0);
+        expect(wait).toBeLessThanOrEqual(30_000);
+        if (ahead === 0) expect(wait).toBe(30_000 - into);
+        if (ahead >= 2) {
+          // Forgotten: the next code's step is recorded as it is, not kept below the future one.
+          expect({ ahead, wait, recorded: readLastStep(dir, SERIAL) }).toEqual({ ahead, wait: 0, recorded: undefined });
+          recordLastStep(dir, SERIAL, stepAt(now));
+          expect(readLastStep(dir, SERIAL)).toBe(stepAt(now));
+        }
+      }
+    }
+  });
+
+  test('recording a step replaces a recorded step from the future (a code given by flag never waits first)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awsdir-step-'));
+    const now = 1_700_000_010_000;
+    recordLastStep(dir, SERIAL, stepAt(now) + 2880);
+    recordLastStep(dir, 'arn:aws:iam::111111111111:mfa/bob', stepAt(now) + 1);
+    recordLastStep(dir, SERIAL, stepAt(now));
+    recordLastStep(dir, 'arn:aws:iam::111111111111:mfa/bob', stepAt(now));
+    expect(readLastStep(dir, SERIAL)).toBe(stepAt(now));
+    // One step ahead is within what a correct clock can record; it is kept.
+    expect(readLastStep(dir, 'arn:aws:iam::111111111111:mfa/bob')).toBe(stepAt(now) + 1);
+  });
 });

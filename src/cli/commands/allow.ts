@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
@@ -15,7 +15,11 @@ export const registerAllow: RegisterCommand = (program: Command, ctx: Context) =
       'after',
       `
 A project file is used only once you have allowed its exact content, as direnv does with .envrc:
-a pulled commit that changes the role is refused until you look at it and allow it again.
+a pulled commit that changes the role is refused until you look at it and allow it again. What is
+allowed is also what the file selects through the files it extends, the ~/.aws/config profile it
+names and the source in your user file (role, account, region, source, MFA device, external id,
+duration, session name): a change there is refused too. When an allowed .awsdir.yaml is deleted,
+its directories are refused until you allow, there, the file that would govern them now.
 An invalid file is refused (exit 3) and nothing is recorded.
 
 Example:
@@ -29,7 +33,8 @@ Example:
 };
 
 export async function allow(ctx: Pick<Context, 'env' | 'io' | 'now'>, dir: string): Promise<void> {
-  const project = await allowProject(dir, ctx.env, { host: shortHostName(), now: new Date(ctx.now()) });
+  const { project, replaced } = await allowProject(dir, ctx.env, { host: shortHostName(), now: new Date(ctx.now()) });
   const chain = project.files.length > 1 ? ` (with ${project.files.slice(1).join(', ')})` : '';
-  createReporter(ctx).info(`allowed ${project.projectFile}${chain}: ${describeSelection(project)}`);
+  const place = replaced.length > 0 ? ` for ${dirname(replaced[0]!)} in place of ${replaced.join(' and ')}, which ${replaced.length === 1 ? 'is' : 'are'} gone` : '';
+  createReporter(ctx).info(`allowed ${project.projectFile}${chain}${place}: ${describeSelection(project)}`);
 }

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Context, Env } from '../../core/context';
 import { AwsdirError, CancelledError, UsageError } from '../../core/errors';
 import type { Reporter } from '../../core/reporter';
@@ -13,7 +15,7 @@ import { createEngine, type Engine } from '../../credentials/createEngine';
 import { guardAsk, guardProduction } from '../../credentials/guard';
 import { CHAIN_LIMIT_SECONDS } from '../../credentials/resolveCredentials';
 import { stateDir } from '../../config/paths';
-import { childEnvironment } from './exec';
+import { childEnvironment } from '../../core/childEnvironment';
 
 /**
  * A role session assumed with session credentials is "chained", and the federation endpoint
@@ -57,17 +59,54 @@ export async function consoleUrl(
   return { url: loginUrl(endpoint, token, input.destination ?? consoleDestination(project.role.partition, project.region)), project };
 }
 
-function openerFor(platform: NodeJS.Platform, localUrl: string): { command: string; args: string[] } {
-  if (platform === 'darwin') return { command: 'open', args: [localUrl] };
+function openerFor(platform: NodeJS.Platform, target: string): { command: string; args: string[] } {
+  if (platform === 'darwin') return { command: 'open', args: [target] };
   // `start` is a cmd built-in; its first quoted argument is a window title.
-  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', localUrl] };
-  return { command: 'xdg-open', args: [localUrl] };
+  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', target] };
+  return { command: 'xdg-open', args: [target] };
 }
 
 /**
- * Opens the browser on a random 127.0.0.1 path that answers once with a redirect to the sign-in
- * URL and then stops listening: the token never appears in the argv of the opener or the browser
- * (argv is readable by every local user), and the link in argv is dead once used.
+ * A fresh directory only this user can enter, under the user's runtime directory (else awsdir's
+ * state directory): mkdtemp picks a name nobody can claim first and creates it 0700, which a path
+ * guessed in a shared /tmp would not guarantee.
+ */
+function makePageDir(env: Env): string {
+  const state = stateDir(env);
+  const bases = [...(env.XDG_RUNTIME_DIR && isAbsolute(env.XDG_RUNTIME_DIR) ? [env.XDG_RUNTIME_DIR] : []), state];
+  let failure: NodeJS.ErrnoException | undefined;
+  for (const base of bases) {
+    try {
+      // The runtime directory is the session's to create; awsdir's own state directory is awsdir's.
+      if (base === state) mkdirSync(base, { recursive: true, mode: 0o700 });
+      return mkdtempSync(join(base, 'awsdir-console-'));
+    } catch (error) {
+      failure = error as NodeJS.ErrnoException;
+    }
+  }
+  throw new AwsdirError(
+    `console: no private directory for the sign-in page could be made in ${bases.join(' or ')} (${failure?.code ?? failure?.message}); make ${state} writable, or run \`awsdir console --print\` and open the URL yourself`,
+  );
+}
+
+/** The page the browser opens: it goes on to the loopback link at once, and tells the sign-in page nothing of where it came from. */
+function signInPage(link: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8">
+<meta name="referrer" content="no-referrer">
+<title>AWS console sign-in</title>
+<script>location.replace(${JSON.stringify(link)});</script>
+<noscript><meta http-equiv="refresh" content="0;url=${link}"></noscript>
+</head><body><p>Signing in to the AWS console&hellip; <a href="${link}" rel="noreferrer">continue</a></p></body></html>
+`;
+}
+
+/**
+ * Opens the browser on a page in a 0600 file of a fresh 0700 directory. The page sends the browser
+ * to a random 127.0.0.1 path that answers once with a redirect to the sign-in URL and then stops
+ * listening. The opener's argv (readable by every local user) holds only the file's path, which
+ * nobody else can read, and the token is in no file: only the person's browser can get it, and
+ * awsdir knows when it has. The page is removed once used, or when the browser does not come for it.
  */
 export async function openThroughOneShotRedirect(
   url: string,
@@ -79,11 +118,14 @@ export async function openThroughOneShotRedirect(
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => ok());
   });
-  const localUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
-  const opener = openerFor(deps.platform, localUrl);
   const timeoutMs = deps.timeoutMs ?? 120_000;
+  let pageDir: string | undefined;
 
   try {
+    pageDir = makePageDir(deps.env);
+    const page = join(pageDir, 'signin.html');
+    writeFileSync(page, signInPage(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`), { mode: 0o600, flag: 'wx' });
+    const opener = openerFor(deps.platform, pathToFileURL(page).href);
     await new Promise<void>((done, fail) => {
       let served = false;
       server.on('request', (req, res) => {
@@ -97,7 +139,12 @@ export async function openThroughOneShotRedirect(
         res.end(() => done());
       });
       const timer = setTimeout(
-        () => fail(new AwsdirError(`console: the browser did not open the sign-in link within ${Math.round(timeoutMs / 1000)}s; run \`awsdir console --print\` and open the URL yourself`)),
+        () =>
+          fail(
+            new AwsdirError(
+              `console: the browser did not open the sign-in page within ${timeoutMs / 1000}s, so nothing was signed in and the page is removed; run \`awsdir console --print\` and open the URL in a browser yourself`,
+            ),
+          ),
         timeoutMs,
       );
       timer.unref();
@@ -106,7 +153,7 @@ export async function openThroughOneShotRedirect(
       deps.reporter.debug(`opening the browser with ${opener.command}`);
       // The opener needs none of awsdir's secrets; it may outlive awsdir (some openers wait for the browser).
       const child = spawn(opener.command, opener.args, {
-        env: childEnvironment(deps.env, { set: {}, unset: [] }),
+        env: childEnvironment(deps.env),
         stdio: 'ignore',
         detached: true,
       });
@@ -130,6 +177,8 @@ export async function openThroughOneShotRedirect(
   } finally {
     server.close();
     server.closeAllConnections();
+    // Used or not, the link in it is dead now that the server is closed.
+    if (pageDir) rmSync(pageDir, { recursive: true, force: true });
   }
 }
 
@@ -145,9 +194,13 @@ export const registerConsole: RegisterCommand = (program, ctx) => {
     .addHelpText(
       'after',
       `
-The browser is given a one-shot http://127.0.0.1 link that redirects once to the sign-in URL, so
-the token never appears in any process's arguments. Only role sessions can sign in: long-term keys
-and GetSessionToken sessions are refused. AWSDIR_FEDERATION_ENDPOINT overrides the endpoint.
+The browser is given a page only you can read (a 0600 file in a fresh 0700 directory under
+XDG_RUNTIME_DIR, else the state directory) that leads it to a one-shot http://127.0.0.1 link, which
+redirects once to the sign-in URL: nothing in any process's arguments is enough to get the token.
+The page is removed once the browser has used it; if the browser does not come for it within
+AWSDIR_CONSOLE_WAIT_SECONDS (default 120), awsdir removes it and exits 1. Only role sessions can
+sign in: long-term keys and GetSessionToken sessions are refused. AWSDIR_FEDERATION_ENDPOINT
+overrides the endpoint.
 
 Example:
   $ cd ~/production/app && awsdir console
@@ -168,7 +221,9 @@ Example:
         ctx.io.stdout(`${url}\n`);
         return;
       }
+      const waitSeconds = Number(ctx.env.AWSDIR_CONSOLE_WAIT_SECONDS);
       await openThroughOneShotRedirect(url, {
+        ...(waitSeconds > 0 ? { timeoutMs: waitSeconds * 1000 } : {}),
         platform: ctx.platform,
         env: ctx.env,
         signal: ctx.signal,

@@ -1,9 +1,12 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
 import { createReporter } from '../../core/reporter';
-import { denyProject } from '../../config/approval';
+import { denyProject, describeSelection, isAllowed } from '../../config/approval';
+import { loadUserConfig } from '../../config/loadUserConfig';
+import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
+import type { ResolvedProject } from '../../config/types';
 
 export const registerDeny: RegisterCommand = (program: Command, ctx: Context) => {
   program
@@ -13,18 +16,36 @@ export const registerDeny: RegisterCommand = (program: Command, ctx: Context) =>
     .addHelpText(
       'after',
       `
+In a directory whose allowed .awsdir.yaml was deleted, deny forgets that file, and the directory
+is left to the nearest file above it: used if that one is allowed, refused if not.
+
 Example:
   $ awsdir deny ~/production/app
   awsdir: denied /home/alice/production/app/.awsdir.yaml; \`awsdir allow\` approves it again`,
     )
-    .action((dir: string) => {
-      deny(ctx, resolve(ctx.cwd, dir));
+    .action(async (dir: string) => {
+      await deny(ctx, resolve(ctx.cwd, dir));
     });
 };
 
-export function deny(ctx: Pick<Context, 'env' | 'io'>, dir: string): void {
-  const { projectFile, removed } = denyProject(dir, ctx.env);
-  createReporter(ctx).info(
-    removed ? `denied ${projectFile}; \`awsdir allow\` approves it again` : `${projectFile} was not allowed; nothing to forget`,
-  );
+export async function deny(ctx: Pick<Context, 'env' | 'io'>, dir: string): Promise<void> {
+  const { projectFile, removed, vanished } = denyProject(dir, ctx.env);
+  const reporter = createReporter(ctx);
+  if (vanished.length === 0) {
+    reporter.info(removed ? `denied ${projectFile}; \`awsdir allow\` approves it again` : `${projectFile} was not allowed; nothing to forget`);
+    return;
+  }
+  // The directory's refusal ends here: say which file governs it now, and whether that one is used.
+  const denied = `denied ${vanished.join(' and ')}, which ${vanished.length === 1 ? 'is' : 'are'} gone`;
+  let project: ResolvedProject | undefined;
+  try {
+    project = await resolveProject(dir, { env: ctx.env, userConfig: await loadUserConfig(ctx.env), user: loginName(ctx.env), host: shortHostName() });
+  } catch {
+    // Invalid or unreadable: every command that uses it says why.
+  }
+  if (project && isAllowed(project, ctx.env, dir)) {
+    reporter.info(`${denied}; ${dir} now uses ${projectFile}, which you allowed: ${describeSelection(project)}; \`awsdir deny ${dirname(projectFile)}\` forgets that one too`);
+  } else {
+    reporter.info(`${denied}; ${dir} now falls to ${projectFile}, which is not allowed as it is, so awsdir refuses it until \`awsdir allow ${dir}\``);
+  }
 }

@@ -7,6 +7,7 @@ import { createReporter, paint } from '../../core/reporter';
 import { CHECK_IDS, type CheckResult } from '../../doctor/checkResult';
 import type { RunProgram } from '../../doctor/localChecks';
 import { runDoctor } from '../../doctor/runDoctor';
+import { childEnvironment } from '../../core/childEnvironment';
 
 export const registerDoctor: RegisterCommand = (program, ctx, outcome) => {
   program
@@ -48,7 +49,7 @@ export function doctor(options: { source?: string; mfaCode?: string }, ctx: Cont
 function runProgram(env: Context['env']): RunProgram {
   return (file, args) =>
     new Promise((resolve) => {
-      execFile(file, args, { env, timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      execFile(file, args, { env: childEnvironment(env), timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
         const code = (error as NodeJS.ErrnoException | null)?.code;
         if (code === 'ENOENT' || code === 'EACCES') return resolve(undefined);
         resolve({ exitCode: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr });

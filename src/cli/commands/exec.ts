@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import type { Context, Env } from '../../core/context';
+import type { Context } from '../../core/context';
 import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
@@ -8,23 +8,14 @@ import { exportVariables } from '../../credentials/exportVariables';
 import { guardAsk, guardProduction } from '../../credentials/guard';
 import type { ResolvedProject } from '../../config/types';
 import { stateDir } from '../../config/paths';
+import { childEnvironment } from '../../core/childEnvironment';
 
 /** What a shell answers for a command it cannot find or cannot run; scripts already test for these. */
 export const EXIT_NOT_FOUND = 127;
 export const EXIT_NOT_EXECUTABLE = 126;
 
-/** Unlock and MFA material for awsdir itself: a child has no business with either. */
-const NEVER_INHERITED = ['AWSDIR_FILE_PASSPHRASE', 'AWSDIR_MFA_CODE'];
-
 /** Signals a person or a supervisor sends to stop or nudge the command; awsdir passes them on. */
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
-
-export function childEnvironment(base: Env, vars: { set: Record<string, string>; unset: string[] }): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
-  for (const key of [...NEVER_INHERITED, ...vars.unset]) delete env[key];
-  return { ...env, ...vars.set };
-}
 
 export interface ExecInput {
   dir: string;

@@ -38,16 +38,21 @@ export async function exportCommand(input: ExportInput, engine: Engine, now: () 
     { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile, ...(profile?.watch ?? [])] } : {}) },
     input.direnv ? 'bash' : input.shell,
   );
-  const line = summary(project, result.credentials.expiration, now(), result.accountAlias);
+  const line = summary(project, result.credentials.expiration, now(), result.accountAlias, result.endpoint);
   engine.reporter.info(engine.reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
   engine.reporter.debug(result.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
   return text;
 }
 
-/** "production · admin @ 222222222222 (acme-production) · ap-northeast-1 · 59m left" */
-export function summary(project: ResolvedProject, expiration: Date, nowMs: number, alias?: string): string {
+/**
+ * "production · admin @ 222222222222 (acme-production) · ap-northeast-1 · 59m left", and
+ * "· endpoint URL" when the session is not AWS's: an emulator's credentials look like real ones.
+ */
+export function summary(project: ResolvedProject, expiration: Date, nowMs: number, alias?: string, endpoint?: string): string {
   const account = alias ? `${project.account} (${alias})` : project.account;
-  return [project.label, `${project.role.name} @ ${account}`, project.region, `${timeLeft(expiration.getTime() - nowMs)} left`].join(' · ');
+  const parts = [project.label, `${project.role.name} @ ${account}`, project.region, `${timeLeft(expiration.getTime() - nowMs)} left`];
+  if (endpoint) parts.push(`endpoint ${endpoint}`);
+  return parts.join(' · ');
 }
 
 export function timeLeft(ms: number): string {

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { direnvLibFile } from '../../config/paths';
+import { writeFileAtomic } from '../../core/writeFileAtomic';
 import { loadBundledText } from '../../core/bundledText';
 import type { Context, Env } from '../../core/context';
 import { AwsdirError, UsageError } from '../../core/errors';
@@ -63,15 +62,14 @@ function readOrNull(path: string): string | null {
   }
 }
 
-/** Write beside the target, then rename: direnv never sources a half-written helper. */
+/**
+ * Atomically, so direnv never sources a half-written helper; through a link, since direnv's lib
+ * directory is often kept in a dotfiles repository.
+ */
 function writeAtomically(target: string, text: string): void {
-  const temp = join(dirname(target), `.awsdir.sh.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(temp, text, { mode: 0o644 });
-    renameSync(temp, target);
+    writeFileAtomic(target, text, { mode: 0o644, personal: true });
   } catch (error) {
-    rmSync(temp, { force: true });
     const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
     throw new AwsdirError(`${target} could not be written (${reason}); check that the directory is writable, or print the helper with \`awsdir hook direnv\` and save it there yourself`, { cause: error });
   }

@@ -1,5 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { Context, Env } from '../../core/context';
 import { AwsdirError, CancelledError, ConfigError, UsageError } from '../../core/errors';
@@ -10,9 +10,12 @@ import { parseDuration } from '../../config/duration';
 import { PROJECT_FILE_NAME } from '../../config/findProjectFile';
 import { loadUserConfig } from '../../config/loadUserConfig';
 import { direnvLibFile } from '../../config/paths';
-import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
+import { linkTarget, writeFileAtomic } from '../../core/writeFileAtomic';
+import { shellQuote } from '../../credentials/credentialProcessProfile';
+import { resolveDirectoryProject } from '../../config/resolveProject';
 import type { ResolvedProject, UserConfig } from '../../config/types';
 import { readTty } from '../../mfa/readTty';
+import { childEnvironment } from '../../core/childEnvironment';
 import { loadBundledText } from '../../core/bundledText';
 
 export interface InitFlags {
@@ -57,6 +60,8 @@ const USE_AWS = /^[ \t]*use[ \t]+aws\b/m;
 export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promise<ResolvedProject> {
   const projectFile = join(dir, PROJECT_FILE_NAME);
   const envrc = join(dir, ENVRC);
+  refuseLinkOutside(projectFile, dir, 'remove the link (`rm LINK`) and run `awsdir init` again; to share settings, use `extends:` in a real .awsdir.yaml');
+  refuseLinkOutside(envrc, dir, 'add the line `use aws` to TARGET yourself, or remove the link (`rm LINK`) and run `awsdir init` again');
   if (existsSync(projectFile) && !flags.force) {
     throw new AwsdirError(`${projectFile} already exists; edit it (then \`awsdir allow\`), or pass --force to replace it`);
   }
@@ -67,14 +72,14 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
   const envrcAction = await planEnvrc(envrc, oldEnvrc, flags, deps);
 
   const oldProject = existsSync(projectFile) ? readFileSync(projectFile, 'utf8') : undefined;
-  writeFileSync(projectFile, await renderProjectFile(values));
+  const written = writeFileAtomic(projectFile, await renderProjectFile(values), PERSONAL);
   let project: ResolvedProject;
   try {
-    project = await resolveProject(dir, { env: deps.env, userConfig, user: loginName(deps.env), host: shortHostName() });
+    project = await resolveDirectoryProject(dir, deps.env, userConfig);
   } catch (error) {
     // Leave the directory as it was: a file awsdir itself refuses helps nobody.
-    if (oldProject === undefined) rmSync(projectFile, { force: true });
-    else writeFileSync(projectFile, oldProject);
+    if (oldProject === undefined) rmSync(written, { force: true });
+    else writeFileAtomic(projectFile, oldProject, PERSONAL);
     if (error instanceof ConfigError) throw new ConfigError(`init: these values make an invalid project file, so nothing was written: ${error.message}`, { cause: error });
     throw error;
   }
@@ -82,10 +87,10 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
   deps.reporter.info(`wrote ${projectFile} (${project.label}: ${project.role.name} @ ${project.account}, ${project.region}) and allowed it`);
 
   if (envrcAction === 'create') {
-    writeFileSync(envrc, await loadBundledText('templates/.envrc'));
+    writeFileAtomic(envrc, await loadBundledText('templates/.envrc'), PERSONAL);
     deps.reporter.info(`wrote ${envrc} (use aws)`);
   } else if (envrcAction === 'append') {
-    writeFileSync(envrc, `${oldEnvrc}${oldEnvrc?.endsWith('\n') || oldEnvrc === '' ? '' : '\n'}use aws\n`);
+    writeFileAtomic(envrc, `${oldEnvrc}${oldEnvrc?.endsWith('\n') || oldEnvrc === '' ? '' : '\n'}use aws\n`, PERSONAL);
     deps.reporter.info(`added \`use aws\` to ${envrc}`);
   } else if (envrcAction === 'skip') {
     deps.reporter.info(`left ${envrc} as it was; add the line \`use aws\` to it yourself`);
@@ -99,6 +104,42 @@ export async function init(dir: string, flags: InitFlags, deps: InitDeps): Promi
     deps.reporter.info(`next: run \`direnv allow ${dir}\`, then cd out and back in${hint}`);
   }
   return project;
+}
+
+/** The directory's files are the person's: a link (inside the directory) stays a link; a new file gets 0666 less the umask. */
+const PERSONAL = { mode: 0o666, personal: true } as const;
+
+/**
+ * A link that leaves the directory would make init change a file elsewhere (a dotfiles
+ * repository, another project); refused before anything is written. `fix` may name LINK and TARGET.
+ */
+function refuseLinkOutside(file: string, dir: string, fix: string): void {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return;
+  } catch {
+    return;
+  }
+  let target: string;
+  try {
+    target = linkTarget(file);
+  } catch {
+    throw new AwsdirError(`${file} is a symbolic link that leads to no file (a loop of links); nothing was written; remove it (\`rm ${shellQuote(file)}\`) and run \`awsdir init\` again`);
+  }
+  if (isInside(target, dir)) return;
+  throw new AwsdirError(
+    `${file} is a symbolic link to ${target}, outside ${dir}; init writes only inside the directory it sets up, so nothing was written; ${fix.replace('LINK', shellQuote(file)).replace('TARGET', target)}`,
+  );
+}
+
+function isInside(path: string, dir: string): boolean {
+  let real: string;
+  try {
+    real = existsSync(path) ? realpathSync(path) : join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return false;
+  }
+  const base = realpathSync(dir);
+  return real.startsWith(base.endsWith(sep) ? base : base + sep);
 }
 
 interface ProjectValues {
@@ -232,7 +273,7 @@ export async function renderProjectFile(values: ProjectValues): Promise<string> 
 /** Prints the trust policy that the role of `dir`'s project needs, for the account of the person's MFA device. */
 export async function printTrustPolicy(dir: string, deps: Pick<InitDeps, 'env' | 'reporter'>): Promise<string> {
   const userConfig = await loadUserConfig(deps.env);
-  const project = await resolveProject(dir, { env: deps.env, userConfig, user: loginName(deps.env), host: shortHostName() });
+  const project = await resolveDirectoryProject(dir, deps.env, userConfig);
   const serial = project.mfaSerial ?? project.source.mfaSerial;
   const account = serial ? /^arn:[\w-]+:iam::(\d{12}):mfa\//.exec(serial)?.[1] : undefined;
   if (!account) {
@@ -262,10 +303,10 @@ function terminalAsk(ctx: Context): Ask | undefined {
   return Object.assign(ask, { say: async (text: string) => ctx.io.stderr(`  ${text}\n`) });
 }
 
-async function runDirenvAllow(dir: string): Promise<void> {
+async function runDirenvAllow(dir: string, env: Env): Promise<void> {
   const { execa } = await import('execa');
   try {
-    await execa('direnv', ['allow', dir], { stdin: 'ignore', timeout: 15000 });
+    await execa('direnv', ['allow', dir], { env: childEnvironment(env), extendEnv: false, stdin: 'ignore', timeout: 15000 });
   } catch (error) {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
     if (e.code === 'ENOENT') throw new AwsdirError(`direnv is not on PATH; install it (https://direnv.net), then run \`direnv allow ${dir}\``);
@@ -317,7 +358,7 @@ Example:
       if (!existsSync(dir)) throw new UsageError(`init: ${dir} does not exist; create it first (mkdir -p ${dir})`);
       const ask = terminalAsk(ctx);
       try {
-        await init(dir, opts, { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: runDirenvAllow });
+        await init(dir, opts, { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: (d) => runDirenvAllow(d, ctx.env) });
       } catch (error) {
         if (error instanceof CancelledError) throw new CancelledError('init cancelled; nothing was written');
         throw error;

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Context } from '../../core/context';
 import { isAwsdirError } from '../../core/errors';
@@ -7,11 +6,12 @@ import type { RegisterCommand } from '../program';
 import { formatDuration } from '../../config/duration';
 import { findProjectFile } from '../../config/findProjectFile';
 import { loadUserConfig } from '../../config/loadUserConfig';
-import { resolveProject } from '../../config/resolveProject';
+import { resolveDirectoryProject } from '../../config/resolveProject';
 import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
-import { createEngine, currentUser, type CacheEntry } from '../../credentials/createEngine';
+import { createEngine, type CacheEntry } from '../../credentials/createEngine';
 import { mfaSessionEntryName, roleEntryName } from '../../credentials/resolveCredentials';
+import { endpointOverrides, type EndpointOverride, type EndpointService } from '../../aws/endpoints';
 
 export interface StatusSession {
   name: string;
@@ -23,6 +23,8 @@ export interface StatusSession {
   issuedAt?: string;
   expiration?: string;
   secondsLeft?: number;
+  /** The STS endpoint that issued it, when not AWS's. */
+  endpoint?: string;
   malformed?: true;
   /** This directory's role session, or the MFA session it assumes the role from. */
   usedHere: boolean;
@@ -35,6 +37,8 @@ export interface StatusReport {
     | null;
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string; error?: string };
+  /** Services whose calls go elsewhere than AWS, and the variable that says so; empty for AWS. */
+  endpoints: Partial<Record<EndpointService, EndpointOverride>>;
   sessions: StatusSession[];
 }
 
@@ -58,8 +62,9 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
 
   let project: ResolvedProject | null = null;
   if (findProjectFile(dir)) {
-    // The same inputs as the engine's resolveDirectory, minus its approval check: status reports approval.
-    project = await resolveProject(dir, { env: ctx.env, userConfig, user: currentUser(ctx.env), host: hostname() });
+    // The same inputs as the engine's resolveDirectory (the session name is part of what is
+    // approved), minus its approval check: status reports approval.
+    project = await resolveDirectoryProject(dir, ctx.env, userConfig);
   }
   const here = project ? new Set([roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])]) : new Set<string>();
   const now = ctx.now();
@@ -75,6 +80,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
       ...(e.issuedAt ? { issuedAt: e.issuedAt } : {}),
       ...(e.expiration ? { expiration: e.expiration } : {}),
       ...(Number.isFinite(expiresMs) ? { secondsLeft: Math.max(0, Math.floor((expiresMs - now) / 1000)) } : {}),
+      ...(e.endpoint ? { endpoint: e.endpoint } : {}),
       ...(e.malformed ? { malformed: true as const } : {}),
       usedHere: here.has(e.name),
     };
@@ -83,13 +89,14 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
   let projectOut: StatusReport['project'] = null;
   if (project) {
     const { fileHashes: _hashes, source, ...rest } = project;
-    projectOut = { ...rest, source: { name: source.name, kind: source.kind }, allowed: isAllowed(project, ctx.env) };
+    projectOut = { ...rest, source: { name: source.name, kind: source.kind }, allowed: isAllowed(project, ctx.env, dir) };
   }
   return {
     directory: dir,
     project: projectOut,
     userFile: { path: userConfig.file, exists: userConfig.exists },
     keyring,
+    endpoints: endpointOverrides(ctx.env),
     sessions,
   };
 }
@@ -108,6 +115,12 @@ const PROJECT_ROWS: Array<[string, (p: NonNullable<StatusReport['project']>) => 
   ['mfa', (p) => (p.mfa ? `yes${p.mfaSerial ? ` (${p.mfaSerial})` : ''}` : 'no'), 'mfa'],
 ];
 
+const ENDPOINT_ROWS: Array<[EndpointService, string]> = [
+  ['sts', 'sts endpoint'],
+  ['iam', 'iam endpoint'],
+  ['federation', 'console sign-in'],
+];
+
 function roleLabel(arn: string | undefined): string {
   if (!arn) return '';
   const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
@@ -122,7 +135,7 @@ export function formatStatus(report: StatusReport): string {
   if (!p) {
     row('project file', `none: no .awsdir.yaml here or in any parent (create one with \`awsdir init\`)`);
   } else {
-    row('project file', `${p.projectFile} — ${p.allowed ? 'allowed' : `NOT allowed: run \`awsdir allow ${p.dir}\``}`);
+    row('project file', `${p.projectFile} — ${p.allowed ? 'allowed' : `NOT allowed: run \`awsdir allow ${report.directory}\``}`);
     for (const extra of p.files.slice(1)) row('extends', extra);
     for (const [key, value, originKey] of PROJECT_ROWS) {
       const v = value(p);
@@ -131,6 +144,10 @@ export function formatStatus(report: StatusReport): string {
   }
   row('user file', `${report.userFile.path}${report.userFile.exists ? '' : ' (absent: defaults)'}`);
   row('keyring', report.keyring.backend ?? `unavailable: ${report.keyring.error ?? 'unknown'}`);
+  for (const [service, name] of ENDPOINT_ROWS) {
+    const endpoint = report.endpoints[service];
+    if (endpoint) row(name, endpoint.url, endpoint.from);
+  }
   lines.push('');
   if (report.keyring.error) {
     lines.push('cached sessions: cannot be read while the keyring is unavailable');
@@ -146,7 +163,7 @@ export function formatStatus(report: StatusReport): string {
       const what = s.kind === 'role' ? roleLabel(s.roleArn) : `MFA ${s.mfaSerial ?? '(none)'}`;
       const left = s.secondsLeft === undefined ? '' : s.secondsLeft > 0 ? `${formatDuration(s.secondsLeft)} left` : 'expired';
       lines.push(
-        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ? s.expiration.replace(/\.\d{3}Z$/, 'Z') : '?'}  ${left}${s.usedHere ? '  <- this directory' : ''}`,
+        `  ${s.kind.padEnd(11)} ${what.padEnd(24)} source ${(s.sourceName ?? '?').padEnd(10)} expires ${s.expiration ? s.expiration.replace(/\.\d{3}Z$/, 'Z') : '?'}  ${left}${s.endpoint ? `  endpoint ${s.endpoint}` : ''}${s.usedHere ? '  <- this directory' : ''}`,
       );
     }
   }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Context, Env } from '../../core/context';
 import { AwsdirError } from '../../core/errors';
 import { createReporter, type Reporter } from '../../core/reporter';
@@ -6,9 +5,12 @@ import type { RegisterCommand } from '../program';
 import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isExpiredToken, isInvalidToken } from '../../aws/errors';
+import { endpointOverride } from '../../aws/endpoints';
+import { readAwsConfig, readAwsCredentials, valueOf } from '../../config/awsSharedFiles';
 import { awsConfigFile, awsCredentialsFile } from '../../config/paths';
 import { formatDuration } from '../../config/duration';
 import { splitCommandLine } from '../../core/splitCommandLine';
+import { childEnvironment } from '../../core/childEnvironment';
 
 /** Credentials as the AWS CLI would find them, and where from. */
 export interface CredentialsInEffect {
@@ -34,29 +36,12 @@ export interface WhoamiResult {
   };
 }
 
-/** Minimal INI reader with botocore's rules: `[section]`, `key = value`, `#`/`;` comment lines. */
-export function parseIni(text: string): Record<string, Record<string, string>> {
-  const sections: Record<string, Record<string, string>> = {};
-  let current: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[\s*(.*?)\s*\]$/.exec(line);
-    if (header) {
-      current = sections[header[1] ?? ''] ??= {};
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (current && eq > 0) current[line.slice(0, eq).trim().toLowerCase()] = line.slice(eq + 1).trim();
-  }
-  return sections;
-}
-
-function readIni(file: string): Record<string, Record<string, string>> {
+/** A shared file that cannot be read counts as absent here, as the AWS CLI would find nothing in it either. */
+function readOrNothing<T>(read: () => T, nothing: T): T {
   try {
-    return parseIni(readFileSync(file, 'utf8'));
+    return read();
   } catch {
-    return {};
+    return nothing;
   }
 }
 
@@ -85,29 +70,33 @@ export async function findCredentialsInEffect(env: Env, reporter: Reporter): Pro
   const profile = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
   const credentialsFile = awsCredentialsFile(env);
   const configFile = awsConfigFile(env);
-  const config = readIni(configFile)[profile === 'default' ? 'default' : `profile ${profile}`];
-  const region = envRegion || config?.region || 'us-east-1';
-  const fromCredentials = readIni(credentialsFile)[profile];
+  const config = readOrNothing(() => readAwsConfig(env).profiles.get(profile), undefined);
+  const region = envRegion || valueOf(config, 'region') || 'us-east-1';
+  const fromCredentials = readOrNothing(() => readAwsCredentials(env).profiles.get(profile), undefined);
   for (const [section, file] of [
     [fromCredentials, credentialsFile],
     [config, configFile],
   ] as const) {
-    if (section?.aws_access_key_id && section.aws_secret_access_key) {
-      const token = section.aws_session_token;
+    const id = valueOf(section, 'aws_access_key_id');
+    const secret = valueOf(section, 'aws_secret_access_key');
+    if (id && secret) {
+      const token = valueOf(section, 'aws_session_token');
       return {
-        credentials: { accessKeyId: section.aws_access_key_id, secretAccessKey: section.aws_secret_access_key, ...(token ? { sessionToken: token } : {}) },
+        credentials: { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) },
         origin: `profile ${profile} of ${file}`,
         region,
       };
     }
   }
-  if (config?.credential_process) {
+  const credentialProcess = valueOf(config, 'credential_process');
+  if (credentialProcess) {
     reporter.debug(`profile ${profile} of ${configFile}: running its credential_process`);
-    return { credentials: await runCredentialProcess(config.credential_process, env, profile), origin: `profile ${profile} of ${configFile} (credential_process)`, region };
+    return { credentials: await runCredentialProcess(credentialProcess, env, profile), origin: `profile ${profile} of ${configFile} (credential_process)`, region };
   }
-  if (config?.role_arn || config?.sso_start_url || config?.sso_session) {
+  const roleArn = valueOf(config, 'role_arn');
+  if (roleArn || valueOf(config, 'sso_start_url') || valueOf(config, 'sso_session')) {
     throw new AwsdirError(
-      `profile ${profile} of ${configFile} gets its credentials through ${config.role_arn ? 'role_arn' : 'SSO'}, which awsdir whoami does not follow; run \`/usr/bin/aws sts get-caller-identity --profile ${profile}\`, or give the directory a .awsdir.yaml`,
+      `profile ${profile} of ${configFile} gets its credentials through ${roleArn ? 'role_arn' : 'SSO'}, which awsdir whoami does not follow; run \`/usr/bin/aws sts get-caller-identity --profile ${profile}\`, or give the directory a .awsdir.yaml`,
     );
   }
   const named = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE;
@@ -123,7 +112,7 @@ async function runCredentialProcess(command: string, env: Env, profile: string):
   if (!file) throw new AwsdirError(`profile ${profile}: credential_process is empty; fix it in your AWS config`);
   const { execa } = await import('execa');
   // stdin and stderr stay the person's: an MFA prompt on /dev/tty and its messages must reach them.
-  const result = await execa(file, args, { env: { ...env }, extendEnv: false, stdin: 'inherit', stderr: 'inherit', reject: false, timeout: 300_000 });
+  const result = await execa(file, args, { env: childEnvironment(env), extendEnv: false, stdin: 'inherit', stderr: 'inherit', reject: false, timeout: 300_000 });
   if (result.failed) {
     throw new AwsdirError(`profile ${profile}: its credential_process ${result.code === 'ENOENT' ? 'was not found' : `failed (exit ${result.exitCode ?? result.signal})`}; run it by hand to see why: ${command}`);
   }
@@ -216,7 +205,7 @@ function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env
   }
   return explainAwsError(error, {
     action: 'GetCallerIdentity',
-    endpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${found.region}.amazonaws.com`,
+    endpoint: endpointOverride(env, 'sts')?.url ?? `https://sts.${found.region}.amazonaws.com`,
   });
 }
 
