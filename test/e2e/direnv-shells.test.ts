@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
 import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
@@ -58,7 +58,9 @@ async function makeWorld(name: string): Promise<World> {
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '',
     DIRENV_WARN_TIMEOUT: '60s',
     AWSDIR_KEYRING: 'os',
-    USER: 'alice',
+    // The real login name: fish sets USER from the uid at start-up, and `{user}` in the session
+    // name (part of the approved identity) must be the same in the shell as at `awsdir allow`.
+    USER: userInfo().username,
     LANG: 'C.UTF-8',
     TERM: 'xterm-256color',
   };
