@@ -10,6 +10,7 @@ import { loadUserConfig } from '../config/loadUserConfig';
 import { resolveAllowedProject } from '../config/approval';
 import { stateDir } from '../config/paths';
 import { openKeyring } from '../keyring/openKeyring';
+import { sessionStore } from '../credentials/sessionStore';
 import { shellNames, type ShellName } from '../shell/render';
 
 /**
@@ -122,7 +123,6 @@ async function hitEngine(ctx: Context): Promise<Engine | undefined> {
     credentialsFor: (project) => resolveRoleCredentials(project, chain, userConfig.refreshWindowSeconds),
     sourceCredentials: miss,
     mfaCodes: miss,
-    cacheEntries: miss,
-    clear: miss,
+    sessions: sessionStore(keyring, (message) => reporter.debug(message)),
   };
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../core/context';
-import { ConfigError, UsageError } from '../core/errors';
+import { ConfigError } from '../core/errors';
 import { createReporter, type Reporter } from '../core/reporter';
 import { loadAwsSdk } from '../aws/loadAwsSdk';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
@@ -15,8 +15,8 @@ import { createMfaCodeProvider, type MfaCodeProvider } from '../mfa/createMfaCod
 import { readTty } from '../mfa/readTty';
 import { withLock } from './lock';
 import { readSourceCredentials } from './sourceCredentials';
-import { mfaSessionEntryName, resolveRoleCredentials, roleEntryName, type ChainDeps } from './resolveCredentials';
-import { parseCachedSession, type SessionKind } from './sessionCache';
+import { resolveRoleCredentials, type ChainDeps } from './resolveCredentials';
+import { sessionStore, type SessionStore } from './sessionStore';
 
 /** The AWS CLI refreshes credential_process credentials 15 minutes before they expire. */
 export const CREDENTIAL_PROCESS_WINDOW_SECONDS = 15 * 60;
@@ -24,20 +24,6 @@ export const CREDENTIAL_PROCESS_WINDOW_SECONDS = 15 * 60;
 export interface EngineOptions {
   mfaCode?: string;
   refreshWindowSeconds?: number;
-}
-
-export interface CacheEntry {
-  name: string;
-  kind: SessionKind;
-  /** RFC 3339, or '' for a malformed entry. */
-  expiration: string;
-  issuedAt?: string;
-  sourceName?: string;
-  mfaSerial?: string;
-  roleArn?: string;
-  assumedRoleArn?: string;
-  endpoint?: string;
-  malformed?: true;
 }
 
 export interface CredentialsResult {
@@ -60,10 +46,8 @@ export interface Engine {
   sourceCredentials(sourceName: string): Promise<AwsCredentials>;
   /** Where MFA codes come from (--mfa-code, AWSDIR_MFA_CODE, mfa_process, the prompt), for calls outside the chain. */
   mfaCodes(): MfaCodeProvider;
-  /** Every cached session with its non-secret fields (reads every entry: not for the hit path). */
-  cacheEntries(): Promise<CacheEntry[]>;
-  /** Removes cached sessions (never sources); returns the names removed. */
-  clear(options: { all?: boolean; project?: ResolvedProject }): Promise<string[]>;
+  /** The cached sessions: their names, listing and clearing. */
+  readonly sessions: SessionStore;
 }
 
 /** The login name used for `{user}` in session names. */
@@ -88,6 +72,7 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     node: ctx.self.node,
     platform: ctx.platform,
   });
+  const sessions = sessionStore(keyring, (message) => reporter.debug(message));
   const refreshWindowSeconds = options.refreshWindowSeconds ?? userConfig.refreshWindowSeconds;
   let mfa: MfaCodeProvider | undefined;
 
@@ -159,40 +144,6 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
 
     mfaCodes,
 
-    async cacheEntries() {
-      const names = (await keyring.list()).filter((n: string) => n.startsWith('mfa-session/') || n.startsWith('role/'));
-      const entries: CacheEntry[] = [];
-      for (const name of names.sort()) {
-        const kind: SessionKind = name.startsWith('role/') ? 'role' : 'mfa-session';
-        const parsed = parseCachedSession(await keyring.get(name), kind);
-        if (parsed === null) continue;
-        if (parsed === 'malformed') {
-          entries.push({ name, kind, expiration: '', malformed: true });
-          continue;
-        }
-        entries.push({
-          name,
-          kind,
-          expiration: parsed.expiration,
-          issuedAt: parsed.issuedAt,
-          sourceName: parsed.sourceName,
-          ...(parsed.mfaSerial ? { mfaSerial: parsed.mfaSerial } : {}),
-          ...(parsed.roleArn ? { roleArn: parsed.roleArn } : {}),
-          ...(parsed.assumedRoleArn ? { assumedRoleArn: parsed.assumedRoleArn } : {}),
-          ...(parsed.endpoint ? { endpoint: parsed.endpoint } : {}),
-        });
-      }
-      return entries;
-    },
-
-    async clear({ all, project }) {
-      let names: string[];
-      if (all) names = (await keyring.list()).filter((n: string) => n.startsWith('mfa-session/') || n.startsWith('role/'));
-      else if (project) names = [roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])];
-      else throw new UsageError('clear: nothing chosen; pass --all or --dir DIR');
-      const removed: string[] = [];
-      for (const name of names) if (await keyring.delete(name)) removed.push(name);
-      return removed;
-    },
+    sessions,
   };
 }

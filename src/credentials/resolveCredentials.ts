@@ -7,16 +7,8 @@ import { explainAwsError, isAccessDenied, isExpiredToken, isInvalidToken } from 
 import { endpointOverride } from '../aws/endpoints';
 import type { Keyring } from '../keyring/keyring';
 import type { MfaCodeProvider } from '../mfa/createMfaCodeProvider';
-import { sourceKeyId, type SourceLike } from './sourceCredentials';
-import {
-  credentialsOf,
-  isFresh,
-  parseCachedSession,
-  sessionEntryName,
-  toCachedSession,
-  type CachedSession,
-  type SessionKeyParts,
-} from './sessionCache';
+import type { SourceLike } from './sourceCredentials';
+import { credentialsOf, isFresh, mfaSessionEntryName, roleEntryName, sessionEndpoint, sessionStore, toCachedSession, type CachedSession } from './sessionStore';
 
 /** STS caps a role session assumed with session credentials at one hour. */
 export const CHAIN_LIMIT_SECONDS = 3600;
@@ -69,47 +61,9 @@ export function stsEndpoint(env: Env, region: string): string {
   return endpointOverride(env, 'sts')?.url ?? `https://sts.${region}.amazonaws.com`;
 }
 
-/** `{ endpoint }` when the environment sends STS calls elsewhere than AWS; `{}` for AWS itself. */
-function keyEndpoint(env: Env): { endpoint?: string } {
-  const endpoint = endpointOverride(env, 'sts')?.url;
-  return endpoint ? { endpoint } : {};
-}
-
-function keyParts(project: ChainProject, env: Env): Omit<SessionKeyParts, 'kind' | 'durationSeconds'> {
-  return {
-    sourceName: project.sourceName,
-    accessKeyId: sourceKeyId(project.source, env),
-    mfaSerial: project.mfa ? (project.mfaSerial ?? '') : '',
-    partition: project.role.partition,
-    ...keyEndpoint(env),
-  };
-}
-
-export function roleEntryName(project: ChainProject, env: Env): string {
-  return sessionEntryName({
-    ...keyParts(project, env),
-    kind: 'role',
-    durationSeconds: project.durationSeconds,
-    roleArn: project.role.arn,
-    sessionName: project.sessionName,
-    ...(project.externalId ? { externalId: project.externalId } : {}),
-    ...(project.sourceIdentity ? { sourceIdentity: project.sourceIdentity } : {}),
-  });
-}
-
-export function mfaSessionEntryName(project: ChainProject, env: Env): string {
-  return sessionEntryName({ ...keyParts(project, env), kind: 'mfa-session', durationSeconds: project.source.sessionDurationSeconds });
-}
-
 /** A cached session, or null when absent; a malformed entry is removed (it is proven bad) and reported in debug. */
-async function readCache(deps: ChainDeps, name: string, kind: CachedSession['kind']): Promise<CachedSession | null> {
-  const parsed = parseCachedSession(await deps.keyring.get(name), kind);
-  if (parsed === 'malformed') {
-    deps.reporter.debug(`cache entry ${name} is malformed; discarding it`);
-    await deps.keyring.delete(name).catch(() => false);
-    return null;
-  }
-  return parsed;
+function readCache(deps: ChainDeps, name: string, kind: CachedSession['kind']): Promise<CachedSession | null> {
+  return sessionStore(deps.keyring, (m) => deps.reporter.debug(m)).read(name, kind);
 }
 
 function accountOf(arn: string): string {
@@ -153,7 +107,7 @@ export async function resolveRoleCredentials(project: ChainProject, deps: ChainD
       assumedRoleArn: assumed.assumedRoleArn,
       ...(alias ? { accountAlias: alias } : {}),
       ...(project.mfa && project.mfaSerial ? { mfaSerial: project.mfaSerial } : {}),
-      ...keyEndpoint(deps.env),
+      ...sessionEndpoint(deps.env),
     });
     try {
       await deps.keyring.set(roleName, JSON.stringify(session));
@@ -171,7 +125,7 @@ function fromSession(session: CachedSession, fromCache: boolean, env: Env): Role
     fromCache,
     ...(session.accountAlias ? { accountAlias: session.accountAlias } : {}),
     // From the environment, not the entry: the entry's name already ties it to this endpoint.
-    ...keyEndpoint(env),
+    ...sessionEndpoint(env),
   };
 }
 
@@ -280,7 +234,7 @@ async function getMfaSession(
       (code) => deps.sts(source).getSessionToken({ durationSeconds, serialNumber: serial, tokenCode: code }),
       { action: 'GetSessionToken', sourceName: project.sourceName, durationSeconds, endpoint: stsEndpoint(deps.env, deps.stsRegion) },
     );
-    const session = toCachedSession('mfa-session', credentials, { sourceName: project.sourceName, issuedAt, mfaSerial: serial, ...keyEndpoint(deps.env) });
+    const session = toCachedSession('mfa-session', credentials, { sourceName: project.sourceName, issuedAt, mfaSerial: serial, ...sessionEndpoint(deps.env) });
     try {
       await deps.keyring.set(name, JSON.stringify(session));
     } catch (error) {

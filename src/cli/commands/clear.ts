@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
-import type { Context } from '../../core/context';
+import type { Context, Env } from '../../core/context';
 import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { createEngine, type Engine } from '../../credentials/createEngine';
+import { projectEntryNames } from '../../credentials/sessionStore';
 
 /** Removes cached sessions (never sources) and says what it removed. */
-export async function clearCommand(input: { all: boolean; dir: string }, engine: Engine): Promise<string[]> {
+export async function clearCommand(input: { all: boolean; dir: string }, engine: Engine, env: Env): Promise<string[]> {
   const project = input.all ? undefined : await engine.resolveDirectory(input.dir);
-  const removed = await engine.clear(project ? { project } : { all: true });
+  const removed = await engine.sessions.clear(project ? projectEntryNames(project, env) : 'all');
   if (removed.length === 0) engine.reporter.info(input.all ? 'no cached sessions' : `no cached sessions for ${project?.role.arn}`);
   for (const name of removed) engine.reporter.info(`removed ${name.startsWith('role/') ? 'role session' : 'MFA session'} ${name}`);
   return removed;
@@ -28,6 +29,6 @@ Example:
     )
     .action(async (opts: { all?: boolean; dir?: string }) => {
       if (opts.all && opts.dir !== undefined) throw new UsageError('clear takes --all or --dir, not both');
-      await clearCommand({ all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.') }, await createEngine(ctx));
+      await clearCommand({ all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.') }, await createEngine(ctx), ctx.env);
     });
 };

@@ -115,7 +115,7 @@ export async function rotate(sourceName: string, options: { mfaCode?: string }, 
       describe: (error, action) => explainAwsError(error, { action, sourceName }).message,
     });
     // Cached sessions are named after the old key id: nothing will read them again.
-    const stale = (await engine.cacheEntries()).filter((e) => e.sourceName === sourceName);
+    const stale = (await engine.sessions.entries()).filter((e) => e.sourceName === sourceName);
     for (const entry of stale) await keyring.delete(entry.name).catch(() => false);
     reporter.info(`rotated source '${sourceName}' (user ${result.userName}): the new key ${result.newKeyId} is in the keychain and works; the old key ${result.oldKeyId} is deleted`);
   } finally {

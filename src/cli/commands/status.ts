@@ -9,8 +9,8 @@ import { loadUserConfig } from '../../config/loadUserConfig';
 import { resolveDirectoryProject } from '../../config/resolveProject';
 import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
-import { createEngine, type CacheEntry } from '../../credentials/createEngine';
-import { mfaSessionEntryName, roleEntryName } from '../../credentials/resolveCredentials';
+import { createEngine } from '../../credentials/createEngine';
+import { projectEntryNames, type CacheEntry } from '../../credentials/sessionStore';
 import { endpointOverrides, type EndpointOverride, type EndpointService } from '../../aws/endpoints';
 
 export interface StatusSession {
@@ -51,7 +51,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
     const engine = await createEngine(ctx);
     userConfig = engine.userConfig;
     keyring.backend = engine.keyring.backend;
-    entries = await engine.cacheEntries();
+    entries = await engine.sessions.entries();
   } catch (error) {
     // A keychain that cannot be opened should not hide the configuration, which needs none.
     if (!isAwsdirError(error) || error.kind === 'config') throw error;
@@ -66,7 +66,7 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
     // approved), minus its approval check: status reports approval.
     project = await resolveDirectoryProject(dir, ctx.env, userConfig);
   }
-  const here = project ? new Set([roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])]) : new Set<string>();
+  const here = new Set(project ? projectEntryNames(project, ctx.env) : []);
   const now = ctx.now();
   const sessions = entries.map((e): StatusSession => {
     const expiresMs = e.expiration ? Date.parse(e.expiration) : NaN;
