@@ -34,6 +34,7 @@ const offHitPath = [
   'src/config/parseUserConfig.ts',
   'src/config/updateUserConfig.ts',
   'src/credentials/createEngine.ts',
+  'src/credentials/awsFetcher.ts',
   'src/mfa/readTty.ts',
   'src/aws/errors.ts',
   'src/credentials/credentialProcessProfile.ts',

@@ -4,7 +4,8 @@ import { ExitCode } from './exitCodes';
 import { createReporter } from '../core/reporter';
 import { exportCommand } from './commands/export';
 import type { Engine } from '../credentials/createEngine';
-import { resolveRoleCredentials, type ChainDeps } from '../credentials/resolveCredentials';
+import { roleCredentials } from '../credentials/chain';
+import { NotOnHitPath, offHitPath } from '../credentials/fetcher';
 import { guardProduction } from '../credentials/guard';
 import { loadUserConfig } from '../config/loadUserConfig';
 import { resolveAllowedProject } from '../config/approval';
@@ -91,9 +92,8 @@ export function parseFlags(argv: readonly string[]): HitFlags | undefined {
   return flags;
 }
 
-class NotOnHitPath extends Error {}
 const miss = (): never => {
-  throw new NotOnHitPath();
+  throw new NotOnHitPath('the full engine');
 };
 
 /** An Engine that answers from caches only; undefined when the keyring still has to be picked. */
@@ -104,25 +104,16 @@ async function hitEngine(ctx: Context): Promise<Engine | undefined> {
   // `auto` probes the keychain and records its pick once: the full CLI's job.
   if (preference === 'auto') return undefined;
   const keyring = await openKeyring({ env: ctx.env, preference: userConfig.keyring, recordPick: miss, reporter, node: ctx.self.node, platform: ctx.platform });
-  const chain: ChainDeps = {
-    env: ctx.env,
-    keyring,
-    reporter,
-    now: () => ctx.now(),
-    stsRegion: userConfig.stsRegion,
-    mfa: { use: miss },
-    sts: miss,
-    lock: miss,
-    readSource: miss,
-  };
+  const sessions = sessionStore(keyring, (message) => reporter.debug(message));
   return {
     keyring,
     userConfig,
     reporter,
     resolveDirectory: (dir) => resolveAllowedProject(dir, ctx.env, userConfig),
-    credentialsFor: (project) => resolveRoleCredentials(project, chain, userConfig.refreshWindowSeconds),
+    credentialsFor: (project) =>
+      roleCredentials(project, { env: ctx.env, reporter, now: () => ctx.now(), stsRegion: userConfig.stsRegion, fetch: offHitPath, store: sessions, windowSeconds: userConfig.refreshWindowSeconds }),
     sourceCredentials: miss,
     mfaCodes: miss,
-    sessions: sessionStore(keyring, (message) => reporter.debug(message)),
+    sessions,
   };
 }

@@ -1,21 +1,20 @@
 import type { Context } from '../core/context';
 import { ConfigError } from '../core/errors';
 import { createReporter, type Reporter } from '../core/reporter';
-import { loadAwsSdk } from '../aws/loadAwsSdk';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
 import type { Keyring } from '../keyring/keyring';
 import { openKeyring } from '../keyring/openKeyring';
-import { lockDir, stateDir } from '../config/paths';
 import type { ResolvedProject, SourceConfig, UserConfig } from '../config/types';
 import { loadUserConfig } from '../config/loadUserConfig';
 import { recordKeyringPick } from '../config/updateUserConfig';
 import { loginName } from '../config/resolveProject';
 import { resolveAllowedProject } from '../config/approval';
-import { createMfaCodeProvider, type MfaCodeProvider } from '../mfa/createMfaCodeProvider';
+import type { MfaCodeProvider } from '../mfa/createMfaCodeProvider';
 import { readTty } from '../mfa/readTty';
-import { withLock } from './lock';
+import { createAwsFetcher } from './awsFetcher';
+import { roleCredentials } from './chain';
+import type { Fetcher } from './fetcher';
 import { readSourceCredentials } from './sourceCredentials';
-import { resolveRoleCredentials, type ChainDeps } from './resolveCredentials';
 import { sessionStore, type SessionStore } from './sessionStore';
 
 /** The AWS CLI refreshes credential_process credentials 15 minutes before they expire. */
@@ -74,7 +73,7 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
   });
   const sessions = sessionStore(keyring, (message) => reporter.debug(message));
   const refreshWindowSeconds = options.refreshWindowSeconds ?? userConfig.refreshWindowSeconds;
-  let mfa: MfaCodeProvider | undefined;
+  let fetcher: Fetcher | undefined;
 
   const source = (name: string): SourceConfig => {
     const found = userConfig.sources[name];
@@ -85,46 +84,8 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     return found;
   };
 
-  // One per engine: a code from --mfa-code or AWSDIR_MFA_CODE is spent once, whoever spends it.
-  const mfaCodes = (): MfaCodeProvider =>
-    (mfa ??= createMfaCodeProvider({
-      ...(options.mfaCode !== undefined ? { flagCode: options.mfaCode } : {}),
-      env: ctx.env,
-      stateDir: stateDir(ctx.env),
-      reporter,
-      stderr: (text) => ctx.io.stderr(text),
-      now: () => ctx.now(),
-      signal: ctx.signal,
-    }));
-
-  const chainDeps = (): ChainDeps => ({
-    env: ctx.env,
-    keyring,
-    reporter,
-    now: () => ctx.now(),
-    stsRegion: userConfig.stsRegion,
-    mfa: mfaCodes(),
-    sts: (credentials) => loadAwsSdk().createSts({ credentials, region: userConfig.stsRegion, env: ctx.env }),
-    accountAlias: async (credentials) => {
-      // One short try: the alias only decorates the summary line, and roles are often denied it.
-      const iam = loadAwsSdk().createIam({ credentials, region: userConfig.stsRegion, env: ctx.env, maxAttempts: 1, timeoutMs: 2000 });
-      try {
-        return (await iam.listAccountAliases())[0];
-      } catch (error) {
-        reporter.debug(`no account alias for the summary: ${(error as Error).name}`);
-        return undefined;
-      } finally {
-        iam.destroy();
-      }
-    },
-    lock: (name, fn) =>
-      withLock(name, fn, {
-        dir: lockDir(ctx.env),
-        signal: ctx.signal,
-        onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
-      }),
-    readSource: (s) => readSourceCredentials(s, { keyring, env: ctx.env }),
-  });
+  const fetch = (): Fetcher =>
+    (fetcher ??= createAwsFetcher(ctx, { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) }));
 
   return {
     keyring,
@@ -134,15 +95,15 @@ export async function createEngine(ctx: Context, options: EngineOptions = {}): P
     resolveDirectory: (dir) => resolveAllowedProject(dir, ctx.env, userConfig),
 
     async credentialsFor(project, { mode }) {
-      const window = mode === 'credential-process' ? Math.max(refreshWindowSeconds, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refreshWindowSeconds;
-      return resolveRoleCredentials(project, chainDeps(), window);
+      const windowSeconds = mode === 'credential-process' ? Math.max(refreshWindowSeconds, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refreshWindowSeconds;
+      return roleCredentials(project, { env: ctx.env, reporter, now: () => ctx.now(), stsRegion: userConfig.stsRegion, fetch: fetch(), store: sessions, windowSeconds });
     },
 
     async sourceCredentials(sourceName) {
       return readSourceCredentials(source(sourceName), { keyring, env: ctx.env });
     },
 
-    mfaCodes,
+    mfaCodes: () => fetch().mfa,
 
     sessions,
   };

@@ -7,7 +7,7 @@ import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError } from '../../aws/errors';
 import { createEngine } from '../../credentials/createEngine';
 import { isAwsdirExport, serializeSource, sourceEntryName } from '../../credentials/sourceCredentials';
-import { stsEndpoint } from '../../credentials/resolveCredentials';
+import { stsEndpoint } from '../../credentials/chainProject';
 import { recordSource } from '../../config/updateUserConfig';
 import { readTty } from '../../mfa/readTty';
 import { readProfileKeys } from '../../security/readProfileKeys';

@@ -13,7 +13,7 @@ import { assertFederable, consoleDestination, federationEndpoint, getSigninToken
 import type { ResolvedProject } from '../../config/types';
 import { createEngine, type Engine } from '../../credentials/createEngine';
 import { guardAsk, guardProduction } from '../../credentials/guard';
-import { CHAIN_LIMIT_SECONDS } from '../../credentials/resolveCredentials';
+import { CHAIN_LIMIT_SECONDS } from '../../credentials/chain';
 import { stateDir } from '../../config/paths';
 import { childEnvironment } from '../../core/childEnvironment';
 
