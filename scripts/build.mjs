@@ -25,15 +25,15 @@ const common = {
 };
 
 // What the cache-hit export reaches in the sources but never runs on a hit: the YAML and zod
-// parsers behind the resolved-config cache, the rest of the engine (MFA, locks, the user-file
-// editor), the terminal prompt, STS error wording and `export --credential-process`. In dist/awsdir.cjs each becomes a stub that throws when used,
+// parsers behind the resolved-config cache, the chain's real fetcher (the SDK loader, MFA codes,
+// the lock), the user-file editor, the terminal prompt, STS error wording and
+// `export --credential-process`. In dist/awsdir.cjs each becomes a stub that throws when used,
 // which the hit path takes as a miss, handing the command to the full CLI (dist/cli.cjs), where
 // the real modules live. test/perf/hit-path.test.ts proves a hit never gets there.
 const offHitPath = [
   'src/config/resolveProjectFile.ts',
   'src/config/parseUserConfig.ts',
   'src/config/updateUserConfig.ts',
-  'src/credentials/createEngine.ts',
   'src/credentials/awsFetcher.ts',
   'src/mfa/readTty.ts',
   'src/aws/errors.ts',

@@ -5,7 +5,7 @@ import type { Reporter } from '../../core/reporter';
 import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError } from '../../aws/errors';
-import { createEngine } from '../../credentials/createEngine';
+import { openWorkspace } from '../../credentials/workspace';
 import { isAwsdirExport, serializeSource, sourceEntryName } from '../../credentials/sourceCredentials';
 import { stsEndpoint } from '../../credentials/chainProject';
 import { recordSource } from '../../config/updateUserConfig';
@@ -148,12 +148,12 @@ There is no flag for the secret: command lines end up in shell history and proce
           `--remove-from-file removes the key of the profile it was imported from, and no profile was given; add \`--from-profile NAME\` (e.g. \`awsdir add ${name ?? 'default'} --from-profile NAME --remove-from-file\`)`,
         );
       }
-      const engine = await createEngine(ctx);
+      const workspace = await openWorkspace(ctx);
       await addCommand(
         { name: name ?? 'default', fromEnv: Boolean(opts.fromEnv), ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}), ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}) },
         {
           env: ctx.env,
-          reporter: engine.reporter,
+          reporter: workspace.reporter,
           ask: (prompt, secret) =>
             readTty({
               prompt,
@@ -162,11 +162,11 @@ There is no flag for the secret: command lines end up in shell history and proce
               signal: ctx.signal,
               noTerminalHint: 'run `awsdir add` in a terminal, or pass --from-env with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set',
             }),
-          store: (entry, value) => engine.keyring.set(entry, value),
-          backendName: engine.keyring.backend === 'os' ? 'OS keychain' : 'file keyring',
-          stsRegion: engine.userConfig.stsRegion,
+          store: (entry, value) => workspace.keyring.set(entry, value),
+          backendName: workspace.keyring.backend === 'os' ? 'OS keychain' : 'file keyring',
+          stsRegion: workspace.userConfig.stsRegion,
           record: (source, fields) => recordSource(ctx.env, source, fields),
-          readBack: (entry) => engine.keyring.get(entry),
+          readBack: (entry) => workspace.keyring.get(entry),
           now: () => ctx.now(),
         },
       );

@@ -10,53 +10,32 @@ import { AwsdirError, CancelledError, UsageError } from '../../core/errors';
 import type { Reporter } from '../../core/reporter';
 import type { RegisterCommand } from '../program';
 import { assertFederable, consoleDestination, federationEndpoint, getSigninToken, loginUrl } from '../../aws/federation';
-import type { ResolvedProject } from '../../config/types';
-import { createEngine, type Engine } from '../../credentials/createEngine';
-import { guardAsk, guardProduction } from '../../credentials/guard';
-import { CHAIN_LIMIT_SECONDS } from '../../credentials/chain';
+import { isChainedSession } from '../../credentials/chain';
+import { enterDirectory, type DirectoryIdentity } from '../../credentials/enterDirectory';
 import { stateDir } from '../../config/paths';
 import { childEnvironment } from '../../core/childEnvironment';
 
-/**
- * A role session assumed with session credentials is "chained", and the federation endpoint
- * refuses SessionDuration for it. awsdir's usual path (MFA session, then AssumeRole) is chained;
- * a direct AssumeRole from long-term keys (above the 1 hour cap, or `mfa: false`) is not.
- */
-export function isChainedSession(project: Pick<ResolvedProject, 'mfa' | 'durationSeconds' | 'source'>, env: Env): boolean {
-  if (project.mfa) return project.durationSeconds <= CHAIN_LIMIT_SECONDS;
-  return project.source.kind === 'env' && Boolean(env.AWS_SESSION_TOKEN);
-}
-
 export interface ConsoleInput {
-  dir: string;
   print: boolean;
   destination?: string;
 }
 
 /** The sign-in URL for the directory's role session (it carries a token worth a console session). */
-export async function consoleUrl(
-  input: ConsoleInput,
-  engine: Engine,
-  ctx: Pick<Context, 'env' | 'now'>,
-  guard?: (project: ResolvedProject) => Promise<void>,
-): Promise<{ url: string; project: ResolvedProject }> {
-  const project = await engine.resolveDirectory(input.dir);
-  // A console session acts as the role just as exported keys do: the same question, before any MFA prompt.
-  await guard?.(project);
-  const result = await engine.credentialsFor(project, { mode: 'env' });
-  assertFederable(result.credentials, result.assumedRoleArn);
+export async function consoleUrl(input: ConsoleInput, identity: DirectoryIdentity, ctx: Pick<Context, 'env' | 'now'>): Promise<string> {
+  const { project, reporter } = identity;
+  assertFederable(identity.credentials, identity.assumedRoleArn);
   const endpoint = federationEndpoint(ctx.env, project.role.partition);
   const chained = isChainedSession(project, ctx.env);
-  const secondsLeft = Math.floor((result.credentials.expiration.getTime() - ctx.now()) / 1000);
-  engine.reporter.debug(
+  const secondsLeft = Math.floor((identity.credentials.expiration.getTime() - ctx.now()) / 1000);
+  reporter.debug(
     chained ? 'chained role session: no SessionDuration (the federation endpoint refuses it)' : `role session from long-term keys: SessionDuration ${secondsLeft}s`,
   );
   const token = await getSigninToken({
-    credentials: result.credentials,
+    credentials: identity.credentials,
     endpoint,
     ...(chained ? {} : { sessionDurationSeconds: secondsLeft }),
   });
-  return { url: loginUrl(endpoint, token, input.destination ?? consoleDestination(project.role.partition, project.region)), project };
+  return loginUrl(endpoint, token, input.destination ?? consoleDestination(project.role.partition, project.region));
 }
 
 function openerFor(platform: NodeJS.Platform, target: string): { command: string; args: string[] } {
@@ -211,13 +190,18 @@ Example:
       if (opts.destination !== undefined && !/^https?:\/\/[^\s]+$/.test(opts.destination)) {
         throw new UsageError(`--destination ${JSON.stringify(opts.destination)} is not an http(s) URL; give a console URL such as https://console.aws.amazon.com/s3/home`);
       }
-      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      const input: ConsoleInput = { dir: resolve(ctx.cwd, opts.dir ?? '.'), print: Boolean(opts.print), ...(opts.destination ? { destination: opts.destination } : {}) };
-      const { url, project } = await consoleUrl(input, engine, ctx, (p) =>
-        guardProduction(p, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter, command: 'console' }),
-      );
+      // A console session acts as the role just as exported keys do: the same question first.
+      const identity = await enterDirectory(ctx, {
+        dir: resolve(ctx.cwd, opts.dir ?? '.'),
+        command: 'console',
+        yes: Boolean(opts.yes),
+        ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
+      });
+      const { project, reporter } = identity;
+      const input: ConsoleInput = { print: Boolean(opts.print), ...(opts.destination ? { destination: opts.destination } : {}) };
+      const url = await consoleUrl(input, identity, ctx);
       if (input.print) {
-        engine.reporter.warn('the URL below holds a sign-in token: whoever has it can open the console as this role for 15 minutes; do not paste it where others can read it');
+        reporter.warn('the URL below holds a sign-in token: whoever has it can open the console as this role for 15 minutes; do not paste it where others can read it');
         ctx.io.stdout(`${url}\n`);
         return;
       }
@@ -227,8 +211,8 @@ Example:
         platform: ctx.platform,
         env: ctx.env,
         signal: ctx.signal,
-        reporter: engine.reporter,
-        onOpened: () => engine.reporter.info(`opening the AWS console as ${project.role.name} @ ${project.account} (${project.label}) in your browser`),
+        reporter: reporter,
+        onOpened: () => reporter.info(`opening the AWS console as ${project.role.name} @ ${project.account} (${project.label}) in your browser`),
       });
     });
 };

@@ -5,7 +5,7 @@ import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { AwsCredentials } from '../../aws/types';
 import { explainAwsError, isInvalidToken, isNetworkError } from '../../aws/errors';
 import { recordSource } from '../../config/userConfig';
-import { createEngine } from '../../credentials/createEngine';
+import { openWorkspace } from '../../credentials/workspace';
 import { serializeSource, sourceEntryName } from '../../credentials/sourceCredentials';
 import { rotateAccessKey } from '../../security/rotateAccessKey';
 
@@ -41,14 +41,14 @@ function errorName(error: unknown): string {
 }
 
 export async function rotate(sourceName: string, options: { mfaCode?: string }, ctx: Context): Promise<void> {
-  const engine = await createEngine(ctx, options.mfaCode ? { mfaCode: options.mfaCode } : {});
-  const { reporter, keyring, userConfig } = engine;
+  const workspace = await openWorkspace(ctx, options.mfaCode ? { mfaCode: options.mfaCode } : {});
+  const { reporter, keyring, userConfig } = workspace;
   const source = userConfig.sources[sourceName];
   if (!source) throw new AwsdirError(`rotate: there is no source '${sourceName}' in ${userConfig.file}; store a key with \`awsdir add ${sourceName}\``);
   if (source.kind !== 'keychain') {
     throw new AwsdirError(`rotate: source '${sourceName}' takes its key from ${source.kind === 'env' ? 'the environment' : `profile [${source.profile}] of the shared credentials file`}, which awsdir does not write; move it into the keychain with \`awsdir add ${sourceName}${source.kind === 'credentials-profile' ? ` --from-profile ${source.profile}` : ' --from-env'}\` first`);
   }
-  const old = await engine.sourceCredentials(sourceName);
+  const old = await workspace.sourceKeys(sourceName);
   // The new key must be storable: find out before spending an MFA code and creating anything.
   await keyring.probeWrite();
 
@@ -56,7 +56,7 @@ export async function rotate(sourceName: string, options: { mfaCode?: string }, 
   const region = userConfig.stsRegion;
   let iamCredentials: AwsCredentials = old;
   if (source.mfaSerial) {
-    const mfa = engine.mfaCodes();
+    const mfa = workspace.fetch.mfa;
     const sts = aws.createSts({ credentials: old, region, env: ctx.env });
     try {
       iamCredentials = await mfa.use(source.mfaSerial, source.mfaProcess, (code) => sts.getSessionToken({ durationSeconds: 900, serialNumber: source.mfaSerial, tokenCode: code }), {
@@ -115,7 +115,7 @@ export async function rotate(sourceName: string, options: { mfaCode?: string }, 
       describe: (error, action) => explainAwsError(error, { action, sourceName }).message,
     });
     // Cached sessions are named after the old key id: nothing will read them again.
-    const stale = (await engine.sessions.entries()).filter((e) => e.sourceName === sourceName);
+    const stale = (await workspace.sessions.entries()).filter((e) => e.sourceName === sourceName);
     for (const entry of stale) await keyring.delete(entry.name).catch(() => false);
     reporter.info(`rotated source '${sourceName}' (user ${result.userName}): the new key ${result.newKeyId} is in the keychain and works; the old key ${result.oldKeyId} is deleted`);
   } finally {
