@@ -419,6 +419,29 @@ describe('SSO portal', () => {
   });
 });
 
+describe('the demo fixture', () => {
+  it("signs alice in at the demo's access portal and gives her AdministratorAccess in production", async () => {
+    const demo = await startTestEmulator();
+    try {
+      const o = new SSOOIDCClient({ region: 'eu-west-1', endpoint: demo.url, maxAttempts: 1 });
+      const client = await o.send(new RegisterClientCommand({ clientName: 'demo', clientType: 'public', scopes: ['sso:account:access'] }));
+      const creds = { clientId: client.clientId!, clientSecret: client.clientSecret! };
+      const auth = await o.send(new StartDeviceAuthorizationCommand({ ...creds, startUrl: 'https://acme.awsapps.com/start' }));
+      await fetch(`${demo.url}/__emulator/sso/approve`, { method: 'POST', body: JSON.stringify({ user: 'alice' }) });
+      const token = await o.send(new CreateTokenCommand({ ...creds, grantType: DEVICE_GRANT, deviceCode: auth.deviceCode! }));
+      const p = new SSOClient({ region: 'eu-west-1', endpoint: demo.url, maxAttempts: 1 });
+      const accounts = await p.send(new ListAccountsCommand({ accessToken: token.accessToken! }));
+      expect(accounts.accountList!.map((a) => a.accountName)).toEqual(['acme-production', 'acme-development']);
+      const role = await p.send(new GetRoleCredentialsCommand({ accessToken: token.accessToken!, accountId: '222222222222', roleName: 'AdministratorAccess' }));
+      const c = role.roleCredentials!;
+      const who = await new STSClient({ region: 'us-east-1', endpoint: demo.url, credentials: { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken! }, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+      expect(who.Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/alice$/);
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
 describe('the AWS CLI with SSO role credentials', () => {
   it('names the AWSReservedSSO role session', async () => {
     const { accessToken } = await signIn();
