@@ -51,7 +51,7 @@ export async function serveRestJson(world: World, req: IncomingMessage, res: Ser
     return;
   }
   let status = 200;
-  let text = '';
+  let text: string;
   const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'x-amzn-RequestId': requestId, Date: new Date(world.serverClock()).toUTCString() };
   try {
     if (fault?.code || (fault?.status && !fault.truncate)) {

@@ -73,9 +73,9 @@ afterEach(() => emu.close());
 const oidc = () => new SSOOIDCClient({ region: 'eu-west-1', endpoint: emu.url, maxAttempts: 1 });
 const portal = () => new SSOClient({ region: 'eu-west-1', endpoint: emu.url, maxAttempts: 1 });
 
-async function hook(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function hook(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${emu.url}/__emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 const approve = (body: Record<string, unknown>) => hook('POST', 'sso/approve', body);
 const emulatorNow = async (): Promise<number> => Date.parse((await hook('GET', 'clock')).json.now as string);
@@ -92,11 +92,12 @@ async function start(client: Registered, startUrl = START_URL): Promise<StartDev
 function poll(client: Registered, deviceCode: string) {
   return oidc().send(new CreateTokenCommand({ ...client, grantType: DEVICE_GRANT, deviceCode }));
 }
-async function rejection(p: Promise<unknown>): Promise<any> {
+type SdkError = Error & { $metadata: { httpStatusCode?: number }; [key: string]: unknown };
+async function rejection(p: Promise<unknown>): Promise<SdkError> {
   try {
     await p;
   } catch (error) {
-    return error;
+    return error as SdkError;
   }
   throw new Error('expected the call to fail');
 }
@@ -182,7 +183,7 @@ describe('SSO OIDC device authorization', () => {
     expect(denied).toBeInstanceOf(AccessDeniedException);
     expect(denied).toMatchObject({ error: 'access_denied' });
     expect(await rejection(poll(client, second.deviceCode!))).toBeInstanceOf(AuthorizationPendingException);
-    const states = (await hook('GET', 'sso')).json.authorizations.map((a: { userCode: string; status: string }) => `${a.userCode} ${a.status}`);
+    const states = ((await hook('GET', 'sso')).json.authorizations as Array<{ userCode: string; status: string }>).map((a: { userCode: string; status: string }) => `${a.userCode} ${a.status}`);
     expect(states).toEqual([`${first.userCode} denied`, `${second.userCode} pending`]);
   });
 
