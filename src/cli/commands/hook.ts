@@ -4,6 +4,9 @@ import type { RegisterCommand } from '../program';
 import { createReporter, type Reporter } from '../../core/reporter';
 import { direnvHelper, installDirenvHelper } from '../../shell/direnvHelper';
 
+/** What `awsdir hook` can hook into. */
+export const integrations: readonly string[] = ['direnv'];
+
 export const registerHook: RegisterCommand = (program, ctx) => {
   program
     .command('hook')
@@ -34,7 +37,7 @@ export interface HookDeps {
 }
 
 export async function hook(integration: string, options: { install: boolean }, deps: HookDeps): Promise<void> {
-  if (integration !== 'direnv') {
+  if (!integrations.includes(integration)) {
     throw new UsageError(`hook ${JSON.stringify(integration)} is not known; the one integration is direnv: awsdir hook direnv --install`);
   }
   if (!options.install) {
