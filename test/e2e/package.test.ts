@@ -61,7 +61,11 @@ beforeAll(async () => {
     },
   });
   packed = readdirSync(checkout).find((f) => /^awsdir-.*\.tgz$/.test(f)) ?? '';
-  tarball = packed ? execFileSync('tar', ['-tzf', join(checkout, packed)], { encoding: 'utf8' }).split('\n').filter(Boolean) : [];
+  tarball = packed
+    ? execFileSync('tar', ['-tzf', join(checkout, packed)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+    : [];
 }, 170_000);
 
 afterAll(() => {
@@ -87,7 +91,13 @@ test('the tarball holds every built file, the direnv helper, the templates, the 
   const inTarball = new Set(tarball.map((f) => f.replace(/^package\//, '')));
   const built = readdirSync(join(checkout, 'dist'));
   expect(built).toEqual(expect.arrayContaining(['awsdir.cjs', 'cli.cjs', 'aws.cjs', 'emulator.cjs', 'help.json']));
-  const expected = [...built.map((f) => `dist/${f}`), ...projectFiles.filter((f) => /^(direnv|templates|docs)\//.test(f)), 'README.md', 'LICENSE', 'package.json'];
+  const expected = [
+    ...built.map((f) => `dist/${f}`),
+    ...projectFiles.filter((f) => /^(direnv|templates|docs)\//.test(f)),
+    'README.md',
+    'LICENSE',
+    'package.json',
+  ];
   expect(expected.filter((f) => !inTarball.has(f))).toEqual([]);
   expect([...inTarball].filter((f) => /^(src|test|scripts|bench|node_modules)\//.test(f))).toEqual([]);
   expect(readFileSync(join(packageDir, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
@@ -120,6 +130,12 @@ describe('the installed awsdir, with the checkout gone', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Usage: awsdir /);
     expect(r.stdout).toContain('  demo ');
+  });
+
+  test('prints its completion scripts', async () => {
+    const r = await runProcess(installed, ['completion', 'bash'], { env, cwd: home });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('complete -F _awsdir awsdir');
   });
 
   test('demo runs the whole flow unattended', async () => {
