@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRegions } from './aws-regions.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -61,6 +62,9 @@ module.exports = Object.create(new Proxy({}, { get: (_, key) => (typeof key === 
 };
 
 const main = { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/awsdir.cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hitPathStubs] };
+
+// The region list of the config check, from the AWS SDK installed now (names and patterns only).
+if (writeRegions()) console.warn('build: src/config/awsRegions.json updated from the installed AWS SDK');
 
 await Promise.all([
   build(main),

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { configWarning } from '../core/configWarnings';
 import { ConfigError } from '../core/errors';
 import { loadAwsConfig, readAwsProfile, type AwsProfile } from './awsProfile';
 import type { AwsConfigFile } from './awsSharedFiles';
@@ -9,6 +10,7 @@ import { parseDuration } from './duration';
 import { parseProjectYaml, type ParsedConfig } from './parseConfigYaml';
 import { awsConfigFile } from './paths';
 import { readConfigFile } from './readConfigFile';
+import { describeRegion } from './regions';
 import type { ResolveDeps } from './resolveProject';
 import { buildRoleArn, parseRoleArn } from './roleArn';
 import { ALLOWED, PROJECT_KEYS, type ProjectFileData } from './schema';
@@ -102,6 +104,14 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     );
   }
   fromProfile('region', data.region === undefined ? region : undefined);
+  const warnings = layers.flatMap((l) => l.parsed.warnings);
+  if (data.region === undefined) {
+    // The profile's region is checked like the project file's, where it is written.
+    const { problem, warning } = describeRegion(region);
+    const at = `${profile!.whereValue('region')}: key 'region' of [${profile!.section}]`;
+    if (problem) throw new ConfigError(`${at}: ${problem}`);
+    if (warning) warnings.push(`${at}: ${warning}`);
+  }
 
   let durationSeconds = DEFAULT_DURATION;
   if (data.duration !== undefined) durationSeconds = parseDuration(data.duration);
@@ -174,6 +184,8 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     origins,
     fileHashes: Object.fromEntries(layers.map((l) => [l.file, l.sha256])),
   };
+  // Said now, while computing; the cached result is not checked again, so a hit says nothing.
+  for (const warning of warnings) configWarning(warning);
   writeConfigCache(env, 'project', key, inputs, project);
   return project;
 }

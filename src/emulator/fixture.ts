@@ -67,6 +67,8 @@ export interface ManagedPolicy {
 export interface Account {
   id: string;
   alias?: string;
+  /** The account's root email, as the SSO portal's ListAccounts names it. */
+  email?: string;
   users: Record<string, User>;
   groups: Record<string, Group>;
   roles: Record<string, Role>;
@@ -79,6 +81,23 @@ export interface Fixture {
   accounts: Record<string, Account>;
   /** Lifetime cap in seconds per action (GetSessionToken, AssumeRole), so tests can expire sessions. */
   issueSeconds: Record<string, number>;
+  /** IAM Identity Center, when the fixture has an `sso` section. */
+  sso?: SsoFixture;
+}
+
+/** One IAM Identity Center instance: its people, permission sets and who may use which where. */
+export interface SsoFixture {
+  startUrl: string;
+  region: string;
+  users: Record<string, { name: string; email?: string }>;
+  /** Permission set name -> session duration in seconds (the lifetime of its role credentials). */
+  permissionSets: Record<string, { name: string; sessionSeconds: number }>;
+  assignments: { user: string; account: string; permissionSet: string }[];
+  accessTokenSeconds: number;
+  deviceCodeSeconds: number;
+  pollIntervalSeconds: number;
+  /** How long one sign-in lasts: refresh tokens stop working after it, as the access portal session does. */
+  portalSessionSeconds: number;
 }
 
 export class FixtureError extends Error {
@@ -125,13 +144,13 @@ function buildFixture(raw: unknown, source: string): Fixture {
     throw new FixtureError(source, path, reason);
   };
   const top = record(raw, '', fail);
-  only(top, ['accounts', 'settings'], '', fail);
+  only(top, ['accounts', 'settings', 'sso'], '', fail);
   const settings = top.settings === undefined ? {} : record(top.settings, 'settings', fail);
   only(settings, ['issue_seconds'], 'settings', fail);
   const issueSeconds: Record<string, number> = {};
   if (settings.issue_seconds !== undefined) {
     for (const [action, value] of Object.entries(record(settings.issue_seconds, 'settings.issue_seconds', fail))) {
-      if (!['GetSessionToken', 'AssumeRole', 'getSigninToken'].includes(action)) fail(`settings.issue_seconds.${action}`, 'unknown action; allowed: GetSessionToken, AssumeRole, getSigninToken');
+      if (!ISSUING_ACTIONS.includes(action)) fail(`settings.issue_seconds.${action}`, `unknown action; allowed: ${ISSUING_ACTIONS.join(', ')}`);
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(`settings.issue_seconds.${action}`, 'must be a whole number of seconds >= 1');
       issueSeconds[action] = value as number;
     }
@@ -143,9 +162,10 @@ function buildFixture(raw: unknown, source: string): Fixture {
     const ap = `accounts.${accountId}`;
     if (!/^\d{12}$/.test(accountId)) fail(ap, 'an account id is 12 digits (quote it in YAML)');
     const a = record(rawAccount ?? {}, ap, fail);
-    only(a, ['alias', 'users', 'groups', 'roles', 'policies'], ap, fail);
+    only(a, ['alias', 'email', 'users', 'groups', 'roles', 'policies'], ap, fail);
     const account: Account = { id: accountId, users: {}, groups: {}, roles: {}, policies: {} };
     if (a.alias !== undefined) account.alias = str(a.alias, `${ap}.alias`, fail);
+    if (a.email !== undefined) account.email = str(a.email, `${ap}.email`, fail);
 
     for (const [name, rawPolicy] of Object.entries(record(a.policies ?? {}, `${ap}.policies`, fail))) {
       const pp = `${ap}.policies.${name}`;
@@ -262,7 +282,80 @@ function buildFixture(raw: unknown, source: string): Fixture {
       }
     }
   }
-  return { source, accounts, issueSeconds };
+  const sso = top.sso === undefined ? undefined : buildSso(top.sso, accounts, fail);
+  return { source, accounts, issueSeconds, ...(sso ? { sso } : {}) };
+}
+
+const ISSUING_ACTIONS = ['GetSessionToken', 'AssumeRole', 'getSigninToken', 'GetRoleCredentials'];
+
+function buildSso(raw: unknown, accounts: Record<string, Account>, fail: Fail): SsoFixture {
+  const s = record(raw, 'sso', fail);
+  only(s, ['start_url', 'region', 'users', 'permission_sets', 'assignments', 'access_token_lifetime', 'device_code_lifetime', 'poll_interval', 'portal_session_duration'], 'sso', fail);
+  const startUrl = str(s.start_url ?? fail('sso.start_url', 'missing; the AWS access portal URL people sign in at, such as https://corp.awsapps.com/start'), 'sso.start_url', fail);
+  if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(startUrl)) fail('sso.start_url', 'must be an https URL such as https://corp.awsapps.com/start');
+  const region = str(s.region ?? fail('sso.region', 'missing; the region of the IAM Identity Center instance, such as eu-west-1'), 'sso.region', fail);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) fail('sso.region', 'must be a region name such as eu-west-1');
+
+  const users: SsoFixture['users'] = {};
+  for (const [name, rawUser] of Object.entries(record(s.users ?? {}, 'sso.users', fail))) {
+    const up = `sso.users.${name}`;
+    if (!/^[\w+=,.@-]{2,64}$/.test(name)) fail(up, 'a user name becomes the role session name: 2 to 64 of A-Z a-z 0-9 + = , . @ _ -');
+    const u = record(rawUser ?? {}, up, fail);
+    only(u, ['email'], up, fail);
+    users[name] = { name, ...(u.email !== undefined ? { email: str(u.email, `${up}.email`, fail) } : {}) };
+  }
+
+  const permissionSets: SsoFixture['permissionSets'] = {};
+  for (const [name, rawSet] of Object.entries(record(s.permission_sets ?? {}, 'sso.permission_sets', fail))) {
+    const pp = `sso.permission_sets.${name}`;
+    if (!/^[\w+=,.@-]{1,32}$/.test(name)) fail(pp, 'a permission set name is 1 to 32 of A-Z a-z 0-9 + = , . @ _ -');
+    const p = record(rawSet ?? {}, pp, fail);
+    only(p, ['session_duration'], pp, fail);
+    const sessionSeconds = p.session_duration === undefined ? 3600 : duration(p.session_duration, `${pp}.session_duration`, fail);
+    if (sessionSeconds < 3600 || sessionSeconds > 43200) fail(`${pp}.session_duration`, 'must be from 1h to 12h, as in IAM Identity Center');
+    permissionSets[name] = { name, sessionSeconds };
+  }
+
+  const assignments: SsoFixture['assignments'] = [];
+  const seen = new Set<string>();
+  list(s.assignments, 'sso.assignments', fail).forEach((rawAssignment, i) => {
+    const ap = `sso.assignments.${i}`;
+    const a = record(rawAssignment, ap, fail);
+    only(a, ['user', 'account', 'permission_set'], ap, fail);
+    const user = str(a.user ?? fail(`${ap}.user`, 'missing'), `${ap}.user`, fail);
+    if (!users[user]) fail(`${ap}.user`, `no user '${user}' under sso.users`);
+    const account = typeof a.account === 'number' ? String(a.account) : str(a.account ?? fail(`${ap}.account`, 'missing'), `${ap}.account`, fail);
+    if (!accounts[account]) fail(`${ap}.account`, `no account '${account}' in the fixture; declare it under accounts (quote the id in YAML)`);
+    const permissionSet = str(a.permission_set ?? fail(`${ap}.permission_set`, 'missing'), `${ap}.permission_set`, fail);
+    if (!permissionSets[permissionSet]) fail(`${ap}.permission_set`, `no permission set '${permissionSet}' under sso.permission_sets`);
+    const key = `${user}/${account}/${permissionSet}`;
+    if (seen.has(key)) fail(ap, `${user} is assigned ${permissionSet} in ${account} twice`);
+    seen.add(key);
+    assignments.push({ user, account, permissionSet });
+  });
+
+  // The defaults are what AWS answers: device codes last 10 minutes and may be polled every second.
+  const knob = (key: string, fallback: number): number => (s[key] === undefined ? fallback : duration(s[key], `sso.${key}`, fail));
+  return {
+    startUrl,
+    region,
+    users,
+    permissionSets,
+    assignments,
+    accessTokenSeconds: knob('access_token_lifetime', 3600),
+    deviceCodeSeconds: knob('device_code_lifetime', 600),
+    pollIntervalSeconds: knob('poll_interval', 1),
+    portalSessionSeconds: knob('portal_session_duration', 8 * 3600),
+  };
+}
+
+/** Durations as in awsdir's own files: 900 (seconds), 15m, 1h, 1h30m, 90s. */
+function duration(value: unknown, path: string, fail: Fail): number {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const m = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
+  const seconds = /^\d{1,9}$/.test(text) ? Number(text) : m && text !== '' ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : Number.NaN;
+  if (!(seconds >= 1)) return fail(path, 'must be a duration of at least 1s, such as 900, 15m, 1h or 1h30m');
+  return seconds;
 }
 
 /** Keys derived from the account and user name, so a fixture without keys gives the same keys every run. */

@@ -1,3 +1,4 @@
+import { decideAuthorizations } from './ssoState';
 import { nextAcceptableStep, stepAt, totpAt, STEP_SECONDS } from './totp';
 import type { AnswerCredentials, Fault, World } from './world';
 import { NOT_IN_XML } from './xml';
@@ -73,8 +74,23 @@ export function handleHook(world: World, method: string, url: URL, body: string)
       if (typeof c.skewSeconds === 'number') world.skewMs = c.skewSeconds * 1000;
       return { status: 200, body: clock(world) };
     }
+    case 'GET sso': {
+      const now = world.now();
+      const roleCredentials = [...world.sessions.values()]
+        .filter((s) => s.sso)
+        .map((s) => ({ accessKeyId: s.accessKeyId, user: s.sso!.user, account: s.role?.account, permissionSet: s.sso!.permissionSet, expiresAt: new Date(s.expiresAt).toISOString(), expired: now >= s.expiresAt }));
+      return { status: 200, body: { ...world.sso.describe(now), roleCredentials } };
+    }
+    case 'POST sso/approve': {
+      // The person's browser: sign in as `user`, then allow (or deny) one code or every pending one.
+      const a = json();
+      if (a.user !== undefined && typeof a.user !== 'string') return { status: 400, body: { error: 'user must be a string' } };
+      if (a.user_code !== undefined && typeof a.user_code !== 'string') return { status: 400, body: { error: 'user_code must be a string such as BCDF-GHJK' } };
+      const request = { deny: a.deny === true, ...(typeof a.user === 'string' ? { user: a.user } : {}), ...(typeof a.user_code === 'string' ? { userCode: a.user_code } : {}) };
+      return decideAuthorizations(world.sso, world.fixture.sso, world.now(), request);
+    }
     default:
-      return { status: 404, body: { error: `no hook ${route}; hooks: GET health, GET|DELETE calls, GET|POST|DELETE faults, GET totp?serial=, GET|POST clock` } };
+      return { status: 404, body: { error: `no hook ${route}; hooks: GET health, GET|DELETE calls, GET|POST|DELETE faults, GET totp?serial=, GET|POST clock, GET sso, POST sso/approve` } };
   }
 }
 

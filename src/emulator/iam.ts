@@ -153,7 +153,7 @@ function targetUser(world: World, params: Params, caller: Caller, nameRequired =
   if (name === null) {
     if (nameRequired) throw new ApiError(400, 'ValidationError', "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null");
     if (caller.kind === 'user') return caller.user;
-    if (caller.session.type === 'session-token') return caller.session.user;
+    if (caller.session.type === 'session-token' && caller.session.user) return caller.session.user;
     throw new ApiError(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');
   }
   const user = world.findUser(name, principalAccount(caller));

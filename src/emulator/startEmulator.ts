@@ -4,7 +4,11 @@ import { handleFederation } from './federation';
 import { loadFixture, type Fixture } from './fixture';
 import { handleHook } from './hooks';
 import { IAM_ACTIONS, handleIam } from './iam';
+import { serveRestJson } from './restJson';
 import { parseAmzDate, parseAuthorization, verifySignature } from './sigv4';
+import { handleDevicePage } from './ssoDevicePage';
+import { oidcService } from './ssoOidc';
+import { portalService } from './ssoPortal';
 import { STS_ACTIONS, handleSts } from './sts';
 import { World, principalArn, type Call, type Caller, type Fault } from './world';
 import { ApiError, errorXml, resultXml, type Service, type XmlValue } from './xml';
@@ -48,8 +52,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  world.url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: world.url,
     port,
     fixture,
     world,
@@ -78,6 +83,18 @@ async function handle(world: World, req: IncomingMessage, res: ServerResponse): 
     } else {
       send(res, answer.status, answer.contentType ?? 'application/json', answer.body, world);
     }
+    return;
+  }
+  // IAM Identity Center's two restJson1 services share the port: their paths never meet Query's POST /.
+  const method = req.method ?? 'GET';
+  const json = oidcService(world, method, url) ?? portalService(world, method, url);
+  if (json) {
+    await serveRestJson(world, req, res, { method, url, headers: req.headers, body }, json);
+    return;
+  }
+  if (url.pathname === '/device') {
+    const page = handleDevicePage(world, method, url, body);
+    send(res, page.status, 'text/html; charset=utf-8', page.html, world);
     return;
   }
   await handleQuery(world, req, res, url, body);

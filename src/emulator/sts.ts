@@ -34,6 +34,7 @@ function callerIdentity(caller: Caller): Result {
     return { UserId: `${s.role!.id}:${s.sessionName}`, Account: s.role!.account, Arn: principalArn(caller) };
   }
   const user = caller.kind === 'user' ? caller.user : caller.session.user;
+  if (!user) throw new Error('a session with neither a role nor an IAM user');
   return { UserId: user.id, Account: user.account, Arn: user.arn };
 }
 

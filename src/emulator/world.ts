@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AWS_MANAGED_POLICIES, base32, type AccessKey, type Fixture, type Group, type ManagedPolicy, type Role, type User } from './fixture';
 import { evaluate, type PolicyDocument, type RequestFacts } from './policy';
+import { SsoState } from './ssoState';
 import { ApiError } from './xml';
 
 /** Temporary credentials the emulator issued. */
@@ -10,10 +11,12 @@ export interface Session {
   sessionToken: string;
   issuedAt: number;
   expiresAt: number;
-  /** session-token: from GetSessionToken; role: from AssumeRole. */
+  /** session-token: from GetSessionToken; role: from AssumeRole or the SSO portal's GetRoleCredentials. */
   type: 'session-token' | 'role';
-  /** The IAM user at the start of the chain. */
-  user: User;
+  /** The IAM user at the start of the chain; none when IAM Identity Center started it. */
+  user?: User;
+  /** Role credentials from GetRoleCredentials: the Identity Center user and permission set behind them. */
+  sso?: { user: string; permissionSet: string };
   role?: Role;
   sessionName?: string;
   /** When MFA was proven for this session or the one it came from (emulator clock, ms). */
@@ -67,6 +70,9 @@ export class World {
   /** Pretends the server's clock is off: shifts the Date header and the request-time check. */
   skewMs = 0;
   readonly signinTokens = new Map<string, { session: Session; expiresAt: number }>();
+  readonly sso = new SsoState();
+  /** Where clients reach the emulator (set once it listens), for URLs it hands out. */
+  url = 'http://127.0.0.1';
 
   constructor(
     readonly fixture: Fixture,
@@ -193,10 +199,10 @@ export function principalArn(caller: Caller): string {
   if (caller.kind === 'user') return caller.user.arn;
   const s = caller.session;
   if (s.type === 'role' && s.role) return `arn:aws:sts::${s.role.account}:assumed-role/${s.role.name}/${s.sessionName}`;
-  return s.user.arn;
+  return s.user?.arn ?? '';
 }
 
 export function principalAccount(caller: Caller): string {
   if (caller.kind === 'user') return caller.user.account;
-  return caller.session.role?.account ?? caller.session.user.account;
+  return caller.session.role?.account ?? caller.session.user?.account ?? '';
 }

@@ -30,4 +30,30 @@ describe('emulator fixtures', () => {
     expect(reason({ accounts: { '111111111111': { users: { a: { policies: ['Missing'] } } } } })).toMatch(/^accounts.111111111111.users.a.policies.0: no managed policy 'Missing'/);
     expect(reason({ accounts: { '111111111111': { users: { a: {} } } }, settings: { issue_seconds: { AssumeRole: 20 } } })).toBe('loaded');
   });
+
+  it('checks the sso section: every assignment names a user, an account of the fixture and a permission set', () => {
+    const sso = (over: object) => ({
+      accounts: { '222222222222': { alias: 'acme-production' } },
+      sso: {
+        start_url: 'https://corp.awsapps.com/start',
+        region: 'eu-west-1',
+        users: { alice: { email: 'alice@corp.example' } },
+        permission_sets: { AdministratorAccess: { session_duration: '1h' }, ReadOnlyAccess: { session_duration: '8h' } },
+        assignments: [{ user: 'alice', account: '222222222222', permission_set: 'AdministratorAccess' }],
+        ...over,
+      },
+    });
+    expect(reason(sso({}))).toBe('loaded');
+    const loaded = loadFixture(sso({ poll_interval: 5, access_token_lifetime: '15m' })).sso;
+    expect(loaded).toMatchObject({ pollIntervalSeconds: 5, accessTokenSeconds: 900, deviceCodeSeconds: 600, portalSessionSeconds: 28800, permissionSets: { ReadOnlyAccess: { sessionSeconds: 28800 } } });
+    expect(reason(sso({ assignments: [{ user: 'alice', account: '999999999999', permission_set: 'AdministratorAccess' }] }))).toBe(
+      "sso.assignments.0.account: no account '999999999999' in the fixture; declare it under accounts (quote the id in YAML)",
+    );
+    expect(reason(sso({ assignments: [{ user: 'bob', account: '222222222222', permission_set: 'AdministratorAccess' }] }))).toBe("sso.assignments.0.user: no user 'bob' under sso.users");
+    expect(reason(sso({ assignments: [{ user: 'alice', account: '222222222222', permission_set: 'PowerUser' }] }))).toBe("sso.assignments.0.permission_set: no permission set 'PowerUser' under sso.permission_sets");
+    expect(reason(sso({ permission_sets: { AdministratorAccess: { session_duration: '13h' } } }))).toBe('sso.permission_sets.AdministratorAccess.session_duration: must be from 1h to 12h, as in IAM Identity Center');
+    expect(reason(sso({ poll_interval: 'soon' }))).toMatch(/^sso.poll_interval: must be a duration/);
+    expect(reason(sso({ start_url: 'corp.awsapps.com' }))).toMatch(/^sso.start_url: must be an https URL/);
+    expect(reason(sso({ startUrl: 'x' }))).toMatch(/^sso.startUrl: unknown key; allowed: start_url, region, /);
+  });
 });

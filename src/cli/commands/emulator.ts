@@ -6,8 +6,8 @@ import { createReporter, type Reporter } from '../../core/reporter';
 export const registerEmulator: RegisterCommand = (program, ctx) => {
   program
     .command('emulator')
-    .description('serve a local STS + IAM emulator for tests and demos (127.0.0.1 only)')
-    .requiredOption('--fixture <file>', 'YAML or JSON file describing accounts, users, MFA devices and roles')
+    .description('serve a local STS, IAM and IAM Identity Center emulator for tests and demos (127.0.0.1 only)')
+    .requiredOption('--fixture <file>', 'YAML or JSON file describing accounts, users, MFA devices and roles (and optionally sso)')
     .option('--port <port>', 'port to listen on (default: any free port)')
     .addHelpText(
       'after',
@@ -19,7 +19,9 @@ Example:
   $ aws sts get-caller-identity --endpoint-url http://127.0.0.1:4566
 
 It serves until Ctrl-C or SIGTERM. Test hooks live under /__emulator/: calls, faults, totp?serial=,
-clock, health. Access keys missing from the fixture are derived from account and user name.`,
+clock, health, sso (device authorizations and sign-ins), sso/approve ({"user": "alice"} plays the
+person approving in the browser). Access keys missing from the fixture are derived from account and
+user name.`,
     )
     .action(async (options: { fixture: string; port?: string }) => {
       await serveEmulator(options, { load: loadEmulator, reporter: createReporter(ctx), signal: ctx.signal });

@@ -17,6 +17,7 @@ import { registerInit } from './init';
 import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
 import { registerDemo } from './demo';
+import { registerCompletion } from './completion';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -33,4 +34,5 @@ export const commands: RegisterCommand[] = [
   registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
   registerDoctor, registerRotate,
   registerDemo,
+  registerCompletion,
 ];

@@ -1,25 +1,7 @@
 import type { Context } from '../../core/context';
-import { AwsdirError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { openWorkspace, type Workspace } from '../../credentials/workspace';
-import { sourceEntryName } from '../../credentials/sourceCredentials';
-import { removeSource } from '../../config/updateUserConfig';
-import type { Env } from '../../core/context';
-
-/** Forgets a source: its keychain entry, its user-file entry and every session made from it. */
-export async function removeCommand(name: string, workspace: Workspace, env: Env): Promise<void> {
-  const known = name in workspace.userConfig.sources;
-  const sessions = (await workspace.sessions.entries()).filter((e) => e.sourceName === name);
-  const hadKeys = await workspace.keyring.delete(sourceEntryName(name));
-  if (!known && !hadKeys) {
-    throw new AwsdirError(`source '${name}' is neither in ${workspace.userConfig.file} nor in the keychain; \`awsdir status\` lists the sources`);
-  }
-  await workspace.sessions.clear(sessions.map((s) => s.name));
-  if (known) await removeSource(env, name);
-  workspace.reporter.info(
-    `removed source '${name}'${hadKeys ? ' and its keys from the keychain' : ''}${sessions.length ? `, ${sessions.length} cached session(s)` : ''}; the IAM key itself still exists in AWS (deactivate it in IAM if it is no longer needed)`,
-  );
-}
+import { openWorkspace } from '../../credentials/workspace';
+import { removeSource } from '../../security/removeSource';
 
 export const registerRemove: RegisterCommand = (program, ctx: Context) => {
   program
@@ -32,6 +14,6 @@ Example:
   $ awsdir remove legacy`,
     )
     .action(async (name: string) => {
-      await removeCommand(name, await openWorkspace(ctx), ctx.env);
+      await removeSource(name, await openWorkspace(ctx), ctx.env);
     });
 };

@@ -1,0 +1,241 @@
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
+import type { Env } from '../core/context';
+import { AwsdirError, UsageError } from '../core/errors';
+import { linkTarget } from '../core/writeFileAtomic';
+import { loadBundledText } from '../core/bundledText';
+import { parseDuration } from '../config/duration';
+import { PROJECT_FILE_NAME } from '../config/findProjectFile';
+import { loadUserConfig } from '../config/loadUserConfig';
+import type { UserConfig } from '../config/types';
+import { shellQuote } from '../credentials/credentialProcessProfile';
+
+export interface InitFlags {
+  role?: string;
+  account?: string;
+  region?: string;
+  duration?: string;
+  source?: string;
+  label?: string;
+  confirm?: boolean;
+  mfa?: boolean;
+  force?: boolean;
+  allow?: boolean;
+  externalId?: string;
+  sessionName?: string;
+}
+
+/** Asks one question on the terminal; the answer, or `fallback` when the person just presses Enter. */
+export interface Ask {
+  (question: string, fallback?: string): Promise<string>;
+  /** A line on the terminal, e.g. why an answer was not taken. */
+  say(text: string): Promise<void>;
+}
+
+export interface PlanInitDeps {
+  env: Env;
+  /** Undefined when no terminal is there: missing flags are then a usage error. */
+  ask: Ask | undefined;
+}
+
+/** What to do with the directory's .envrc: write the template, add `use aws`, leave it (as it has `use aws`, or as the person said). */
+export type EnvrcAction = 'create' | 'append' | 'keep' | 'skip';
+
+/** Everything `awsdir init` will write, decided before the first byte is written. */
+export interface InitPlan {
+  projectFile: string;
+  /** The new .awsdir.yaml, rendered from templates/.awsdir.yaml. */
+  projectText: string;
+  /** The file it replaces (with --force), to put back when the new one is refused. */
+  oldProject: string | undefined;
+  envrc: string;
+  envrcAction: EnvrcAction;
+  /** The .envrc as it is, undefined when there is none. */
+  oldEnvrc: string | undefined;
+  userConfig: UserConfig;
+}
+
+export interface ProjectValues {
+  role: string;
+  account?: string;
+  region: string;
+  duration: string;
+  source?: string;
+  label: string;
+  confirm?: boolean;
+  mfa?: boolean;
+  externalId?: string;
+  sessionName?: string;
+}
+
+const ENVRC = '.envrc';
+const USE_AWS = /^[ \t]*use[ \t]+aws\b/m;
+
+/**
+ * Decides what `awsdir init` writes in `dir`: refuses links that leave the directory and a project
+ * file that exists without --force, takes the values from the flags or asks for the missing ones,
+ * renders the project file and decides about .envrc. Writes nothing.
+ */
+export async function planInit(dir: string, flags: InitFlags, deps: PlanInitDeps): Promise<InitPlan> {
+  const projectFile = join(dir, PROJECT_FILE_NAME);
+  const envrc = join(dir, ENVRC);
+  refuseLinkOutside(projectFile, dir, 'remove the link (`rm LINK`) and run `awsdir init` again; to share settings, use `extends:` in a real .awsdir.yaml');
+  refuseLinkOutside(envrc, dir, 'add the line `use aws` to TARGET yourself, or remove the link (`rm LINK`) and run `awsdir init` again');
+  if (existsSync(projectFile) && !flags.force) {
+    throw new AwsdirError(`${projectFile} already exists; edit it (then \`awsdir allow\`), or pass --force to replace it`);
+  }
+  const userConfig = await loadUserConfig(deps.env);
+  const values = await gatherValues(flags, userConfig, deps);
+
+  const oldEnvrc = existsSync(envrc) ? readFileSync(envrc, 'utf8') : undefined;
+  const envrcAction = await planEnvrc(envrc, oldEnvrc, flags, deps);
+
+  const oldProject = existsSync(projectFile) ? readFileSync(projectFile, 'utf8') : undefined;
+  return { projectFile, projectText: await renderProjectFile(values), oldProject, envrc, envrcAction, oldEnvrc, userConfig };
+}
+
+/**
+ * A link that leaves the directory would make init change a file elsewhere (a dotfiles
+ * repository, another project); refused before anything is written. `fix` may name LINK and TARGET.
+ */
+function refuseLinkOutside(file: string, dir: string, fix: string): void {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return;
+  } catch {
+    return;
+  }
+  let target: string;
+  try {
+    target = linkTarget(file);
+  } catch {
+    throw new AwsdirError(`${file} is a symbolic link that leads to no file (a loop of links); nothing was written; remove it (\`rm ${shellQuote(file)}\`) and run \`awsdir init\` again`);
+  }
+  if (isInside(target, dir)) return;
+  throw new AwsdirError(
+    `${file} is a symbolic link to ${target}, outside ${dir}; init writes only inside the directory it sets up, so nothing was written; ${fix.replace('LINK', shellQuote(file)).replace('TARGET', target)}`,
+  );
+}
+
+function isInside(path: string, dir: string): boolean {
+  let real: string;
+  try {
+    real = existsSync(path) ? realpathSync(path) : join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return false;
+  }
+  const base = realpathSync(dir);
+  return real.startsWith(base.endsWith(sep) ? base : base + sep);
+}
+
+async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: PlanInitDeps): Promise<ProjectValues> {
+  const roleIsName = (role: string): boolean => !role.startsWith('arn:');
+  const missing: string[] = [];
+  if (!flags.role) missing.push('--role');
+  else if (roleIsName(flags.role) && !flags.account) missing.push('--account');
+  if (!flags.region) missing.push('--region');
+  const ask = deps.ask;
+  if (missing.length > 0 && !ask) {
+    throw new UsageError(
+      `init needs ${missing.join(' and ')} and there is no terminal to ask on; pass them, e.g. awsdir init --role arn:aws:iam::222222222222:role/admin --region eu-west-1`,
+    );
+  }
+
+  const role = flags.role ?? (await askUntil(ask!, 'Role ARN (or role name): ', undefined, (v) => (v ? undefined : 'a role is needed')));
+  let account = flags.account;
+  if (!account && roleIsName(role)) {
+    account = await askUntil(ask!, `Account id of role ${role}: `, undefined, (v) => (/^\d{12}$/.test(v) ? undefined : 'an account id is 12 digits'));
+  }
+  const regionDefault = deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined;
+  const region = flags.region ?? (await askUntil(ask!, 'Region', regionDefault, (v) => (/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v) ? undefined : 'not an AWS region, e.g. eu-west-1')));
+
+  // Asked only when a person is there anyway; a flagless run in CI takes the defaults.
+  const interactive = missing.length > 0 && ask !== undefined;
+  const durationOk = (v: string): string | undefined => {
+    try {
+      parseDuration(v);
+      return undefined;
+    } catch {
+      return 'a duration like 15m, 1h or 1h30m';
+    }
+  };
+  const duration = flags.duration ?? (interactive ? await askUntil(ask, 'Session duration', '1h', durationOk) : '1h');
+
+  const sources = Object.keys(userConfig.sources);
+  let source = flags.source;
+  if (!source && interactive && sources.length > 1) {
+    const first = sources.includes('default') ? 'default' : sources[0];
+    source = await askUntil(ask, `Source (${sources.join(', ')})`, first, (v) => (sources.includes(v) ? undefined : `one of ${sources.join(', ')}`));
+  }
+  if (source === 'default' && !flags.source) source = undefined;
+  if (!source && !sources.includes('default') && sources.length === 1) source = sources[0];
+
+  const roleName = role.split('/').pop() ?? role;
+  const label = flags.label ?? (interactive ? await askUntil(ask, 'Label', roleName, () => undefined) : roleName);
+  let confirm = flags.confirm;
+  if (confirm === undefined && interactive) {
+    const likelyProduction = /prod/i.test(label);
+    const answer = await askUntil(ask, `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`, likelyProduction ? 'y' : 'n', (v) =>
+      /^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n',
+    );
+    confirm = /^y/i.test(answer);
+  }
+  return {
+    role,
+    ...(account ? { account } : {}),
+    region,
+    duration,
+    ...(source ? { source } : {}),
+    label,
+    ...(confirm ? { confirm: true } : {}),
+    ...(flags.mfa === false ? { mfa: false } : {}),
+    ...(flags.externalId ? { externalId: flags.externalId } : {}),
+    ...(flags.sessionName ? { sessionName: flags.sessionName } : {}),
+  };
+}
+
+async function askUntil(ask: Ask, question: string, fallback: string | undefined, problem: (value: string) => string | undefined): Promise<string> {
+  for (let tries = 0; tries < 5; tries++) {
+    const value = (await ask(question, fallback)).trim();
+    const wrong = problem(value);
+    if (!wrong) return value;
+    await ask.say(`${wrong}; try again`);
+  }
+  throw new UsageError(`init: no usable answer to "${question.replace(/[:\s]+$/, '')}"; pass it as a flag instead`);
+}
+
+async function planEnvrc(envrc: string, old: string | undefined, flags: InitFlags, deps: PlanInitDeps): Promise<EnvrcAction> {
+  if (old === undefined) return 'create';
+  if (USE_AWS.test(old)) return 'keep';
+  if (flags.force) return 'append';
+  if (!deps.ask) {
+    throw new AwsdirError(`${envrc} exists without \`use aws\` and there is no terminal to ask on; pass --force to append \`use aws\` to it, or add the line yourself`);
+  }
+  const answer = await deps.ask(`${envrc} exists; append \`use aws\` to it? [y/N]`, 'n');
+  return /^y(es)?$/i.test(answer.trim()) ? 'append' : 'skip';
+}
+
+/** The project file from templates/.awsdir.yaml: a line whose value was not chosen is left out. */
+export async function renderProjectFile(values: ProjectValues): Promise<string> {
+  const template = await loadBundledText('templates/.awsdir.yaml');
+  const text: Record<string, string | undefined> = {
+    role: values.role,
+    // Quoted, so a leading zero survives YAML.
+    account: values.account === undefined ? undefined : JSON.stringify(values.account),
+    region: values.region,
+    duration: values.duration,
+    source: values.source,
+    label: values.label === undefined ? undefined : JSON.stringify(values.label),
+    confirm: values.confirm ? 'true' : undefined,
+    mfa: values.mfa === false ? 'false' : undefined,
+    external_id: values.externalId === undefined ? undefined : JSON.stringify(values.externalId),
+    session_name: values.sessionName === undefined ? undefined : JSON.stringify(values.sessionName),
+  };
+  return template
+    .split('\n')
+    .filter((line) => {
+      const key = /\{\{(\w+)\}\}/.exec(line)?.[1];
+      return key === undefined || text[key] !== undefined;
+    })
+    .map((line) => line.replace(/\{\{(\w+)\}\}/g, (_, key: string) => text[key] ?? ''))
+    .join('\n');
+}
