@@ -4,8 +4,9 @@
 // runs each command of a suite once, in a shuffled order, so a load spike on this shared machine
 // hits all of them alike. Medians over the rounds after a warm-up; ratios are of medians.
 // Suites: help, hit, cd, cold, scale, memory, file (default: all). Prints a Markdown report.
-// --guard also runs one cache-hit export under test/perf/recordLoads.cjs and exits 1 when it loads
-// a module it must not (the CI step): timing never fails a run, these machines are too noisy.
+// --guard also runs one cache-hit export and one cache-hit credential-process under
+// test/perf/recordLoads.cjs and exits 1 when either loads a module it must not (the CI step):
+// timing never fails a run, these machines are too noisy.
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg, totalmem } = require('node:os');
@@ -107,10 +108,14 @@ async function main() {
     const base = { name: 'node -e 0', cmd: node, args: ['-e', '0'], env, cwd: app };
     try {
       if (GUARD) {
-        const { hitPathViolations, bundleViolations } = require('../test/perf/hitPathRules.cjs');
+        const { HIT_COMMANDS, hitPathViolations, bundleViolations } = require('../test/perf/hitPathRules.cjs');
         const logFile = join(world.home, 'loads.json');
-        const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, 'export'], { env: { ...env, AWSDIR_LOAD_LOG: logFile }, cwd: app });
-        const found = r.code === 0 ? [...bundleViolations(dist), ...hitPathViolations(JSON.parse(readFileSync(logFile, 'utf8')))] : [`the cache-hit export failed: ${r.stderr.trim()}`];
+        const found = bundleViolations(dist);
+        for (const command of HIT_COMMANDS) {
+          const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, ...command], { env: { ...env, AWSDIR_LOAD_LOG: logFile }, cwd: app });
+          if (r.code !== 0) found.push(`the cache-hit ${command[0]} failed: ${r.stderr.trim()}`);
+          else found.push(...hitPathViolations(JSON.parse(readFileSync(logFile, 'utf8'))).map((v) => `${command[0]}: ${v}`));
+        }
         out(`### hit-path guard: ${found.length ? 'VIOLATED' : 'ok'}`);
         out();
         for (const v of found) out(`- ${v}`);

@@ -41,6 +41,8 @@ function run(command, args, { env, cwd, input = '' } = {}) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       resolvePromise({ code, signal, stdout, stderr, ms });
     });
+    // A child that exits without reading its input: what was left unwritten does not matter.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }

@@ -2,17 +2,20 @@ import { resolve } from 'node:path';
 import type { Context } from '../core/context';
 import { ExitCode } from './exitCodes';
 import { exportText } from './commands/export';
+import { credentialProcessJson } from './commands/credentialProcess';
 import { enterDirectory } from '../credentials/enterDirectory';
 import { shellNames, type ShellName } from '../shell/render';
 
 /**
- * The cache-hit path of `awsdir export`, which every `cd` into an awsdir directory pays: served
- * without the argument parser, the other commands, YAML, zod or the AWS SDK, through the same
- * functions the full command uses (enterDirectory, with a fetcher that answers NotOnHitPath, and
- * exportText). It serves only what is already known: the resolved-config cache, an approved project,
- * a fresh cached role session. On anything else (another command or flag, a miss, any error) it
- * returns undefined having written nothing, and the full CLI runs the command from the start, with
- * its prompts and its messages.
+ * The cache-hit path of `awsdir export`, which every `cd` into an awsdir directory pays, and of
+ * `awsdir credential-process`, which the AWS CLI runs for every command (several times when the
+ * credentials end within its refresh window): served without the argument parser, the other
+ * commands, YAML, zod or the AWS SDK, through the same functions the full commands use
+ * (enterDirectory, with a fetcher that answers NotOnHitPath, exportText and credentialProcessJson).
+ * It serves only what is already known: the resolved-config cache, an approved project, a fresh
+ * cached role session. On anything else (another command or flag, a miss, any error) it returns
+ * undefined having written nothing, and the full CLI runs the command from the start, with its
+ * prompts and its messages.
  */
 export async function exportCacheHit(argv: readonly string[], ctx: Context): Promise<number | undefined> {
   const flags = parseFlags(argv);
@@ -40,8 +43,8 @@ export async function exportCacheHit(argv: readonly string[], ctx: Context): Pro
   };
   let text: string;
   try {
-    const identity = await enterDirectory(quiet, { dir: resolve(ctx.cwd, flags.dir ?? '.'), command: 'export', yes: flags.yes }, { onHitPath: true });
-    text = exportText({ shell: flags.shell, direnv: flags.direnv }, identity, () => ctx.now());
+    const identity = await enterDirectory(quiet, { dir: resolve(ctx.cwd, flags.dir ?? '.'), command: flags.command, yes: flags.yes }, { onHitPath: true });
+    text = flags.command === 'export' ? exportText({ shell: flags.shell, direnv: flags.direnv }, identity, () => ctx.now()) : credentialProcessJson(identity);
   } catch {
     return undefined;
   }
@@ -51,25 +54,31 @@ export async function exportCacheHit(argv: readonly string[], ctx: Context): Pro
 }
 
 interface HitFlags {
+  command: 'export' | 'credential-process';
   shell: ShellName;
   dir?: string;
   direnv: boolean;
   yes: boolean;
 }
 
-/** `export` with flags of its own only; anything else (help, a typo, another command) is the full CLI's. */
+/**
+ * `export` or `credential-process` with flags of their own only (credential-process has no --shell,
+ * --direnv or --yes); anything else (help, a typo, another command) is the full CLI's.
+ */
 export function parseFlags(argv: readonly string[]): HitFlags | undefined {
-  if (argv[0] !== 'export') return undefined;
-  const flags: HitFlags = { shell: 'bash', direnv: false, yes: false };
+  const command = argv[0];
+  if (command !== 'export' && command !== 'credential-process') return undefined;
+  const flags: HitFlags = { command, shell: 'bash', direnv: false, yes: false };
+  const valued = command === 'export' ? ['--shell', '--dir', '--mfa-code'] : ['--dir', '--mfa-code'];
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--direnv' || arg === '--yes') {
+    if ((arg === '--direnv' || arg === '--yes') && command === 'export') {
       flags[arg === '--direnv' ? 'direnv' : 'yes'] = true;
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (name !== '--shell' && name !== '--dir' && name !== '--mfa-code') return undefined;
+    if (!valued.includes(name)) return undefined;
     const value = name === arg ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined || value === '') return undefined;
     if (name === '--shell') {

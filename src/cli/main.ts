@@ -9,8 +9,9 @@ import { redact } from '../core/redact';
 
 /**
  * The only module that reads `process` or exits. It builds the Context every handler receives and
- * runs the command: the cache-hit export that every `cd` pays is served first, without loading the
- * argument parser or any other command (exportCacheHit), and so are help rendered at build time
+ * runs the command: the cache-hit export that every `cd` pays, and the cache-hit credential-process
+ * the AWS CLI runs for its commands, are served first, without loading the argument parser or any
+ * other command (exportCacheHit), and so are help rendered at build time
  * (prerenderedHelp) and the source names completion scripts ask for (completionList); everything
  * else goes through the full
  * program (runProgram, in its own chunk), which prints every error as one stderr line.

@@ -1,9 +1,9 @@
 /**
- * The cache-hit path guard, deterministic (no timing): a cache-hit export of the BUILT CLI, run with
- * a preload hook that records every module loaded, file read, child process and keychain call,
- * loads no AWS SDK, zod, yaml, commander, emulator or full-CLI chunk, reads exactly one keychain
- * entry, lists none, starts no process and makes no AWS call; and it prints exactly what the full
- * CLI prints. Help served from the prerendered text is byte for byte the full CLI's.
+ * The cache-hit path guard, deterministic (no timing): a cache-hit export or credential-process of
+ * the BUILT CLI, run with a preload hook that records every module loaded, file read, child process
+ * and keychain call, loads no AWS SDK, zod, yaml, commander, emulator or full-CLI chunk, reads
+ * exactly one keychain entry, lists none, starts no process and makes no AWS call; and it prints
+ * exactly what the full CLI prints. Help served from the prerendered text is byte for byte the full CLI's.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { ROOT, runProcess, type CliResult } from '../helpers/cli';
 
 const { createWorld } = require('../../bench/world.cjs') as { createWorld: (o: { dist: string }) => Promise<World> };
-const { hitPathViolations, bundleViolations } = require('./hitPathRules.cjs') as {
+const { HIT_COMMANDS, hitPathViolations, bundleViolations } = require('./hitPathRules.cjs') as {
+  HIT_COMMANDS: string[][];
   hitPathViolations: (log: LoadLog, o?: { keyringReads?: number }) => string[];
   bundleViolations: (dist: string) => string[];
 };
@@ -75,6 +76,29 @@ test('a cache-hit export loads nothing it must not, reads one keychain entry, li
   expect((await world.calls()).length).toBe(before);
 });
 
+test('every command the CI guard runs as a hit is served by the hit bundle and breaks no rule', async () => {
+  for (const command of HIT_COMMANDS) {
+    const r = await recorded(command);
+    expect({ command, code: r.exitCode, violations: hitPathViolations(r.log) }).toEqual({ command, code: 0, violations: [] });
+  }
+});
+
+test('a cache-hit credential-process loads nothing it must not, reads one keychain entry, calls no AWS, and prints what the full CLI prints', async () => {
+  for (const args of [['credential-process'], ['credential-process', '--dir', world.app], ['credential-process', `--dir=${world.app}`, '--mfa-code', '123456']]) {
+    const before = (await world.calls()).length;
+    const hit = await recorded(args);
+    expect({ args, code: hit.exitCode, stderr: hit.stderr }).toEqual({ args, code: 0, stderr: '' });
+    const json = JSON.parse(hit.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
+    expect(json.AccessKeyId).toMatch(/^ASIA/);
+    expect({ args, violations: hitPathViolations(hit.log) }).toEqual({ args, violations: [] });
+    expect((await world.calls()).length).toBe(before);
+    const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
+    expect(loadedFullCli(full.log)).toBe(true);
+    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({ args, code: full.exitCode, stdout: full.stdout, stderr: full.stderr });
+  }
+});
+
 test('a hit from deep below the project file reads one approval record: the levels in between cost a stat each', async () => {
   // Each level is checked for an allowed project file that is gone (it would have governed here).
   const deep = join(world.app, 'a', 'b', 'c');
@@ -122,10 +146,14 @@ test('anything but a hit goes to the full CLI having printed nothing of its own'
   expect(unapproved.stderr).toMatch(/^awsdir: .*awsdir allow [^\n]*\n$/);
   expect(loadedFullCli(unapproved.log)).toBe(true);
 
-  const typo = await recorded(['export', '--shel', 'bash']);
-  expect(typo.exitCode).toBe(2);
-  expect(typo.stdout).toBe('');
-  expect(typo.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  for (const args of [
+    ['export', '--shel', 'bash'],
+    ['credential-process', '--shell', 'bash'],
+  ]) {
+    const typo = await recorded(args);
+    expect({ args, code: typo.exitCode, stdout: typo.stdout }).toEqual({ args, code: 2, stdout: '' });
+    expect(typo.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  }
 });
 
 test('prerendered help is byte for byte the full CLI help, without loading it', async () => {

@@ -1,8 +1,13 @@
 'use strict';
-// What the cache-hit path of `awsdir export` must never do, checked against a log written by
-// recordLoads.cjs (shared by test/perf/hit-path.test.ts and the CI benchmark step).
+// What the cache-hit path of `awsdir export` and `awsdir credential-process` must never do, checked
+// against a log written by recordLoads.cjs (shared by test/perf/hit-path.test.ts and the CI
+// benchmark step).
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
+
+// The commands the hit bundle serves from the cache: every `cd` runs the first, the AWS CLI runs the
+// second for every command of a credential_process profile.
+const HIT_COMMANDS = [['export', '--shell', 'bash'], ['credential-process']];
 
 const FORBIDDEN_MODULES = [
   [/[\\/]@aws-sdk[\\/]/, 'an @aws-sdk module'],
@@ -57,4 +62,4 @@ function bundleViolations(distDir) {
   return found;
 }
 
-module.exports = { hitPathViolations, bundleViolations };
+module.exports = { HIT_COMMANDS, hitPathViolations, bundleViolations };
