@@ -8,7 +8,19 @@ import { guardAsk, guardProduction } from './guard';
 import { openWorkspace } from './workspace';
 
 /** The AWS CLI refreshes credential_process credentials 15 minutes before they expire. */
-export const CREDENTIAL_PROCESS_WINDOW_SECONDS = 15 * 60;
+const CREDENTIAL_PROCESS_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * How much of a session must be left for it to go to the AWS CLI or an SDK through
+ * credential_process: the CLI's 15 minutes (or the user's refresh window, when longer), so that it
+ * is not handed what it would refresh at once, but never more than a quarter of the session. A
+ * window as long as the session itself (15m) would take every session as stale the moment it was
+ * issued, and assume the role again on every run; the CLI runs the process several times per
+ * command while the credentials are inside its own window, and those runs must be cache hits.
+ */
+export function credentialProcessWindowSeconds(durationSeconds: number, refreshWindowSeconds: number): number {
+  return Math.min(Math.max(refreshWindowSeconds, CREDENTIAL_PROCESS_WINDOW_SECONDS), Math.floor(durationSeconds / 4));
+}
 
 export interface DirectoryRequest {
   /** The directory whose identity to take (absolute). */
@@ -17,8 +29,7 @@ export interface DirectoryRequest {
   command: 'export' | 'exec' | 'console' | 'credential-process';
   /**
    * The credentials go to the AWS CLI through credential_process (also `export --credential-process`,
-   * which fetches them at `cd`): served only while more than 15 minutes are left, since the CLI
-   * refreshes then and must not be handed the same ones again.
+   * which fetches them at `cd`): served only while more than credentialProcessWindowSeconds is left.
    */
   forCredentialProcess?: boolean;
   /** --yes: enter a `confirm: true` directory without asking. */
@@ -65,7 +76,7 @@ export async function enterDirectory(ctx: Context, request: DirectoryRequest, op
     stsRegion: userConfig.stsRegion,
     fetch: workspace.fetch,
     store: workspace.sessions,
-    windowSeconds: forCli ? Math.max(refresh, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refresh,
+    windowSeconds: forCli ? credentialProcessWindowSeconds(project.durationSeconds, refresh) : refresh,
   });
   return { ...credentials, project, reporter };
 }

@@ -141,6 +141,56 @@ describe('with role sessions of 20 seconds', () => {
   }, 60_000);
 });
 
+describe('with role sessions of 15 minutes', () => {
+  let w: ProductionWorld;
+  beforeAll(async () => {
+    w = await makeProductionWorld('quarter', DEMO_FIXTURE);
+  }, 60_000);
+  afterAll(() => closeWorld(w));
+
+  const project = (name: string): Promise<string> =>
+    addProject(w, name, `role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: ${name}\nduration: 15m\nsession_name: alice-${name}\n`);
+  const credentials = async (dir: string, extra: Record<string, string> = {}): Promise<{ AccessKeyId: string; Expiration: string }> => {
+    const r = await runCli(['credential-process', '--dir', dir], { env: { ...w.env, ...extra } });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    return JSON.parse(r.stdout) as { AccessKeyId: string; Expiration: string };
+  };
+  const minutesLeft = (c: { Expiration: string }): number => (Date.parse(c.Expiration) - Date.now()) / 60_000;
+
+  test('a session is served from the cache on the next run: the refresh window is a quarter of the duration, not the whole of it', async () => {
+    const dir = await project('served');
+    const first = await credentials(dir, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+    expect(minutesLeft(first)).toBeGreaterThan(14);
+    await w.emu.clearCalls();
+    const second = await credentials(dir);
+    expect(second.AccessKeyId).toBe(first.AccessKeyId);
+    expect(await stsActions(w.emu)).toEqual([]);
+  });
+
+  test('a session is renewed once less than a quarter of it (3m45s) is left, and served while more is', async () => {
+    // The emulator's clock set back: what it issues now ends that much sooner by this machine's clock.
+    await w.emu.advanceClock(-11 * 60);
+    const four = await project('four');
+    const issued = await credentials(four);
+    expect(minutesLeft(issued)).toBeGreaterThan(3.75);
+    expect(minutesLeft(issued)).toBeLessThan(4.1);
+    await w.emu.clearCalls();
+    expect((await credentials(four)).AccessKeyId).toBe(issued.AccessKeyId);
+    expect(await stsActions(w.emu)).toEqual([]);
+
+    await w.emu.advanceClock(-60);
+    const three = await project('three');
+    const short = await credentials(three);
+    expect(minutesLeft(short)).toBeLessThan(3.1);
+    await w.emu.clearCalls();
+    const renewed = await credentials(three);
+    expect(renewed.AccessKeyId).not.toBe(short.AccessKeyId);
+    expect(await stsActions(w.emu)).toEqual(['AssumeRole']);
+    await w.emu.advanceClock(12 * 60);
+  });
+});
+
 describe('the MFA prompt while the AWS CLI hides stderr', () => {
   let w: ProductionWorld;
   const socket = `awsdir-cp-${process.pid}`;

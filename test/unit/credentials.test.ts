@@ -2,6 +2,7 @@ import { exportVariables } from '../../src/credentials/exportVariables';
 import { isFresh, parseCachedSession, sessionEntryName, toCachedSession } from '../../src/credentials/sessionStore';
 import { isAwsdirExport } from '../../src/credentials/sourceCredentials';
 import { explainAwsError } from '../../src/aws/errors';
+import { credentialProcessWindowSeconds } from '../../src/credentials/enterDirectory';
 
 const creds = { accessKeyId: 'ASIAEXAMPLEEXAMPLE01', secretAccessKey: 's'.repeat(40), sessionToken: 'token', expiration: new Date('2030-01-01T00:00:00.000Z') };
 
@@ -42,6 +43,18 @@ describe('session cache', () => {
     const expiry = creds.expiration.getTime();
     expect(isFresh(session, expiry - 301_000, 300)).toBe(true);
     expect(isFresh(session, expiry - 299_000, 300)).toBe(false);
+  });
+});
+
+describe('the refresh window of credential_process', () => {
+  test("the AWS CLI's 15 minutes, or the user's longer window, capped at a quarter of the session", () => {
+    const fiveMinutes = 300;
+    expect(credentialProcessWindowSeconds(900, fiveMinutes)).toBe(225);
+    expect(credentialProcessWindowSeconds(1800, fiveMinutes)).toBe(450);
+    expect(credentialProcessWindowSeconds(3600, fiveMinutes)).toBe(900);
+    expect(credentialProcessWindowSeconds(12 * 3600, fiveMinutes)).toBe(900);
+    expect(credentialProcessWindowSeconds(2 * 3600, 1200)).toBe(1200);
+    expect(credentialProcessWindowSeconds(3600, 1200)).toBe(900);
   });
 });
 

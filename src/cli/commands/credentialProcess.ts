@@ -5,9 +5,10 @@ import { enterDirectory, type DirectoryIdentity } from '../../credentials/enterD
 import { rfc3339 } from '../../credentials/exportVariables';
 
 /**
- * The JSON of the AWS `credential_process` setting. enterDirectory serves it only while more than
- * 15 minutes are left, as the AWS CLI refreshes then, and asks no production question (the AWS CLI
- * hides stderr); an MFA prompt goes to /dev/tty.
+ * The JSON of the AWS `credential_process` setting. enterDirectory serves a cached session only while
+ * more than the AWS CLI's 15 minutes are left, or a quarter of the session when that is less
+ * (credentialProcessWindowSeconds), and asks no production question (the AWS CLI hides stderr); an
+ * MFA prompt goes to /dev/tty. A cache hit is served by the hit bundle (exportCacheHit.ts).
  */
 export function credentialProcessJson(identity: DirectoryIdentity): string {
   const { project, reporter, credentials: c } = identity;
