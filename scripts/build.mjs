@@ -1,7 +1,9 @@
-// Four CommonJS bundles: the one every `cd` starts (dist/awsdir.cjs: main.ts and the cache-hit
-// export), and chunks it loads only when needed: the full CLI with its argument parser and every
-// command (dist/cli.cjs), the AWS SDK on a cache miss, the emulator for `awsdir emulator`/`demo`.
-// Node has no compile cache here, so every byte of the first bundle is parsed on every `cd`.
+// Five CommonJS bundles: the one every `cd` starts (dist/awsdir.cjs: main.ts and the cache-hit
+// export and credential-process), and chunks it loads only when needed: the full CLI with its
+// argument parser and every command (dist/cli.cjs), the STS client of a role session's cache miss
+// (dist/sts.cjs), the rest of the AWS SDK for the commands that use it (dist/aws.cjs), the emulator
+// for `awsdir emulator`/`demo`. Node 20 has no compile cache, so every byte of the first bundle is
+// parsed on every `cd`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,12 +65,30 @@ module.exports = Object.create(new Proxy({}, { get: (_, key) => (typeof key === 
 
 const main = { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/awsdir.cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hitPathStubs] };
 
+// The AWS SDK as awsdir uses it: every client is given its credentials, so the SDK's default
+// credential chain (ini files, SSO, IMDS, web identity, and the nested STS/SSO clients they carry)
+// is never run; it becomes a stub that throws. The SDK's ES module builds (`module`) let esbuild
+// leave out what the STS client never reaches, and a dynamic import() of node:http becomes a
+// require, which does not start Node's ES module loader on the first plain-HTTP call.
+const sdkTrim = {
+  name: 'sdk-trim',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => ({ path: args.path, namespace: 'sdk-trim' }));
+    b.onLoad({ filter: /.*/, namespace: 'sdk-trim' }, () => ({
+      loader: 'js',
+      contents: `module.exports.defaultProvider = () => { throw new Error('awsdir gives every AWS SDK client its credentials; the default credential chain is not bundled'); };`,
+    }));
+  },
+};
+const sdk = { mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, plugins: [sdkTrim] };
+
 // The region list of the config check, from the AWS SDK installed now (names and patterns only).
 if (writeRegions()) console.warn('build: src/config/awsRegions.json updated from the installed AWS SDK');
 
 await Promise.all([
   build(main),
   build({ ...common, entryPoints: ['src/cli/runProgram.ts'], outfile: 'dist/cli.cjs' }),
+  build({ ...common, ...sdk, entryPoints: ['src/aws/stsClient.ts'], outfile: 'dist/sts.cjs' }),
   build({ ...common, entryPoints: ['src/aws/sdk.ts'], outfile: 'dist/aws.cjs' }),
   build({ ...common, entryPoints: ['src/emulator/index.ts'], outfile: 'dist/emulator.cjs' }),
 ]);

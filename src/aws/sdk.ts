@@ -1,14 +1,9 @@
 /**
- * The only module that imports the AWS SDK. It is bundled into its own chunk (dist/aws.cjs) and
- * loaded through loadAwsSdk.ts on a cache miss, so the cache-hit path never parses it.
+ * The AWS SDK clients of every command but a role session's STS calls (stsClient.ts has those). It
+ * is bundled into its own chunk (dist/aws.cjs) and loaded through loadAwsSdk.ts when a command
+ * needs it, so neither the cache-hit path nor a role session's cache miss parses it.
  */
-import {
-  AssumeRoleCommand,
-  GetCallerIdentityCommand,
-  GetSessionTokenCommand,
-  STSClient,
-  GetAccessKeyInfoCommand,
-} from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
@@ -29,101 +24,12 @@ import {
   ListGroupPoliciesCommand,
   ListGroupsForUserCommand,
 } from '@aws-sdk/client-iam';
-import { endpointOverride } from './endpoints';
-import type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
+import { baseConfig } from './clientConfig';
+import type { AwsCredentials, ClientOptions } from './types';
 
 export type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
-
-function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
-  const endpoint = endpointOverride(options.env, service)?.url;
-  return {
-    region: options.region,
-    // The host is AWS's for the region, or the environment's endpoint: the SDK would otherwise take
-    // endpoint_url (also from a `services` section), FIPS and dual-stack settings from the profile
-    // of the shared config file, which AWS_CONFIG_FILE or AWS_PROFILE can pick from a repository.
-    ignoreConfiguredEndpointUrls: true,
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-    // Nor may its auth_scheme_preference switch a custom endpoint's calls to SigV4a, which emulators
-    // refuse; AWS's own STS and IAM endpoints ask for SigV4 anyway.
-    authSchemePreference: ['sigv4'],
-    credentials: {
-      accessKeyId: options.credentials.accessKeyId,
-      secretAccessKey: options.credentials.secretAccessKey,
-      ...(options.credentials.sessionToken ? { sessionToken: options.credentials.sessionToken } : {}),
-    },
-    ...(endpoint ? { endpoint } : {}),
-    // Throttling and 5xx are retried with the SDK's backoff; three attempts keep a cd short.
-    maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: {
-      // STS answers in well under a second; a person at a cd should wait seconds, not half a minute,
-      // for a silent endpoint (three attempts of 5 s), and a refused connection fails at once.
-      connectionTimeout: options.timeoutMs ?? 3000,
-      requestTimeout: options.timeoutMs ?? 5000,
-      // Without it the handler only logs a warning and keeps waiting: a silent STS would hang a cd.
-      throwOnRequestTimeout: true,
-    },
-  };
-}
-
-function issued(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): IssuedCredentials {
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw Object.assign(new Error('STS answered without complete credentials'), { name: 'IncompleteCredentials' });
-  }
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    sessionToken: c.SessionToken,
-    expiration: c.Expiration,
-  };
-}
-
-export function createSts(options: ClientOptions) {
-  const client = new STSClient(baseConfig(options, 'sts'));
-  return {
-    async getCallerIdentity(): Promise<{ account: string; arn: string; userId: string }> {
-      const out = await client.send(new GetCallerIdentityCommand({}));
-      return { account: out.Account ?? '', arn: out.Arn ?? '', userId: out.UserId ?? '' };
-    },
-    async getAccessKeyInfo(accessKeyId: string): Promise<{ account: string }> {
-      const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
-      return { account: out.Account ?? '' };
-    },
-    async getSessionToken(input: { durationSeconds: number; serialNumber?: string; tokenCode?: string }): Promise<IssuedCredentials> {
-      const out = await client.send(
-        new GetSessionTokenCommand({
-          DurationSeconds: input.durationSeconds,
-          ...(input.serialNumber ? { SerialNumber: input.serialNumber } : {}),
-          ...(input.tokenCode ? { TokenCode: input.tokenCode } : {}),
-        }),
-      );
-      return issued(out.Credentials);
-    },
-    async assumeRole(input: {
-      roleArn: string;
-      roleSessionName: string;
-      durationSeconds: number;
-      serialNumber?: string;
-      tokenCode?: string;
-      externalId?: string;
-      sourceIdentity?: string;
-    }): Promise<IssuedCredentials & { assumedRoleArn: string }> {
-      const out = await client.send(
-        new AssumeRoleCommand({
-          RoleArn: input.roleArn,
-          RoleSessionName: input.roleSessionName,
-          DurationSeconds: input.durationSeconds,
-          ...(input.serialNumber ? { SerialNumber: input.serialNumber } : {}),
-          ...(input.tokenCode ? { TokenCode: input.tokenCode } : {}),
-          ...(input.externalId ? { ExternalId: input.externalId } : {}),
-          ...(input.sourceIdentity ? { SourceIdentity: input.sourceIdentity } : {}),
-        }),
-      );
-      return { ...issued(out.Credentials), assumedRoleArn: out.AssumedRoleUser?.Arn ?? '' };
-    },
-    destroy: () => client.destroy(),
-  };
-}
+// Also in the STS-only chunk (dist/sts.cjs), which a role session's cache miss loads instead of this one.
+export { createSts, type StsApi } from './stsClient';
 
 export function createIam(options: ClientOptions) {
   // IAM is global; its endpoint lives in us-east-1 whatever the directory's region.
@@ -179,7 +85,6 @@ export function createIam(options: ClientOptions) {
   };
 }
 
-export type StsApi = ReturnType<typeof createSts>;
 export type IamApi = ReturnType<typeof createIam>;
 
 /** Policy documents come URL-encoded from IAM (RFC 3986), as the IAM API reference says. */

@@ -23,7 +23,7 @@ export const TEMP_PREFIX = '.tmp-';
  * and a failed write leaves the old file and no temp. Returns the path actually written (a
  * personal file's link target).
  */
-export function writeFileAtomic(file: string, text: string, options: WriteFileAtomicOptions = {}): string {
+export function writeFileAtomic(file: string, text: string | Uint8Array, options: WriteFileAtomicOptions = {}): string {
   const target = options.personal ? linkTarget(file) : file;
   const dir = dirname(target);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -34,7 +34,7 @@ export function writeFileAtomic(file: string, text: string, options: WriteFileAt
     // Born owner-only when it will take an existing file's mode: never looser than the file while it fills.
     fd = openSync(temp, 'wx', keptMode === undefined ? (options.mode ?? 0o600) : 0o600);
     if (keptMode !== undefined) fchmodSync(fd, keptMode);
-    writeSync(fd, text);
+    writeSync(fd, typeof text === 'string' ? Buffer.from(text) : text);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -1,6 +1,7 @@
 import type { Context } from '../core/context';
 import type { Reporter } from '../core/reporter';
 import { loadAwsSdk } from '../aws/loadAwsSdk';
+import { loadSts } from '../aws/loadSts';
 import type { Keyring } from '../keyring/keyring';
 import { lockDir, stateDir } from '../config/paths';
 import { createMfaCodeProvider } from '../mfa/createMfaCodeProvider';
@@ -10,14 +11,15 @@ import { readSourceCredentials } from './sourceCredentials';
 
 /**
  * The fetcher of the full CLI: keys from the keychain or files, codes from --mfa-code,
- * AWSDIR_MFA_CODE, mfa_process or the prompt, STS and IAM through the SDK chunk (loaded on first
- * call), and the lock in the state directory. Never loaded on the cache-hit path.
+ * AWSDIR_MFA_CODE, mfa_process or the prompt, STS through the STS-only chunk (dist/sts.cjs) and IAM
+ * through the full SDK chunk (each loaded on first call), and the lock in the state directory.
+ * Never loaded on the cache-hit path.
  */
 export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporter: Reporter; stsRegion: string; mfaCode?: string }): Fetcher {
   const { keyring, reporter, stsRegion } = deps;
   return {
     sourceKeys: (source) => readSourceCredentials(source, { keyring, env: ctx.env }),
-    sts: (credentials) => loadAwsSdk().createSts({ credentials, region: stsRegion, env: ctx.env }),
+    sts: (credentials) => loadSts(ctx.env).createSts({ credentials, region: stsRegion, env: ctx.env }),
     // One per fetcher: a code from --mfa-code or AWSDIR_MFA_CODE is spent once, whoever spends it.
     mfa: createMfaCodeProvider({
       ...(deps.mfaCode !== undefined ? { flagCode: deps.mfaCode } : {}),

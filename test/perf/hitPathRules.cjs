@@ -16,6 +16,7 @@ const FORBIDDEN_MODULES = [
   [/[\\/]yaml[\\/]/, 'yaml'],
   [/[\\/]commander[\\/]/, 'commander'],
   [/[\\/]aws\.cjs$/, 'the AWS SDK chunk dist/aws.cjs'],
+  [/[\\/]sts\.cjs$/, 'the STS chunk dist/sts.cjs (a hit fetches nothing)'],
   [/[\\/]emulator\.cjs$/, 'the emulator chunk dist/emulator.cjs'],
   [/[\\/]cli\.cjs$/, 'the full CLI chunk dist/cli.cjs (the hit path fell through)'],
   // Not wrong, only slow (5-8 ms each): the hit bundle hashes without node:crypto and lists nothing.
@@ -33,6 +34,7 @@ const FORBIDDEN_BUNDLED = [
   ['node_modules/execa/', 'execa'],
   ['src/emulator/', 'the emulator'],
   ['src/aws/sdk.ts', 'the AWS SDK wrapper'],
+  ['src/aws/stsClient.ts', 'the STS client'],
   // Regions are checked when a configuration is computed, never on a hit served from its cache.
   ['src/config/awsRegions.json', "the AWS SDK's region list"],
   ['src/config/regions.ts', 'the region check'],

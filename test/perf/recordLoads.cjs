@@ -46,6 +46,18 @@ function wrapKeyring(napi) {
   }
 }
 
+// A chunk compiled with V8's code cache on Node.js 20 (src/aws/compileCache.ts) is loaded through
+// vm.Script rather than require: it is a module loaded all the same.
+const vm = require('node:vm');
+const OriginalScript = vm.Script;
+vm.Script = class extends OriginalScript {
+  constructor(code, options) {
+    super(code, options);
+    const filename = typeof options === 'string' ? options : options?.filename;
+    if (filename) log.modules.push(filename);
+  }
+};
+
 for (const name of ['readFileSync', 'openSync']) {
   const original = fs[name];
   fs[name] = function (path, ...rest) {
