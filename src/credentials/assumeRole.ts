@@ -96,7 +96,7 @@ function roleSession(
           `role ${project.role.arn}: AWS answered with a session in account ${account}, not ${project.account} as ${project.projectFile} says; check \`role:\` and \`account:\` there`,
         );
       }
-      const alias = await deps.fetch.accountAlias(assumed);
+      const alias = await deps.fetch.accountAlias(assumed, project.account);
       return toCachedSession('role', assumed, {
         sourceName: project.sourceName,
         issuedAt,

@@ -1,19 +1,21 @@
 import type { Context } from '../core/context';
 import type { Reporter } from '../core/reporter';
+import { endpointOverride } from '../aws/endpoints';
 import { loadAwsSdk } from '../aws/loadAwsSdk';
 import { loadSts } from '../aws/loadSts';
 import type { Keyring } from '../keyring/keyring';
 import { lockDir, stateDir } from '../config/paths';
 import { createMfaCodeProvider } from '../mfa/createMfaCodeProvider';
+import { knownAccountAlias, rememberAccountAlias } from './accountAliases';
 import type { Fetcher } from './fetcher';
 import { withLock } from './lock';
 import { readSourceCredentials } from './sourceCredentials';
 
 /**
  * The fetcher of the full CLI: keys from the keychain or files, codes from --mfa-code,
- * AWSDIR_MFA_CODE, mfa_process or the prompt, STS through the STS-only chunk (dist/sts.cjs) and IAM
- * through the full SDK chunk (each loaded on first call), and the lock in the state directory.
- * Never loaded on the cache-hit path.
+ * AWSDIR_MFA_CODE, mfa_process or the prompt, STS through the STS-only chunk (dist/sts.cjs, loaded
+ * on first call), the account alias as remembered (IAM through the full SDK chunk once per
+ * account), and the lock in the state directory. Never loaded on the cache-hit path.
  */
 export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporter: Reporter; stsRegion: string; mfaCode?: string }): Fetcher {
   const { keyring, reporter, stsRegion } = deps;
@@ -30,13 +32,21 @@ export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporte
       now: () => ctx.now(),
       signal: ctx.signal,
     }),
-    async accountAlias(credentials) {
-      // One short try: the alias only decorates the summary line, and roles are often denied it.
+    async accountAlias(credentials, account) {
+      const state = stateDir(ctx.env);
+      const iamEndpoint = endpointOverride(ctx.env, 'iam')?.url;
+      const known = knownAccountAlias(state, account, iamEndpoint, ctx.now());
+      if (known) return known.alias;
+      // Once per account (accountAliases.ts), one short try: the alias only decorates the summary
+      // line, and roles are often denied it.
       const iam = loadAwsSdk().createIam({ credentials, region: stsRegion, env: ctx.env, maxAttempts: 1, timeoutMs: 2000 });
       try {
-        return (await iam.listAccountAliases())[0];
+        const alias = (await iam.listAccountAliases())[0];
+        rememberAccountAlias(state, account, iamEndpoint, alias ? { alias } : {}, ctx.now());
+        return alias;
       } catch (error) {
         reporter.debug(`no account alias for the summary: ${(error as Error).name}`);
+        rememberAccountAlias(state, account, iamEndpoint, 'failed', ctx.now());
         return undefined;
       } finally {
         iam.destroy();

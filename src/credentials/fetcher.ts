@@ -30,10 +30,11 @@ export interface Fetcher {
   /** Gets an MFA code and spends it on `call`. */
   mfa: MfaCodeProvider;
   /**
-   * The account alias the role session may read (iam:ListAccountAliases), for the summary line;
-   * undefined when it is denied or there is none.
+   * The alias of `account`, for the summary line: as looked up before (accountAliases.ts), or with
+   * iam:ListAccountAliases by the role session of that account; undefined when it is denied or there
+   * is none.
    */
-  accountAlias(credentials: AwsCredentials): Promise<string | undefined>;
+  accountAlias(credentials: AwsCredentials, account: string): Promise<string | undefined>;
   /** Runs fn holding the named inter-process lock, so that many processes give one prompt and one STS call. */
   lock<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

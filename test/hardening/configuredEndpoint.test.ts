@@ -8,7 +8,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
@@ -31,6 +31,9 @@ let emuB: TestEmulator;
 let trap: { url: string; requests: TrapRequest[]; server: Server };
 let production: string;
 let repo: string;
+
+/** The account alias is looked up once per account and IAM endpoint: forgotten, the next role session looks it up again. */
+const forgetAccountAliases = (): void => rmSync(join(w.home, '.local', 'state', 'awsdir', 'account-aliases.json'), { force: true });
 
 /** An attacker's server: it records what it is sent and answers every request with an error. */
 async function startTrap(): Promise<typeof trap> {
@@ -136,6 +139,7 @@ describe('a shared config file that names an endpoint gets no call', () => {
   });
 
   test('nor does its auth_scheme_preference change how the calls are signed', async () => {
+    forgetAccountAliases();
     const env = envWith({ ...at(w.emu), AWS_CONFIG_FILE: configFile('sigv4a', '[default]\nauth_scheme_preference = sigv4a\n') });
     expect((await runCli(['clear', '--dir', production], { env })).exitCode).toBe(0);
     const r = await exportWith(env, await w.emu.totp(SERIAL));
@@ -180,6 +184,7 @@ describe('a shared config file that names an endpoint gets no call', () => {
 
 describe('sessions are cached per endpoint', () => {
   test('a session from one emulator is served neither against AWS nor against another emulator, and stays cached for its own', async () => {
+    forgetAccountAliases();
     const envA = envWith(at(w.emu));
     const envB = envWith(at(emuB));
     expect((await runCli(['clear', '--dir', production], { env: envA })).exitCode).toBe(0);

@@ -117,7 +117,11 @@ test.each(['bash', 'zsh', 'fish'] as const)(
     await emu.fault({ action: 'AssumeRole', count: 1, credentials: HOSTILE, assumedRoleArn: HOSTILE_ARN });
     await emu.clearCalls();
     const fresh = await world.run(['export', '--shell', shell], { cwd: production });
-    expect({ exit: fresh.exitCode, stderr: fresh.stderr }).toEqual({ exit: 0, stderr: expect.stringMatching(new RegExp(`^awsdir: production · admin @ 222222222222 · ap-northeast-1 · \\d+m left · endpoint ${emu.url.replace(/[.]/g, '\\.')}\\n$`)) });
+    // The alias is the account's, remembered from the first export: the hostile session is not sent to IAM.
+    expect({ exit: fresh.exitCode, stderr: fresh.stderr }).toEqual({
+      exit: 0,
+      stderr: expect.stringMatching(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\d+m left · endpoint ${emu.url.replace(/[.]/g, '\\.')}\\n$`)),
+    });
     expect(await sts()).toEqual(['AssumeRole:OK']);
     const shown = evaluate(shell, fresh.stdout);
     expect(shown.files).toEqual(['out']);
