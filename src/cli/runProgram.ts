@@ -1,10 +1,9 @@
 import { CommanderError } from 'commander';
 import { onConfigWarning } from '../core/configWarnings';
 import type { Context } from '../core/context';
-import { isAwsdirError } from '../core/errors';
-import { ExitCode, exitCodeOf } from './exitCodes';
+import { ExitCode } from './exitCodes';
 import { createProgram, type Outcome } from './program';
-import { redact } from '../core/redact';
+import { reportError } from './reportError';
 import { createReporter } from '../core/reporter';
 
 /**
@@ -40,18 +39,5 @@ function report(error: unknown, ctx: Context): number {
     ctx.io.stderr(`awsdir: ${text}; see 'awsdir --help'\n`);
     return ExitCode.usage;
   }
-  if (isAwsdirError(error)) {
-    ctx.io.stderr(`awsdir: ${error.message}\n`);
-    if (ctx.env.AWSDIR_DEBUG === '1' && error.cause) ctx.io.stderr(`awsdir[debug]: cause: ${redact(String(causeText(error.cause)))}\n`);
-    return exitCodeOf(error);
-  }
-  // A bug, not a situation we foresaw: say so, and keep the stack for the report.
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  ctx.io.stderr(`awsdir: internal error: ${redact(text.split('\n')[0] ?? '')}; rerun with AWSDIR_DEBUG=1 and report it\n`);
-  if (ctx.env.AWSDIR_DEBUG === '1') ctx.io.stderr(`${redact(text)}\n`);
-  return ExitCode.failure;
-}
-
-function causeText(cause: unknown): string {
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return reportError(error, ctx);
 }

@@ -12,6 +12,13 @@ export interface AwsdirErrorOptions {
 }
 
 /**
+ * Marks an AwsdirError across awsdir's bundles: each chunk of dist/ holds a copy of this class, and
+ * an error thrown in one (an MFA prompt of the STS chunk) is handled in another (the hit bundle),
+ * where `instanceof` answers false.
+ */
+const AWSDIR_ERROR = Symbol.for('awsdir.error');
+
+/**
  * Every error meant for a person. The message leads with the subject and ends with the fix;
  * the CLI prints it as one line `awsdir: <message>` and exits with the code of its kind.
  */
@@ -21,6 +28,7 @@ export class AwsdirError extends Error {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'AwsdirError';
     this.kind = options.kind ?? 'failure';
+    Object.defineProperty(this, AWSDIR_ERROR, { value: true });
   }
 }
 
@@ -49,5 +57,5 @@ export class CancelledError extends AwsdirError {
 }
 
 export function isAwsdirError(error: unknown): error is AwsdirError {
-  return error instanceof AwsdirError;
+  return error instanceof AwsdirError || (error instanceof Error && (error as unknown as Record<symbol, unknown>)[AWSDIR_ERROR] === true);
 }
