@@ -1,9 +1,9 @@
 // Five CommonJS bundles: the one every `cd` starts (dist/awsdir.cjs: main.ts and the cache-hit
 // export and credential-process), and chunks it loads only when needed: the full CLI with its
-// argument parser and every command (dist/cli.cjs), the STS client of a role session's cache miss
-// (dist/sts.cjs), the rest of the AWS SDK for the commands that use it (dist/aws.cjs), the emulator
-// for `awsdir emulator`/`demo`. Node 20 has no compile cache, so every byte of the first bundle is
-// parsed on every `cd`.
+// argument parser and every command (dist/cli.cjs), what a role session's cache miss needs
+// (dist/sts.cjs: the fetcher and an STS-only client), the rest of the AWS SDK for the commands that
+// use it (dist/aws.cjs), the emulator for `awsdir emulator`/`demo`. Node 20 has no compile cache,
+// so every byte of the first bundle is parsed on every `cd`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,19 +27,19 @@ const common = {
   logLevel: 'warning',
 };
 
-// What the cache-hit export reaches in the sources but never runs on a hit: the YAML and zod
+// What the cache-hit path reaches in the sources but never runs on a hit: the YAML and zod
 // parsers behind the resolved-config cache, the chain's real fetcher (the SDK loader, MFA codes,
-// the lock), the user-file editor, the terminal prompt, STS error wording and
-// `export --credential-process`. In dist/awsdir.cjs each becomes a stub that throws when used,
-// which the hit path takes as a miss, handing the command to the full CLI (dist/cli.cjs), where
-// the real modules live. test/perf/hit-path.test.ts proves a hit never gets there.
+// the lock), the user-file editor, the terminal prompt and `export --credential-process`. In
+// dist/awsdir.cjs each becomes a stub that throws when used, which the hit path takes as a miss,
+// handing the command to the full CLI (dist/cli.cjs), where the real modules live; the fetcher of
+// a role session's miss comes from dist/sts.cjs instead (src/credentials/loadAwsFetcher.ts).
+// test/perf/hit-path.test.ts proves a hit never gets there.
 const offHitPath = [
   'src/config/resolveProjectFile.ts',
   'src/config/parseUserConfig.ts',
   'src/config/updateUserConfig.ts',
   'src/credentials/awsFetcher.ts',
   'src/mfa/readTty.ts',
-  'src/aws/errors.ts',
   'src/credentials/credentialProcessProfile.ts',
 ].map((f) => resolvePath(root, f));
 // node:crypto costs a `cd` 5-8 ms to load, for a few SHA-256 digests of short strings: the hit
@@ -88,7 +88,7 @@ if (writeRegions()) console.warn('build: src/config/awsRegions.json updated from
 await Promise.all([
   build(main),
   build({ ...common, entryPoints: ['src/cli/runProgram.ts'], outfile: 'dist/cli.cjs' }),
-  build({ ...common, ...sdk, entryPoints: ['src/aws/stsClient.ts'], outfile: 'dist/sts.cjs' }),
+  build({ ...common, ...sdk, entryPoints: ['src/credentials/stsChunk.ts'], outfile: 'dist/sts.cjs' }),
   build({ ...common, entryPoints: ['src/aws/sdk.ts'], outfile: 'dist/aws.cjs' }),
   build({ ...common, entryPoints: ['src/emulator/index.ts'], outfile: 'dist/emulator.cjs' }),
 ]);

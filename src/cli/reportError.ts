@@ -3,7 +3,10 @@ import { isAwsdirError } from '../core/errors';
 import { redact } from '../core/redact';
 import { ExitCode, exitCodeOf } from './exitCodes';
 
-/** A command's error as one stderr line, and its exit code. */
+/**
+ * A command's error as one stderr line, and its exit code: the full CLI's end (runProgram.ts) and
+ * that of a command the hit bundle runs to its end (a cache miss of export or credential-process).
+ */
 export function reportError(error: unknown, ctx: Context): number {
   if (isAwsdirError(error)) {
     ctx.io.stderr(`awsdir: ${error.message}\n`);

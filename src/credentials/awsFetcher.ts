@@ -12,10 +12,11 @@ import { withLock } from './lock';
 import { readSourceCredentials } from './sourceCredentials';
 
 /**
- * The fetcher of the full CLI: keys from the keychain or files, codes from --mfa-code,
- * AWSDIR_MFA_CODE, mfa_process or the prompt, STS through the STS-only chunk (dist/sts.cjs, loaded
- * on first call), the account alias as remembered (IAM through the full SDK chunk once per
- * account), and the lock in the state directory. Never loaded on the cache-hit path.
+ * The fetcher of the full CLI and of a role session's cache miss: keys from the keychain or files,
+ * codes from --mfa-code, AWSDIR_MFA_CODE, mfa_process or the prompt, STS through the STS-only
+ * chunk (dist/sts.cjs, loaded on first call), the account alias as remembered (IAM through the full
+ * SDK chunk once per account), and the lock in the state directory. Never loaded on the cache-hit
+ * path: the hit bundle loads it, from dist/sts.cjs, only when the cache has nothing fresh.
  */
 export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporter: Reporter; stsRegion: string; mfaCode?: string }): Fetcher {
   const { keyring, reporter, stsRegion } = deps;

@@ -5,7 +5,7 @@ import { resolveAllowedProject } from '../config/approval';
 import { stateDir } from '../config/paths';
 import { roleCredentials, type RoleCredentials } from './chain';
 import { guardAsk, guardProduction } from './guard';
-import { openWorkspace } from './workspace';
+import { openWorkspace, type WorkspaceOptions } from './workspace';
 
 /** The AWS CLI refreshes credential_process credentials 15 minutes before they expire. */
 const CREDENTIAL_PROCESS_WINDOW_SECONDS = 15 * 60;
@@ -46,10 +46,15 @@ export interface DirectoryIdentity extends RoleCredentials {
  * The one way into a directory's identity: its project, resolved and approved, the production
  * question, then the role credentials from the chain. The cache-hit path comes through here too
  * (`onHitPath`), so a `cd` can never accept what `awsdir export` would refuse; there, anything
- * beyond the cache throws NotOnHitPath and the full CLI runs the command instead.
+ * beyond the cache throws NotOnHitPath and the full CLI runs the command instead, unless `onCold`
+ * is given: then a role session that is not cached is fetched right there (workspace.ts).
  */
-export async function enterDirectory(ctx: Context, request: DirectoryRequest, options: { onHitPath?: boolean } = {}): Promise<DirectoryIdentity> {
-  const workspace = await openWorkspace(ctx, { ...(request.mfaCode !== undefined ? { mfaCode: request.mfaCode } : {}), ...(options.onHitPath ? { onHitPath: true } : {}) });
+export async function enterDirectory(ctx: Context, request: DirectoryRequest, options: Pick<WorkspaceOptions, 'onHitPath' | 'onCold'> = {}): Promise<DirectoryIdentity> {
+  const workspace = await openWorkspace(ctx, {
+    ...(request.mfaCode !== undefined ? { mfaCode: request.mfaCode } : {}),
+    ...(options.onHitPath ? { onHitPath: true } : {}),
+    ...(options.onCold ? { onCold: options.onCold } : {}),
+  });
   const { reporter, userConfig } = workspace;
   const project = await resolveAllowedProject(request.dir, ctx.env, userConfig);
   // credential-process is never asked: the AWS CLI runs it on every call and hides its stderr, so a

@@ -10,6 +10,7 @@ import { recordKeyringPick } from '../config/updateUserConfig';
 import { readTty } from '../mfa/readTty';
 import { createAwsFetcher } from './awsFetcher';
 import { NotOnHitPath, offHitPath, type Fetcher } from './fetcher';
+import { loadAwsFetcher } from './loadAwsFetcher';
 import { sessionStore, type SessionStore } from './sessionStore';
 
 /** What every command that touches credentials works with: the user file, the keyring and its sessions, AWS. */
@@ -30,6 +31,12 @@ export interface WorkspaceOptions {
   mfaCode?: string;
   /** Opens for the cache-hit path: no keyring pick, no passphrase prompt, a fetcher that answers NotOnHitPath. */
   onHitPath?: boolean;
+  /**
+   * On the hit path: when the cache has nothing fresh, go on with the real fetcher from the STS
+   * chunk instead of answering NotOnHitPath, after calling this once. From then on the command runs
+   * to its end there (its prompts, messages and errors are real), as the full CLI would run it.
+   */
+  onCold?: () => void;
 }
 
 export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}): Promise<Workspace> {
@@ -52,9 +59,8 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
     node: ctx.self.node,
     platform: ctx.platform,
   });
-  const fetch = onHitPath
-    ? offHitPath
-    : createAwsFetcher(ctx, { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) });
+  const fetcherDeps = { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) };
+  const fetch = !onHitPath ? createAwsFetcher(ctx, fetcherDeps) : options.onCold ? coldFetcher(() => loadAwsFetcher(ctx.env).createAwsFetcher(ctx, fetcherDeps), options.onCold) : offHitPath;
   return {
     userConfig,
     keyring,
@@ -70,5 +76,27 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
       }
       return fetch.sourceKeys(source);
     },
+  };
+}
+
+/**
+ * The hit path's fetcher once the cache has nothing fresh: the real one, created on its first use
+ * (the first thing a miss asks of it is the lock, before any prompt or AWS call).
+ */
+function coldFetcher(create: () => Fetcher, onCold: () => void): Fetcher {
+  let real: Fetcher | undefined;
+  const fetcher = (): Fetcher => {
+    if (!real) {
+      onCold();
+      real = create();
+    }
+    return real;
+  };
+  return {
+    sourceKeys: (source) => fetcher().sourceKeys(source),
+    sts: (credentials) => fetcher().sts(credentials),
+    mfa: { use: (serial, mfaProcess, call, context) => fetcher().mfa.use(serial, mfaProcess, call, context) },
+    accountAlias: (credentials, account) => fetcher().accountAlias(credentials, account),
+    lock: (name, fn) => fetcher().lock(name, fn),
   };
 }

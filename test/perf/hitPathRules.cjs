@@ -34,7 +34,10 @@ const FORBIDDEN_BUNDLED = [
   ['node_modules/execa/', 'execa'],
   ['src/emulator/', 'the emulator'],
   ['src/aws/sdk.ts', 'the AWS SDK wrapper'],
+  // A role session's cache miss loads these from dist/sts.cjs; a hit never needs them.
   ['src/aws/stsClient.ts', 'the STS client'],
+  ['src/credentials/lock.ts', 'the session lock (it loads node:child_process)'],
+  ['src/mfa/createMfaCodeProvider.ts', 'the MFA code provider'],
   // Regions are checked when a configuration is computed, never on a hit served from its cache.
   ['src/config/awsRegions.json', "the AWS SDK's region list"],
   ['src/config/regions.ts', 'the region check'],
