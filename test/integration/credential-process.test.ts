@@ -116,28 +116,28 @@ describe('with role sessions of 20 seconds', () => {
   }, 60_000);
   afterAll(() => closeWorld(w));
 
-  test('keeps working across an expiry: a session inside the 15 minute window is replaced, without a new MFA code', async () => {
+  test('keeps working across role sessions that really end: each is replaced inside the refresh window, without a new MFA code', async () => {
     const config = profileFile(w);
     const first = await aws(w, config, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
     expect(first.stderr).toBe('');
     expect(first.stdout.trim()).toBe(ARN);
-    const cached = JSON.parse((await runCli(['credential-process', '--dir', w.production], { env: w.env })).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-
-    // Let that session really expire at the emulator, then call again: no code given this time.
-    await new Promise((r) => setTimeout(r, 21_000));
-    const stale = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url], {
-      env: { HOME: w.home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: cached.AccessKeyId, AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey, AWS_SESSION_TOKEN: cached.SessionToken },
-    });
-    expect(stale.stderr).toContain('ExpiredToken');
-    await w.emu.clearCalls();
-    const later = await aws(w, config);
-    expect(later.stderr).toBe('');
-    expect(later.stdout.trim()).toBe(ARN);
-    // New role sessions from the cached MFA session, no GetSessionToken (so no code). The CLI may run
-    // the process twice: it refreshes at once what expires within its 10 minute mandatory window.
-    const calls = await stsActions(w.emu);
-    expect(calls[calls.length - 1]).toBe('GetCallerIdentity');
-    expect(new Set(calls.slice(0, -1))).toEqual(new Set(['AssumeRole']));
+    for (let round = 1; round <= 3; round++) {
+      const cached = JSON.parse((await runCli(['credential-process', '--dir', w.production], { env: w.env })).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+      // The emulator's clock past that session's end: AWS refuses it from now on. No code given below.
+      await w.emu.advanceClock(30);
+      const stale = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url], {
+        env: { HOME: w.home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: cached.AccessKeyId, AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey, AWS_SESSION_TOKEN: cached.SessionToken },
+      });
+      expect({ round, refused: stale.stderr.includes('ExpiredToken') }).toEqual({ round, refused: true });
+      await w.emu.clearCalls();
+      const later = await aws(w, config);
+      expect({ round, stderr: later.stderr, arn: later.stdout.trim() }).toEqual({ round, stderr: '', arn: ARN });
+      // New role sessions from the cached MFA session, no GetSessionToken (so no code). The CLI runs
+      // the process more than once: what it gets ends within its own refresh window.
+      const calls = await stsActions(w.emu);
+      expect(calls[calls.length - 1]).toBe('GetCallerIdentity');
+      expect(new Set(calls.slice(0, -1))).toEqual(new Set(['AssumeRole']));
+    }
   }, 60_000);
 });
 
@@ -166,6 +166,31 @@ describe('with role sessions of 15 minutes', () => {
     const second = await credentials(dir);
     expect(second.AccessKeyId).toBe(first.AccessKeyId);
     expect(await stsActions(w.emu)).toEqual([]);
+  });
+
+  test('one AWS CLI command runs credential-process several times while the session ends within its window: one AssumeRole, the other runs are cache hits', async () => {
+    const dir = await project('cli');
+    // The runs the AWS CLI makes, counted by a wrapper it starts instead of awsdir.
+    const runs = join(w.home, 'cli-runs');
+    const wrapper = join(w.home, 'credential-process.sh');
+    writeFileSync(runs, '');
+    writeFileSync(wrapper, `#!/bin/sh\necho run >> ${shellQuote(runs)}\nexec ${credentialProcessCommand({ node: process.execPath, script: CLI }, dir)}\n`, { mode: 0o755 });
+    const config = join(w.home, 'aws-config-cli');
+    writeFileSync(config, `[profile q]\ncredential_process = ${wrapper}\nregion = ap-northeast-1\n`);
+    const arn = 'arn:aws:sts::222222222222:assumed-role/admin/alice-cli';
+    const command = async (): Promise<{ runs: number; calls: string[] }> => {
+      writeFileSync(runs, '');
+      await w.emu.clearCalls();
+      const r = await aws(w, config, {}, ['--profile', 'q']);
+      expect({ stderr: r.stderr, arn: r.stdout.trim() }).toEqual({ stderr: '', arn });
+      return { runs: readFileSync(runs, 'utf8').split('\n').filter(Boolean).length, calls: await stsActions(w.emu) };
+    };
+    const first = await command();
+    expect(first.runs).toBeGreaterThan(1);
+    expect(first.calls).toEqual(['AssumeRole', 'GetCallerIdentity']);
+    const second = await command();
+    expect(second.runs).toBeGreaterThan(1);
+    expect(second.calls).toEqual(['GetCallerIdentity']);
   });
 
   test('a session is renewed once less than a quarter of it (3m45s) is left, and served while more is', async () => {
