@@ -15,6 +15,12 @@ export function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
     // Nor may its auth_scheme_preference switch a custom endpoint's calls to SigV4a, which emulators
     // refuse; AWS's own STS and IAM endpoints ask for SigV4 anyway.
     authSchemePreference: ['sigv4'],
+    // The SDK's defaults, given: left unset, each is looked up in the environment and in the shared
+    // config and credentials files, which the SDK then reads on the first call of every cold `cd`.
+    retryMode: 'standard',
+    defaultsMode: 'legacy' as const,
+    disableClockSkewCorrection: false,
+    userAgentAppId: '',
     credentials: {
       accessKeyId: options.credentials.accessKeyId,
       secretAccessKey: options.credentials.secretAccessKey,

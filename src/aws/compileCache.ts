@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -48,6 +47,11 @@ export function requireChunk(file: string, env: Env): unknown {
  */
 export function loadWithCodeCache(path: string, dir: string, atExit: (write: () => void) => void = (write) => void process.once('exit', write)): unknown {
   const source = readFileSync(path, 'utf8');
+  const requireHere = createRequire(path);
+  // Native SHA-256, asked for at run time: the hit bundle, which loads this chunk on a cache miss,
+  // has node:crypto's createHash replaced at build time by one in JavaScript for short strings
+  // (src/cli/hitPathCrypto.ts), which takes milliseconds over a chunk of hundreds of kilobytes.
+  const { createHash } = requireHere('node:crypto') as typeof import('node:crypto');
   const name = `${basenameOf(path)}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.v8`;
   const cacheFile = join(dir, name);
   let cachedData: Buffer | undefined;
@@ -77,7 +81,7 @@ export function loadWithCodeCache(path: string, dir: string, atExit: (write: () 
   require.cache[path] = chunk;
   try {
     const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-    wrapper.call(chunk.exports, chunk.exports, createRequire(path), chunk, path, dirname(path));
+    wrapper.call(chunk.exports, chunk.exports, requireHere, chunk, path, dirname(path));
   } catch (error) {
     delete require.cache[path];
     throw error;
