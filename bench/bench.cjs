@@ -3,7 +3,7 @@
 // Measures awsdir against what people would use instead, as ratios taken in ONE run: every round
 // runs each command of a suite once, in a shuffled order, so a load spike on this shared machine
 // hits all of them alike. Medians over the rounds after a warm-up; ratios are of medians.
-// Suites: help, hit, cd, cold, scale, memory, file (default: all). Prints a Markdown report.
+// Suites: help, hit, process, cd, cold, scale, memory, file (default: all). Prints a Markdown report.
 // --guard also runs one cache-hit export and one cache-hit credential-process under
 // test/perf/recordLoads.cjs and exits 1 when either loads a module it must not (the CI step):
 // timing never fails a run, these machines are too noisy.
@@ -20,7 +20,7 @@ const opt = (name, fallback) => {
 };
 const RUNS = Number(opt('runs', '30'));
 const WARMUP = Math.min(3, Math.max(1, Math.floor(RUNS / 10)));
-const SUITES = opt('suites', 'help,hit,cd,cold,scale,memory,file').split(',');
+const SUITES = opt('suites', 'help,hit,process,cd,cold,scale,memory,file').split(',');
 const OUT = opt('out', undefined);
 const GUARD = args.includes('--guard');
 
@@ -175,23 +175,117 @@ async function main() {
         summary.push(['cd / AWS CLI .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: aws configure export-credentials'), 0.2]);
       }
 
-      if (SUITES.includes('cold')) {
-        out('### cold export: MFA session cached, role session not (emulator on 127.0.0.1)');
+      if (SUITES.includes('process')) {
+        out('### `awsdir credential-process`: a cache hit, and the runs one AWS CLI command makes (target: a hit <= 1.1x an export hit)');
         out();
-        const runs = Math.min(RUNS, 15);
-        const dirs = [];
-        for (let i = 0; i < WARMUP + runs; i++) dirs.push(await world.project(`cold-${i}`));
-        const t = await interleaved(
+        const before = (await world.calls()).length;
+        const t = await interleaved([
+          base,
+          { name: 'awsdir export (hit)', cmd: node, args: [cli, 'export'], env, cwd: app },
+          { name: 'awsdir credential-process (hit)', cmd: node, args: [cli, 'credential-process'], env, cwd: app },
+        ]);
+        const made = (await world.calls()).length - before;
+        table(t, 'node -e 0');
+        out(`AWS calls made by these runs: ${made}.`);
+        out();
+        summary.push(['credential-process hit / export hit', ratio(t, 'awsdir credential-process (hit)', 'awsdir export (hit)'), 1.1]);
+
+        // The AWS CLI with static keys, and with credential_process profiles of an hour's and of a
+        // 15 minutes' role session: the runs of each command are counted by a wrapper in an untimed
+        // command first, the timed commands run awsdir directly.
+        const quarter = await world.project('process-15m', { duration: '15m' });
+        const configFile = join(world.home, 'aws-config-process');
+        const runsFile = join(world.home, 'process-runs');
+        const wrapper = join(world.home, 'credential-process-counted.sh');
+        writeFileSync(wrapper, `#!/bin/sh\necho run >> '${runsFile}'\nexec '${node}' '${cli}' credential-process --dir "$1"\n`, { mode: 0o755 });
+        const profiles = (direct) =>
+          [
+            ['process-1h', app],
+            ['process-15m', quarter],
+          ]
+            .map(([name, dir]) => `[profile ${name}]\ncredential_process = ${direct ? `'${node}' '${cli}' credential-process --dir` : `'${wrapper}'`} '${dir}'\nregion = eu-west-1\n`)
+            .join('\n');
+        const aws = (name, profile) => ({
+          name,
+          cmd: '/usr/bin/aws',
+          args: ['sts', 'get-caller-identity', '--endpoint-url', world.emulator.url, '--output', 'text', ...(profile ? ['--profile', profile] : [])],
+          env: { ...env, ...(profile ? { AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } : {}) },
+          cwd: world.home,
+        });
+        const runsPerCommand = {};
+        writeFileSync(configFile, profiles(false));
+        for (const profile of ['process-1h', 'process-15m']) {
+          for (let i = 0; i < 2; i++) {
+            writeFileSync(runsFile, '');
+            const r = await run(aws('', profile).cmd, aws('', profile).args, { env: aws('', profile).env, cwd: world.home });
+            if (r.code !== 0) throw new Error(`aws --profile ${profile}: ${r.stderr.trim().slice(0, 300)}`);
+            // The second command: the role session is cached by then.
+            runsPerCommand[profile] = readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length;
+          }
+        }
+        writeFileSync(configFile, profiles(true));
+        const cliBefore = (await world.calls()).filter((c) => c.action === 'AssumeRole').length;
+        const c = await interleaved(
           [
             base,
-            { name: 'awsdir export (hit)', cmd: node, args: [cli, 'export'], env, cwd: app },
-            { name: 'awsdir export (cold: one AssumeRole)', cmd: node, args: [cli, 'export'], env, cwd: app, before: (round) => ({ cwd: dirs[round] }) },
+            aws('aws sts get-caller-identity (static keys)'),
+            aws('aws sts get-caller-identity (credential_process, 1h session)', 'process-1h'),
+            aws('aws sts get-caller-identity (credential_process, 15m session)', 'process-15m'),
           ],
-          runs,
+          Math.max(5, Math.floor(RUNS / 2)),
         );
-        table(t, 'node -e 0');
-        out(`A cold export costs ${fmt(median(t['awsdir export (cold: one AssumeRole)']) - median(t['awsdir export (hit)']))} ms more than a hit: loading the SDK chunk, signing, one AssumeRole on loopback and the keychain write.`);
+        const assumed = (await world.calls()).filter((x) => x.action === 'AssumeRole').length - cliBefore;
+        table(c, 'aws sts get-caller-identity (static keys)', {
+          'aws sts get-caller-identity (credential_process, 1h session)': `${runsPerCommand['process-1h']} run${runsPerCommand['process-1h'] === 1 ? '' : 's'} of awsdir per command`,
+          'aws sts get-caller-identity (credential_process, 15m session)': `${runsPerCommand['process-15m']} runs of awsdir per command`,
+        });
+        out(`AssumeRole calls during these AWS CLI commands: ${assumed} (every run a cache hit when 0).`);
         out();
+      }
+
+      if (SUITES.includes('cold')) {
+        out('### cold export: MFA session cached, role session not (emulator on 127.0.0.1; target <= 2.5x a hit)');
+        out();
+        const napi = require(require.resolve('@napi-rs/keyring', { paths: [ROOT] }));
+        const dir = await world.project('cold');
+        const first = await run(node, [cli, 'export'], { env, cwd: dir });
+        if (first.code !== 0) throw new Error(`cold: ${first.stderr.trim()}`);
+        const status = JSON.parse((await run(node, [cli, 'status', '--json', '--dir', dir], { env, cwd: dir })).stdout);
+        const roleEntry = status.sessions.find((e) => e.usedHere && e.kind === 'role')?.name;
+        if (!roleEntry) throw new Error('cold: no cached role session after the first export');
+        // Only the role session goes: the MFA session stays, as it does when a role session ends within the day.
+        const dropRoleSession = async () => {
+          await new napi.AsyncEntry('awsdir', roleEntry, { linux: { store: 'secret-service' } }).deleteCredential();
+          return {};
+        };
+        const before = (await world.calls()).length;
+        const t = await interleaved([
+          base,
+          { name: 'awsdir export (hit)', cmd: node, args: [cli, 'export'], env, cwd: app },
+          { name: 'awsdir export (cold: one AssumeRole)', cmd: node, args: [cli, 'export'], env, cwd: dir, before: dropRoleSession },
+        ]);
+        const calls = (await world.calls()).slice(before).map((c) => `${c.service}:${c.action}`);
+        // The round trip itself: AssumeRole by a warm client in this process, on the same loopback.
+        process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+        const { createSts } = require(join(dist, 'sts.cjs'));
+        const sts = createSts({ credentials: { accessKeyId: world.key.id, secretAccessKey: world.key.secret }, region: 'us-east-1', env });
+        const trips = [];
+        for (let i = 0; i < 25; i++) {
+          const started = process.hrtime.bigint();
+          await sts.assumeRole({ roleArn: 'arn:aws:iam::333333333333:role/readonly', roleSessionName: 'bench-trip', durationSeconds: 900 });
+          if (i >= 5) trips.push(Number(process.hrtime.bigint() - started) / 1e6);
+        }
+        sts.destroy();
+        table(t, 'node -e 0');
+        const extra = median(t['awsdir export (cold: one AssumeRole)']) - median(t['awsdir export (hit)']);
+        out(`AWS calls of the cold exports: ${[...new Set(calls)].map((c) => `${c} x${calls.filter((x) => x === c).length}`).join(', ')}.`);
+        out();
+        out(
+          `A cold export costs ${fmt(extra)} ms more than a hit; the AssumeRole round trip on loopback (a warm client in the benchmark's process) is ${fmt(median(trips))} ms, so ${fmt(extra - median(trips))} ms go to loading dist/sts.cjs, the client's first request, the lock, two more keychain reads and the keychain write.`,
+        );
+        out();
+        summary.push(['cold export / export hit', ratio(t, 'awsdir export (cold: one AssumeRole)', 'awsdir export (hit)'), 2.5]);
+        summary.push(['cold export - hit - AssumeRole round trip, ms', extra - median(trips), 50]);
       }
 
       if (SUITES.includes('scale')) {

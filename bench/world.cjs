@@ -105,10 +105,10 @@ async function createWorld({ keyring = 'os', dist } = {}) {
   const source = `${SOURCE}${process.pid}`;
   const dirs = [];
   /** A project directory, allowed; `envrc` is its .envrc text (direnv-allowed when given). */
-  const project = async (name, { envrc, role = 'arn:aws:iam::222222222222:role/admin', allow = true } = {}) => {
+  const project = async (name, { envrc, role = 'arn:aws:iam::222222222222:role/admin', allow = true, duration = '1h' } = {}) => {
     const dir = join(home, 'projects', name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: ${role}\nregion: eu-west-1\nlabel: ${name}\nduration: 1h\n`);
+    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: ${role}\nregion: eu-west-1\nlabel: ${name}\nduration: ${duration}\n`);
     if (allow) await must(`awsdir allow ${name}`, awsdir(['allow', dir]));
     if (envrc !== undefined) {
       writeFileSync(join(dir, '.envrc'), envrc);
@@ -145,6 +145,7 @@ async function createWorld({ keyring = 'os', dist } = {}) {
     home,
     env,
     source,
+    key,
     emulator,
     app,
     project,
