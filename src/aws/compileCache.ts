@@ -1,12 +1,17 @@
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import type * as NodeModule from 'node:module';
 import { dirname, join } from 'node:path';
-import { Script, constants as vmConstants } from 'node:vm';
+import type * as NodeVm from 'node:vm';
 import type { Env } from '../core/context';
 import { writeFileAtomic } from '../core/writeFileAtomic';
 import { stateDir } from '../config/paths';
 
 type EnableCompileCache = (directory?: string) => unknown;
+
+// Required where used, not imported: this module is in the hit bundle, and loading node:module
+// (with Node's ES module loader behind it) and node:vm would cost every `cd` that never needs them.
+const nodeModule = (): typeof NodeModule => require('node:module') as typeof NodeModule;
+const nodeVm = (): typeof NodeVm => require('node:vm') as typeof NodeVm;
 
 /** Where V8's compiled code of the chunks is kept: owner-only, like the rest of the state directory. */
 export const compileCacheDir = (env: Env): string => join(stateDir(env), 'compile-cache');
@@ -29,7 +34,7 @@ export function requireChunk(file: string, env: Env): unknown {
   } catch {
     return require(path);
   }
-  const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
+  const enable = (nodeModule() as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
   if (enable) {
     // NODE_COMPILE_CACHE, when set, has enabled it already, where it names; this call is then a no-op.
     enable(dir);
@@ -46,6 +51,8 @@ export function requireChunk(file: string, env: Env): unknown {
  * chunk's top level: that is what the next process saves most on.
  */
 export function loadWithCodeCache(path: string, dir: string, atExit: (write: () => void) => void = (write) => void process.once('exit', write)): unknown {
+  const { Module, createRequire } = nodeModule();
+  const { Script, constants: vmConstants } = nodeVm();
   const source = readFileSync(path, 'utf8');
   const requireHere = createRequire(path);
   // Native SHA-256, asked for at run time: the hit bundle, which loads this chunk on a cache miss,
@@ -80,7 +87,7 @@ export function loadWithCodeCache(path: string, dir: string, atExit: (write: () 
   chunk.filename = path;
   require.cache[path] = chunk;
   try {
-    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeModule.Module, filename: string, dirname: string) => void;
     wrapper.call(chunk.exports, chunk.exports, requireHere, chunk, path, dirname(path));
   } catch (error) {
     delete require.cache[path];

@@ -22,6 +22,9 @@ const FORBIDDEN_MODULES = [
   // Not wrong, only slow (5-8 ms each): the hit bundle hashes without node:crypto and lists nothing.
   [/^(node:)?crypto$/, 'node:crypto'],
   [/^(node:)?child_process$/, 'node:child_process'],
+  // node:module loads Node's ES module loader behind it; both only serve the compile cache of a miss.
+  [/^(node:)?module$/, 'node:module'],
+  [/^(node:)?vm$/, 'node:vm'],
 ];
 
 // What esbuild bundles into dist/awsdir.cjs is evaluated without a require: its module comments say what is inside.

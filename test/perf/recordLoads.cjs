@@ -5,6 +5,7 @@
 const Module = require('node:module');
 const fs = require('node:fs');
 const childProcess = require('node:child_process');
+const vm = require('node:vm');
 
 const log = { modules: [], reads: [], children: [], keyring: [] };
 const out = process.env.AWSDIR_LOAD_LOG;
@@ -48,7 +49,6 @@ function wrapKeyring(napi) {
 
 // A chunk compiled with V8's code cache on Node.js 20 (src/aws/compileCache.ts) is loaded through
 // vm.Script rather than require: it is a module loaded all the same.
-const vm = require('node:vm');
 const OriginalScript = vm.Script;
 vm.Script = class extends OriginalScript {
   constructor(code, options) {
