@@ -32,11 +32,23 @@ async function prepareHome(fresh: boolean): Promise<{ home: string; env: Record<
   const bin = join(home, 'bin');
   mkdirSync(bin);
   // `awsdir` on PATH hands every run the emulator's current MFA code, as a reader would type it.
+  // When every code of the current 30 s step was used (commands that each start a new MFA session
+  // can follow each other faster than that), the emulator's clock moves to the next step, as
+  // test/helpers/emulator.ts does, instead of handing over no code at all.
   const totpUrl = `${emulator.url}/__emulator/totp?serial=${encodeURIComponent('arn:aws:iam::111111111111:mfa/alice')}`;
+  const nextCode = `(async ([totp, clock]) => {
+  for (let i = 0; i < 3; i++) {
+    const r = await fetch(totp);
+    const j = await r.json();
+    if (j.code) return process.stdout.write(j.code);
+    if (r.status !== 409) return;
+    await fetch(clock, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: j.retryAfterSeconds || 1 }) });
+  }
+})(process.argv.slice(1)).catch(() => {})`;
   writeFileSync(
     join(bin, 'awsdir'),
     `#!/bin/sh
-code=$(${shq(process.execPath)} -e 'fetch(process.argv[1]).then((r) => r.json()).then((j) => process.stdout.write(j.code || ""), () => {})' ${shq(totpUrl)})
+code=$(${shq(process.execPath)} -e ${shq(nextCode)} ${shq(totpUrl)} ${shq(`${emulator.url}/__emulator/clock`)})
 if [ -n "$code" ]; then export AWSDIR_MFA_CODE="$code"; fi
 exec ${shq(process.execPath)} ${shq(CLI)} "$@"
 `,
