@@ -8,7 +8,8 @@ import { fingerprint, writeConfigCache, type Fingerprint } from './configCache';
 import { DEFAULT_SESSION_DURATION } from './loadUserConfig';
 import { parseDuration } from './duration';
 import { parseProjectYaml, type ParsedConfig } from './parseConfigYaml';
-import { awsConfigFile } from './paths';
+import { awsConfigFile, awsCredentialsFile } from './paths';
+import { keysNotInFile, sourceToAdd } from './profileSource';
 import { readConfigFile } from './readConfigFile';
 import { describeRegion } from './regions';
 import type { ResolveDeps } from './resolveProject';
@@ -134,6 +135,15 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     const sourceProfile = readAwsProfile(awsConfig!, profile.sourceProfile);
     if (sourceProfile?.roleArn) {
       fail('profile', `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`, 'a profile whose source_profile holds keys in ~/.aws/credentials');
+    }
+    // Said here, at the line that chose these keys, rather than when they are read: the fix is a line of this file.
+    const credentialsFile = awsCredentialsFile(env);
+    inputs[credentialsFile] = fingerprint(credentialsFile);
+    const noKeys = keysNotInFile(env, profile.sourceProfile);
+    if (noKeys) {
+      throw new ConfigError(
+        `${where('profile')}: key 'profile': profile '${data.profile}' takes its keys from source_profile '${profile.sourceProfile}', which has none in a file (${noKeys}); ${sourceToAdd(userConfig, profile.sourceProfile)}`,
+      );
     }
     source = {
       kind: 'credentials-profile',

@@ -10,8 +10,8 @@ import { templateProblem } from './sessionName';
  */
 const ACCOUNT = /^\d{12}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+export const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
 function durationBetween(min: number, max: number) {
   return z.union([z.string(), z.number()], 'must be a duration').check(
