@@ -65,7 +65,7 @@ async function writeAndAllow(dir: string, flags: InitFlags, deps: InitDeps): Pro
   }
 
   const hint = existsSync(direnvLibFile(deps.env)) ? '' : ' (once per machine first: `awsdir hook direnv --install`)';
-  if (flags.allow && envrcAction !== 'skip') {
+  if (plan.allow && envrcAction !== 'skip') {
     await deps.direnvAllow(dir);
     deps.reporter.info(`ran \`direnv allow\`; next: cd out and back in (or run \`direnv reload\`) to load it${hint}`);
   } else {

@@ -8,6 +8,7 @@ import { parseDuration } from '../config/duration';
 import { PROJECT_FILE_NAME } from '../config/findProjectFile';
 import { loadUserConfig } from '../config/loadUserConfig';
 import type { UserConfig } from '../config/types';
+import { DEFAULT_SESSION_NAME, templateProblem } from '../config/sessionName';
 import { shellQuote } from '../credentials/credentialProcessProfile';
 
 export interface InitFlags {
@@ -53,6 +54,8 @@ export interface InitPlan {
   /** The .envrc as it is, undefined when there is none. */
   oldEnvrc: string | undefined;
   userConfig: UserConfig;
+  /** Run `direnv allow` once written: --allow, or the person said so. */
+  allow: boolean;
 }
 
 export interface ProjectValues {
@@ -85,13 +88,15 @@ export async function planInit(dir: string, flags: InitFlags, deps: PlanInitDeps
     throw new AwsdirError(`${projectFile} already exists; edit it (then \`awsdir allow\`), or pass --force to replace it`);
   }
   const userConfig = await loadUserConfig(deps.env);
-  const values = await gatherValues(flags, userConfig, deps);
+  const { values, interactive } = await gatherValues(flags, userConfig, deps);
 
   const oldEnvrc = existsSync(envrc) ? readFileSync(envrc, 'utf8') : undefined;
   const envrcAction = await planEnvrc(envrc, oldEnvrc, flags, deps);
+  let allow = Boolean(flags.allow);
+  if (!allow && interactive && deps.ask && envrcAction !== 'skip') allow = await askDirenvAllow(dir, envrc, envrcAction, deps.ask);
 
   const oldProject = existsSync(projectFile) ? readFileSync(projectFile, 'utf8') : undefined;
-  return { projectFile, projectText: await renderProjectFile(values), oldProject, envrc, envrcAction, oldEnvrc, userConfig };
+  return { projectFile, projectText: await renderProjectFile(values), oldProject, envrc, envrcAction, oldEnvrc, userConfig, allow };
 }
 
 /**
@@ -127,7 +132,7 @@ function isInside(path: string, dir: string): boolean {
   return real.startsWith(base.endsWith(sep) ? base : base + sep);
 }
 
-async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: PlanInitDeps): Promise<ProjectValues> {
+async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: PlanInitDeps): Promise<{ values: ProjectValues; interactive: boolean }> {
   const roleIsName = (role: string): boolean => !role.startsWith('arn:');
   const missing: string[] = [];
   if (!flags.role) missing.push('--role');
@@ -174,12 +179,11 @@ async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: Plan
   let confirm = flags.confirm;
   if (confirm === undefined && interactive) {
     const likelyProduction = /prod/i.test(label);
-    const answer = await askUntil(ask, `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`, likelyProduction ? 'y' : 'n', (v) =>
-      /^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n',
-    );
+    const answer = await askUntil(ask, `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`, likelyProduction ? 'y' : 'n', yesOrNo);
     confirm = /^y/i.test(answer);
   }
-  return {
+  const { externalId, sessionName, mfa } = interactive ? await askRoleNeeds(ask, flags) : flags;
+  const values: ProjectValues = {
     role,
     ...(account ? { account } : {}),
     region,
@@ -187,10 +191,51 @@ async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: Plan
     ...(source ? { source } : {}),
     label,
     ...(confirm ? { confirm: true } : {}),
-    ...(flags.mfa === false ? { mfa: false } : {}),
-    ...(flags.externalId ? { externalId: flags.externalId } : {}),
-    ...(flags.sessionName ? { sessionName: flags.sessionName } : {}),
+    ...(mfa === false ? { mfa: false } : {}),
+    ...(externalId ? { externalId } : {}),
+    ...(sessionName ? { sessionName } : {}),
   };
+  return { values, interactive };
+}
+
+/**
+ * What some roles need besides their ARN, asked when not given as flags: an empty answer or the
+ * offered default writes no line, so the project file keeps following awsdir's defaults.
+ */
+async function askRoleNeeds(ask: Ask, flags: InitFlags): Promise<Pick<InitFlags, 'externalId' | 'sessionName' | 'mfa'>> {
+  // The schema carries zod; loaded only when these questions are asked.
+  const { ALLOWED, EXTERNAL_ID } = require('../config/schema') as typeof import('../config/schema');
+  let externalId = flags.externalId;
+  if (externalId === undefined) {
+    externalId = (await askUntil(ask, 'External id (empty for none): ', undefined, (v) => (v === '' || EXTERNAL_ID.test(v) ? undefined : `an external id is ${ALLOWED.external_id}`))) || undefined;
+  }
+  let sessionName = flags.sessionName;
+  if (sessionName === undefined) {
+    const answer = await askUntil(ask, 'Session name', DEFAULT_SESSION_NAME, (v) => {
+      const problem = templateProblem(v);
+      return problem && `${problem}; allowed: ${ALLOWED.session_name}`;
+    });
+    if (answer !== DEFAULT_SESSION_NAME) sessionName = answer;
+  }
+  let mfa = flags.mfa;
+  if (mfa === undefined) {
+    const answer = await askUntil(ask, 'Use MFA for this role? ("no" only if its trust policy does not demand MFA) [Y/n]', 'y', yesOrNo);
+    mfa = /^y/i.test(answer);
+  }
+  return { externalId, sessionName, mfa };
+}
+
+const yesOrNo = (v: string): string | undefined => (/^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n');
+
+/**
+ * `direnv allow` approves the whole .envrc: offered by default only for one init wrote itself, as
+ * an existing one may hold more than `use aws` (a cloned repository's, say).
+ */
+async function askDirenvAllow(dir: string, envrc: string, action: EnvrcAction, ask: Ask): Promise<boolean> {
+  const question =
+    action === 'create' ? `Run \`direnv allow\` for ${dir} now? [Y/n]` : `Run \`direnv allow\` for ${dir} now? It approves all of ${envrc}, not only \`use aws\` [y/N]`;
+  const answer = await askUntil(ask, question, action === 'create' ? 'y' : 'n', yesOrNo);
+  return /^y/i.test(answer);
 }
 
 async function askUntil(ask: Ask, question: string, fallback: string | undefined, problem: (value: string) => string | undefined): Promise<string> {

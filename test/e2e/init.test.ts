@@ -99,32 +99,75 @@ describe('awsdir init without a terminal', () => {
   });
 });
 
+/**
+ * Runs init in a tmux pane as a person at a terminal; `answer` waits for a question on screen and
+ * types the answer. capture-pane drops trailing spaces, so questions are matched up to their last
+ * visible character.
+ */
+function atTerminal(session: string, args: string[], extraEnv: Record<string, string> = {}): { answer: (question: RegExp, keys: string) => Promise<void>; screen: () => string } {
+  const envArgs = Object.entries({ ...env, LANG: 'C.UTF-8', ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const tmux = (...a: string[]): string => spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...a], { env: { PATH, TERM: 'xterm-256color', HOME: home } }).stdout.toString();
+  tmux('new-session', '-d', '-x', '220', '-y', '50', '-s', session, ...envArgs, 'sh', '-c', `${[process.execPath, CLI, 'init', ...args].map(quotePosix).join(' ')}; echo "EXIT=$?"; sleep 30`);
+  const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+  const answer = async (question: RegExp, keys: string): Promise<void> => {
+    const deadline = Date.now() + 10000;
+    while (!question.test(screen())) {
+      if (Date.now() > deadline) throw new Error(`no ${question} on screen:\n${screen()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    tmux('send-keys', '-t', session, '-l', keys);
+    tmux('send-keys', '-t', session, 'Enter');
+  };
+  return { answer, screen };
+}
+
+function writeUserFile(text: string): void {
+  mkdirSync(join(env.XDG_CONFIG_HOME!, 'awsdir'), { recursive: true });
+  writeFileSync(join(env.XDG_CONFIG_HOME!, 'awsdir', 'config.yaml'), text);
+}
+
 describe('awsdir init at a terminal', () => {
   it('asks for what is missing, offering defaults, and writes the answers', async () => {
     const dir = fresh('asked');
-    mkdirSync(join(env.XDG_CONFIG_HOME!, 'awsdir'), { recursive: true });
-    const envArgs = Object.entries({ ...env, AWS_REGION: 'eu-central-1', LANG: 'C.UTF-8' }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    // capture-pane drops trailing spaces, so the questions are matched up to their last visible character.
-    const tmux = (...args: string[]): string => spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { env: { PATH, TERM: 'xterm-256color', HOME: home } }).stdout.toString();
-    tmux('new-session', '-d', '-x', '200', '-y', '40', '-s', 'init', ...envArgs, 'sh', '-c', `${quotePosix(process.execPath)} ${quotePosix(CLI)} init --dir ${quotePosix(dir)}; echo "EXIT=$?"; sleep 30`);
-    const answer = async (question: RegExp, keys: string): Promise<void> => {
-      const deadline = Date.now() + 10000;
-      while (!question.test(tmux('capture-pane', '-p', '-t', 'init'))) {
-        if (Date.now() > deadline) throw new Error(`no ${question} on screen:\n${tmux('capture-pane', '-p', '-t', 'init')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      tmux('send-keys', '-t', 'init', '-l', keys);
-      tmux('send-keys', '-t', 'init', 'Enter');
-    };
+    const { answer } = atTerminal('asked', ['--dir', dir], { AWS_REGION: 'eu-central-1' });
     await answer(/Role ARN \(or role name\):$/m, 'readonly');
     await answer(/Account id of role readonly:$/m, '333333333333');
     await answer(/Region \[eu-central-1\]:$/m, '');
     await answer(/Session duration \[1h\]:$/m, '2h');
     await answer(/Label \[readonly\]:$/m, 'dev');
     await answer(/Ask before entering, as for production\? \[y\/N\]$/m, '');
+    await answer(/External id \(empty for none\):$/m, '');
+    await answer(/Session name \[\{user\}-\{dir\}\]:$/m, '');
+    await answer(/Use MFA for this role\? .*\[Y\/n\]$/m, '');
+    await answer(/Run `direnv allow` for .*asked now\? \[Y\/n\]$/m, 'n');
     await answer(/EXIT=0/, '');
     const yaml = readFileSync(join(dir, '.awsdir.yaml'), 'utf8');
     expect(yaml).toMatch(/^role: readonly\naccount: "333333333333"\nregion: eu-central-1\nduration: 2h\nlabel: "dev"$/m);
-    expect(yaml).not.toMatch(/^confirm:/m);
+    expect(yaml).not.toMatch(/^(confirm|mfa|external_id|session_name):/m);
+  });
+
+  it('asks for the source, external id, session name and MFA a role may need, and runs `direnv allow` when told to', async () => {
+    const dir = fresh('partner');
+    writeUserFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
+    const { answer, screen } = atTerminal('partner', ['--dir', dir, '--region', 'eu-west-1']);
+    await answer(/Role ARN \(or role name\):$/m, 'arn:aws:iam::444444444444:role/partner-deploy');
+    await answer(/Session duration \[1h\]:$/m, '');
+    await answer(/Source \(default, work\) \[default\]:$/m, 'work');
+    await answer(/Label \[partner-deploy\]:$/m, '');
+    await answer(/Ask before entering, as for production\? \[y\/N\]$/m, '');
+    // A value the trust policy could never match is asked again, with what is allowed.
+    await answer(/External id \(empty for none\):$/m, 'has spaces');
+    await answer(/letters, digits and \+=,\.@:\/_-; try again\n.*External id \(empty for none\):$/m, 'partner-ext-7');
+    await answer(/Session name \[\{user\}-\{dir\}\]:$/m, 'deploy-{user}');
+    await answer(/Use MFA for this role\? \("no" only if its trust policy does not demand MFA\) \[Y\/n\]$/m, 'no');
+    await answer(/Run `direnv allow` for .*partner now\? \[Y\/n\]$/m, '');
+    await answer(/EXIT=0/, '');
+    expect(screen()).toContain('ran `direnv allow`');
+    const yaml = readFileSync(join(dir, '.awsdir.yaml'), 'utf8');
+    expect(yaml).toMatch(/^role: arn:aws:iam::444444444444:role\/partner-deploy\nregion: eu-west-1\nduration: 1h\nsource: work\nlabel: "partner-deploy"\n/m);
+    expect(yaml).toMatch(/^mfa: false {2}#.*\nexternal_id: "partner-ext-7" {2}#.*\nsession_name: "deploy-\{user\}" {2}#/m);
+    // direnv itself now loads the directory's .envrc.
+    const status = await runProcess('direnv', ['status'], { env: { ...env, PATH }, cwd: dir });
+    expect(status.stdout).toMatch(/^Found RC allowed (true|0)$/m);
   });
 });

@@ -83,8 +83,9 @@ describe('the values of the project file', () => {
 
   test('at a terminal: a role name asks for its account until it has 12 digits, the region offers AWS_REGION, the source offers default', async () => {
     userFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
-    const at = person(['readonly', '3333', '333333333333', '', 'an hour', '2h', '', '', '']);
-    const plan = await planInit(project('dev'), {}, { env: { ...env, AWS_REGION: 'eu-central-1' }, ask: at });
+    const at = person(['readonly', '3333', '333333333333', '', 'an hour', '2h', '', '', '', '', '', '', '']);
+    const dir = project('dev');
+    const plan = await planInit(dir, {}, { env: { ...env, AWS_REGION: 'eu-central-1' }, ask: at });
     expect(at.asked).toEqual([
       'Role ARN (or role name): ',
       'Account id of role readonly: ',
@@ -95,26 +96,69 @@ describe('the values of the project file', () => {
       'Source (default, work) [default]',
       'Label [readonly]',
       'Ask before entering, as for production? [y/N] [n]',
+      'External id (empty for none): ',
+      'Session name [{user}-{dir}]',
+      'Use MFA for this role? ("no" only if its trust policy does not demand MFA) [Y/n] [y]',
+      `Run \`direnv allow\` for ${dir} now? [Y/n] [y]`,
     ]);
+    expect(plan.allow).toBe(true);
     expect(at.said).toEqual(['an account id is 12 digits; try again', 'a duration like 15m, 1h or 1h30m; try again']);
     // default is what a project without `source:` uses: not written out.
     expect(plan.projectText).toMatch(/^role: readonly\naccount: "333333333333"\nregion: eu-central-1\nduration: 2h\nlabel: "readonly"\n/m);
-    expect(plan.projectText).not.toMatch(/^(source|confirm):/m);
+    expect(plan.projectText).not.toMatch(/^(source|confirm|external_id|session_name|mfa):/m);
   });
 
   test('a label that reads like production offers to ask before entering, and yes is the default', async () => {
-    const at = person(['', '', 'production', '']);
+    const at = person(['', '', 'production', '', '', '', '', '']);
     const plan = await planInit(project('prod'), { ...PRODUCTION, region: undefined }, { env: { ...env, AWS_DEFAULT_REGION: 'ap-northeast-1' }, ask: at });
-    expect(at.asked.slice(-2)).toEqual(['Label [admin]', 'Ask before entering, as for production? [Y/n] [y]']);
+    expect(at.asked.slice(2, 4)).toEqual(['Label [admin]', 'Ask before entering, as for production? [Y/n] [y]']);
     expect(plan.projectText).toMatch(/^label: "production"\nconfirm: true {2}# ask once per shell before entering$/m);
   });
 
   test('flags given with a question asked are not asked again; the rest are', async () => {
     userFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
     const at = person(['eu-west-1']);
-    const plan = await planInit(project('app'), { role: PRODUCTION.role, duration: '30m', source: 'work', label: 'ops', confirm: false }, { env, ask: at });
+    const flags = { role: PRODUCTION.role, duration: '30m', source: 'work', label: 'ops', confirm: false, externalId: 'ext-1', sessionName: 'ops-{user}', mfa: true, allow: true };
+    const plan = await planInit(project('app'), flags, { env, ask: at });
     expect(at.asked).toEqual(['Region']);
-    expect(plan.projectText).toMatch(/^duration: 30m\nsource: work\nlabel: "ops"$/m);
+    expect(plan.projectText).toMatch(/^duration: 30m\nsource: work\nlabel: "ops"\nexternal_id: "ext-1" .*\nsession_name: "ops-\{user\}" /m);
+    expect(plan.projectText).not.toMatch(/^mfa:/m);
+    expect(plan.allow).toBe(true);
+  });
+
+  test('what a role may need: an external id and a session name are asked until the role could take them, "no" to MFA writes mfa: false', async () => {
+    const at = person(['eu-west-1', '', '', '', 'x', 'has space', 'partner-ext', '{team}-{user}', 'a b', 'ci-{user}', 'maybe', 'no', 'n']);
+    const plan = await planInit(project('partner'), { role: PRODUCTION.role }, { env, ask: at });
+    expect(at.asked.slice(4)).toEqual([
+      'External id (empty for none): ',
+      'External id (empty for none): ',
+      'External id (empty for none): ',
+      'Session name [{user}-{dir}]',
+      'Session name [{user}-{dir}]',
+      'Session name [{user}-{dir}]',
+      'Use MFA for this role? ("no" only if its trust policy does not demand MFA) [Y/n] [y]',
+      'Use MFA for this role? ("no" only if its trust policy does not demand MFA) [Y/n] [y]',
+      expect.stringMatching(/^Run `direnv allow` for .*partner now\? \[Y\/n\] \[y\]$/),
+    ]);
+    const allowed = 'a template of letters, digits, +=,.@_- and the placeholders {user} {dir} {label} {host}, such as "{user}-{dir}"';
+    expect(at.said).toEqual([
+      'an external id is 2 to 1224 characters of letters, digits and +=,.@:/_-; try again',
+      'an external id is 2 to 1224 characters of letters, digits and +=,.@:/_-; try again',
+      `unknown placeholder {team}; allowed: ${allowed}; try again`,
+      `the character " " is not allowed in a session name; allowed: ${allowed}; try again`,
+      'y or n; try again',
+    ]);
+    expect(plan.projectText).toMatch(/^mfa: false {2}# .*\nexternal_id: "partner-ext" {2}# .*\nsession_name: "ci-\{user\}" {2}# /m);
+    expect(plan.allow).toBe(false);
+  });
+
+  test('`direnv allow` approves the whole .envrc: offered with no as the default for one init did not write', async () => {
+    const dir = project('cloned');
+    writeFileSync(join(dir, '.envrc'), 'use aws\nexport PATH="$PWD/bin:$PATH"\n');
+    const at = person(['eu-west-1', '', '', '', '', '', '', '']);
+    const plan = await planInit(dir, { role: PRODUCTION.role }, { env, ask: at });
+    expect(at.asked.at(-1)).toBe(`Run \`direnv allow\` for ${dir} now? It approves all of ${dir}/.envrc, not only \`use aws\` [y/N] [n]`);
+    expect(plan).toMatchObject({ envrcAction: 'keep', allow: false });
   });
 
   test('five answers that will not do: a usage error saying to pass the flag, after saying why each time', async () => {

@@ -25,22 +25,26 @@ export const registerInit: RegisterCommand = (program: Command, ctx: Context) =>
     .option('--external-id <id>', "sts:ExternalId, when the role's trust policy demands one")
     .option('--session-name <template>', 'RoleSessionName template, e.g. "{user}-{dir}" (the default)')
     .option('--force', 'replace an existing .awsdir.yaml; append `use aws` to an .envrc without asking')
-    .option('--allow', 'also run `direnv allow` for the directory')
+    .option('--allow', 'also run `direnv allow` for the directory (asked on a terminal)')
     .option('--dir <dir>', 'the directory to set up (default: the current one)')
     .option('--print-trust-policy', "print the trust policy the directory's role needs, and write nothing")
     .addHelpText(
       'after',
       `
-Missing values are asked on the terminal (with your sources and defaults offered); without a
-terminal, --role and --region are required. The project file is allowed for awsdir at once;
-.envrc still needs direnv's own approval (--allow runs \`direnv allow\`).
+When --role or --region is missing, init asks on the terminal for every value no flag gives:
+role, account, region, duration, source (a pick when your user file has several), label, confirm,
+external id (empty for none), session name, MFA (yes unless the role's trust policy does not
+demand it), and whether to run \`direnv allow\`. Without a terminal, --role and --region are
+required and the rest take their defaults. The project file is allowed for awsdir at once; .envrc
+still needs direnv's own approval (--allow runs \`direnv allow\`).
 
 Example:
   $ cd ~/production/app
   $ awsdir init --role arn:aws:iam::222222222222:role/admin --region ap-northeast-1 \\
       --label production --confirm --allow
   $ awsdir init --role readonly --account 333333333333 --region eu-west-1 --dir ~/development
-  $ awsdir init --role deploy --account 444444444444 --region us-east-1 --external-id staging-ext
+  $ awsdir init --role deploy --account 444444444444 --region us-east-1 --external-id staging-ext \\
+      --session-name "deploy-{user}" --source work --no-mfa
   $ awsdir init --print-trust-policy > trust.json`,
     )
     .action(async (opts: InitFlags & { dir?: string; printTrustPolicy?: boolean }) => {
