@@ -37,9 +37,16 @@ export function sourcesInsteadOf(userConfig: UserConfig, profile: string): strin
 export function sourceToAdd(userConfig: UserConfig, profile: string): string {
   const [first, ...others] = sourcesInsteadOf(userConfig, profile);
   if (first === undefined) {
-    const name = SOURCE_NAME.test(profile) ? profile : 'default';
-    return `store them in the keychain with \`awsdir add${name === 'default' ? '' : ` ${name}`}\`, then add \`source: ${name}\` to .awsdir.yaml`;
+    const name = sourceNameFor(profile);
+    return `store them in the keychain with \`${addCommand(name)}\`, then add \`source: ${name}\` to .awsdir.yaml`;
   }
   const keys = userConfig.sources[first]?.kind === 'keychain' ? 'the keys awsdir keeps in the keychain' : `the keys of your source '${first}'`;
   return `add \`source: ${first}\` to .awsdir.yaml to use ${keys}${others.length ? ` (or another of your sources: ${others.join(', ')})` : ''}`;
 }
+
+/** The source to store a profile's keys as: named like it, when that is a source name. */
+export function sourceNameFor(profile: string): string {
+  return SOURCE_NAME.test(profile) ? profile : 'default';
+}
+
+export const addCommand = (source: string): string => (source === 'default' ? 'awsdir add' : `awsdir add ${source}`);

@@ -1,17 +1,21 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Env } from '../core/context';
-import { AwsdirError, UsageError } from '../core/errors';
+import { AwsdirError, ConfigError, UsageError } from '../core/errors';
 import { linkTarget } from '../core/writeFileAtomic';
 import { loadBundledText } from '../core/bundledText';
 import { parseDuration } from '../config/duration';
 import { PROJECT_FILE_NAME } from '../config/findProjectFile';
+import { loadAwsConfig, readAwsProfile } from '../config/awsProfile';
+import { valueOf } from '../config/awsSharedFiles';
 import { loadUserConfig } from '../config/loadUserConfig';
+import { addCommand, keysNotInFile, sourceNameFor, sourcesInsteadOf } from '../config/profileSource';
 import type { UserConfig } from '../config/types';
 import { DEFAULT_SESSION_NAME, templateProblem } from '../config/sessionName';
 import { shellQuote } from '../credentials/credentialProcessProfile';
 
 export interface InitFlags {
+  profile?: string;
   role?: string;
   account?: string;
   region?: string;
@@ -59,10 +63,12 @@ export interface InitPlan {
 }
 
 export interface ProjectValues {
-  role: string;
+  /** An ~/.aws/config profile; the role, region and duration may then come from it. */
+  profile?: string;
+  role?: string;
   account?: string;
-  region: string;
-  duration: string;
+  region?: string;
+  duration?: string;
   source?: string;
   label: string;
   confirm?: boolean;
@@ -133,6 +139,7 @@ function isInside(path: string, dir: string): boolean {
 }
 
 async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: PlanInitDeps): Promise<{ values: ProjectValues; interactive: boolean }> {
+  if (flags.profile !== undefined) return { values: await gatherProfileValues(flags.profile, flags, userConfig, deps), interactive: false };
   const roleIsName = (role: string): boolean => !role.startsWith('arn:');
   const missing: string[] = [];
   if (!flags.role) missing.push('--role');
@@ -150,8 +157,7 @@ async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: Plan
   if (!account && roleIsName(role)) {
     account = await askUntil(ask!, `Account id of role ${role}: `, undefined, (v) => (/^\d{12}$/.test(v) ? undefined : 'an account id is 12 digits'));
   }
-  const regionDefault = deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined;
-  const region = flags.region ?? (await askUntil(ask!, 'Region', regionDefault, (v) => (/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v) ? undefined : 'not an AWS region, e.g. eu-west-1')));
+  const region = flags.region ?? (await askUntil(ask!, 'Region', regionDefault(deps.env), regionProblem));
 
   // Asked only when a person is there anyway; a flagless run in CI takes the defaults.
   const interactive = missing.length > 0 && ask !== undefined;
@@ -225,6 +231,8 @@ async function askRoleNeeds(ask: Ask, flags: InitFlags): Promise<Pick<InitFlags,
   return { externalId, sessionName, mfa };
 }
 
+const regionDefault = (env: Env): string | undefined => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+const regionProblem = (v: string): string | undefined => (/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v) ? undefined : 'not an AWS region, e.g. eu-west-1');
 const yesOrNo = (v: string): string | undefined => (/^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n');
 
 /**
@@ -236,6 +244,57 @@ async function askDirenvAllow(dir: string, envrc: string, action: EnvrcAction, a
     action === 'create' ? `Run \`direnv allow\` for ${dir} now? [Y/n]` : `Run \`direnv allow\` for ${dir} now? It approves all of ${envrc}, not only \`use aws\` [y/N]`;
   const answer = await askUntil(ask, question, action === 'create' ? 'y' : 'n', yesOrNo);
   return /^y/i.test(answer);
+}
+
+/**
+ * `init --profile NAME`: the profile gives the role, and the region and duration unless flags do.
+ * Its source_profile's keys are read from ~/.aws/credentials; when they are in none (a keychain,
+ * the aws-vault way), one of the person's own sources signs in instead, written as `source:`.
+ */
+async function gatherProfileValues(name: string, flags: InitFlags, userConfig: UserConfig, deps: PlanInitDeps): Promise<ProjectValues> {
+  const awsConfig = loadAwsConfig(deps.env);
+  const profile = readAwsProfile(awsConfig, name);
+  if (!profile?.roleArn) {
+    const withRole = [...awsConfig.profiles].filter(([, section]) => valueOf(section, 'role_arn') !== undefined).map(([n]) => n);
+    const why = !awsConfig.exists ? `${awsConfig.file} does not exist` : profile ? `profile '${name}' of ${awsConfig.file} has no role_arn, so it names no role to assume` : `no profile named '${name}' in ${awsConfig.file}`;
+    const fix = withRole.length
+      ? `profiles with role_arn there: ${withRole.join(', ')}; pass one of them to --profile, or name the role with --role instead`
+      : `${awsConfig.exists ? 'it has no profile with role_arn; add one' : 'add the profile there'}, or name the role with --role instead`;
+    throw new ConfigError(`init: ${why}; ${fix}`);
+  }
+  let region = flags.region;
+  if (region === undefined && profile.region === undefined) {
+    if (!deps.ask) throw new UsageError(`init: profile '${name}' of ${awsConfig.file} has no region, and there is no terminal to ask on; pass --region, e.g. --region eu-west-1`);
+    region = await askUntil(deps.ask, 'Region', regionDefault(deps.env), regionProblem);
+  }
+  let source = flags.source;
+  const noKeys = source === undefined && profile.sourceProfile !== undefined ? keysNotInFile(deps.env, profile.sourceProfile) : undefined;
+  if (noKeys) {
+    const choices = sourcesInsteadOf(userConfig, profile.sourceProfile!);
+    const lacking = `profile '${name}' takes its keys from source_profile '${profile.sourceProfile}', which has none in a file (${noKeys})`;
+    if (choices.length === 0) {
+      throw new ConfigError(`init: ${lacking}, and you have no source of your own; store them in the keychain with \`${addCommand(sourceNameFor(profile.sourceProfile!))}\`, then run this init again`);
+    }
+    if (choices.length === 1) source = choices[0];
+    else if (!deps.ask) throw new UsageError(`init: ${lacking}, and there is no terminal to ask which of your sources signs in instead; pass --source with one of ${choices.join(', ')}`);
+    else {
+      await deps.ask.say(`${lacking}; which of your sources signs in instead?`);
+      source = await askUntil(deps.ask, `Source (${choices.join(', ')})`, choices[0], (v) => (choices.includes(v) ? undefined : `one of ${choices.join(', ')}`));
+    }
+  }
+  return {
+    profile: name,
+    ...(flags.role ? { role: flags.role } : {}),
+    ...(flags.account ? { account: flags.account } : {}),
+    ...(region ? { region } : {}),
+    ...(flags.duration ? { duration: flags.duration } : {}),
+    ...(source ? { source } : {}),
+    label: flags.label ?? name,
+    ...(flags.confirm ? { confirm: true } : {}),
+    ...(flags.mfa === false ? { mfa: false } : {}),
+    ...(flags.externalId ? { externalId: flags.externalId } : {}),
+    ...(flags.sessionName ? { sessionName: flags.sessionName } : {}),
+  };
 }
 
 async function askUntil(ask: Ask, question: string, fallback: string | undefined, problem: (value: string) => string | undefined): Promise<string> {
@@ -263,6 +322,7 @@ async function planEnvrc(envrc: string, old: string | undefined, flags: InitFlag
 export async function renderProjectFile(values: ProjectValues): Promise<string> {
   const template = await loadBundledText('templates/.awsdir.yaml');
   const text: Record<string, string | undefined> = {
+    profile: values.profile,
     role: values.role,
     // Quoted, so a leading zero survives YAML.
     account: values.account === undefined ? undefined : JSON.stringify(values.account),

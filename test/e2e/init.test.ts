@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
 import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
@@ -107,7 +107,7 @@ describe('awsdir init without a terminal', () => {
 function atTerminal(session: string, args: string[], extraEnv: Record<string, string> = {}): { answer: (question: RegExp, keys: string) => Promise<void>; screen: () => string } {
   const envArgs = Object.entries({ ...env, LANG: 'C.UTF-8', ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const tmux = (...a: string[]): string => spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...a], { env: { PATH, TERM: 'xterm-256color', HOME: home } }).stdout.toString();
-  tmux('new-session', '-d', '-x', '220', '-y', '50', '-s', session, ...envArgs, 'sh', '-c', `${[process.execPath, CLI, 'init', ...args].map(quotePosix).join(' ')}; echo "EXIT=$?"; sleep 30`);
+  tmux('new-session', '-d', '-x', '300', '-y', '50', '-s', session, ...envArgs, 'sh', '-c', `${[process.execPath, CLI, 'init', ...args].map(quotePosix).join(' ')}; echo "EXIT=$?"; sleep 30`);
   const screen = (): string => tmux('capture-pane', '-p', '-t', session);
   const answer = async (question: RegExp, keys: string): Promise<void> => {
     const deadline = Date.now() + 10000;
@@ -169,5 +169,107 @@ describe('awsdir init at a terminal', () => {
     // direnv itself now loads the directory's .envrc.
     const status = await runProcess('direnv', ['status'], { env: { ...env, PATH }, cwd: dir });
     expect(status.stdout).toMatch(/^Found RC allowed (true|0)$/m);
+  });
+});
+
+describe('awsdir init --profile', () => {
+  // Dotted names, as SSO-generated and hand-written configs use them; acme.keys keeps its keys in a
+  // keychain (the aws-vault way), acme.file in ~/.aws/credentials.
+  const awsDir = join(home, '.aws');
+  const credentials = join(awsDir, 'credentials');
+  const awsConfig = join(awsDir, 'config');
+  const KEYS = '[acme.file]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
+
+  beforeAll(() => {
+    mkdirSync(awsDir, { recursive: true });
+    writeFileSync(
+      awsConfig,
+      [
+        '[profile acme.keys]',
+        'region = us-east-1',
+        '[profile acme.file]',
+        '[profile prod.admin]',
+        'role_arn = arn:aws:iam::222222222222:role/admin',
+        'source_profile = acme.keys',
+        'mfa_serial = arn:aws:iam::111111111111:mfa/alice',
+        'region = eu-west-2',
+        '[profile dev.ro]',
+        'role_arn = arn:aws:iam::333333333333:role/readonly',
+        'source_profile = acme.file',
+        'region = eu-west-1',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(credentials, KEYS);
+  });
+
+  const projectLines = (dir: string): string[] =>
+    readFileSync(join(dir, '.awsdir.yaml'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.replace(/ {2}#.*/, ''));
+
+  it('a profile whose keys are in ~/.aws/credentials: profile and label are written, the role and region come from it', async () => {
+    const dir = fresh('profile-file');
+    const r = await initNoTty(dir, ['--profile', 'dev.ro']);
+    expect(r.stderr).toContain(`awsdir: wrote ${dir}/.awsdir.yaml (dev.ro: readonly @ 333333333333, eu-west-1) and allowed it\n`);
+    expect(r.exitCode).toBe(0);
+    expect(projectLines(dir)).toEqual(['version: 1', 'profile: dev.ro', 'label: "dev.ro"']);
+  });
+
+  it('keys in a keychain and one source of your own: `source:` names it; a region given is written', async () => {
+    writeUserFile('version: 1\nsources:\n  work: {}\n');
+    const dir = fresh('profile-vault');
+    const r = await initNoTty(dir, ['--profile', 'prod.admin', '--region', 'eu-north-1']);
+    expect(r.stderr).toContain(`awsdir: wrote ${dir}/.awsdir.yaml (prod.admin: admin @ 222222222222, eu-north-1) and allowed it\n`);
+    expect(r.exitCode).toBe(0);
+    expect(projectLines(dir)).toEqual(['version: 1', 'profile: prod.admin', 'region: eu-north-1', 'source: work', 'label: "prod.admin"']);
+    const status = await runCli(['status', '--dir', dir], { env });
+    expect(status.exitCode).toBe(0);
+  });
+
+  it('keys in a keychain and several sources, no terminal: names --source and the sources (exit 2), writes nothing', async () => {
+    writeUserFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
+    const dir = fresh('profile-several');
+    const r = await initNoTty(dir, ['--profile', 'prod.admin']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(
+      `awsdir: init: profile 'prod.admin' takes its keys from source_profile 'acme.keys', which has none in a file (${credentials} has no [acme.keys]), and there is no terminal to ask which of your sources signs in instead; pass --source with one of default, work\n`,
+    );
+    expect(existsSync(join(dir, '.awsdir.yaml'))).toBe(false);
+  });
+
+  it('keys in a keychain and no source of your own: says to store them with `awsdir add` first (exit 3), writes nothing', async () => {
+    rmSync(join(env.XDG_CONFIG_HOME!, 'awsdir', 'config.yaml'));
+    rmSync(credentials);
+    const dir = fresh('profile-nosource');
+    const r = await initNoTty(dir, ['--profile', 'prod.admin']);
+    writeFileSync(credentials, KEYS);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe(
+      `awsdir: init: profile 'prod.admin' takes its keys from source_profile 'acme.keys', which has none in a file (${credentials} does not exist), and you have no source of your own; store them in the keychain with \`awsdir add acme.keys\`, then run this init again\n`,
+    );
+    expect(existsSync(join(dir, '.awsdir.yaml'))).toBe(false);
+  });
+
+  it.each([
+    ['a profile that does not exist', 'prod.adm', `no profile named 'prod.adm' in ${awsConfig}`],
+    ['a profile without role_arn', 'acme.keys', `profile 'acme.keys' of ${awsConfig} has no role_arn, so it names no role to assume`],
+  ])('%s: refused (exit 3), naming the profiles that have a role', async (_, name, why) => {
+    const dir = fresh('profile-wrong');
+    const r = await initNoTty(dir, ['--profile', name]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe(`awsdir: init: ${why}; profiles with role_arn there: prod.admin, dev.ro; pass one of them to --profile, or name the role with --role instead\n`);
+    expect(existsSync(join(dir, '.awsdir.yaml'))).toBe(false);
+  });
+
+  it('at a terminal, keys in a keychain and several sources: asks which source signs in', async () => {
+    writeUserFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
+    const dir = fresh('profile-asked');
+    const { answer, screen } = atTerminal('profile', ['--dir', dir, '--profile', 'prod.admin']);
+    await answer(/^Source \(default, work\) \[default\]:$/m, 'work');
+    await answer(/EXIT=0/, '');
+    expect(screen()).toContain(`profile 'prod.admin' takes its keys from source_profile 'acme.keys', which has none in a file (${credentials} has no [acme.keys]); which of your sources signs in instead?`);
+    expect(projectLines(dir)).toEqual(['version: 1', 'profile: prod.admin', 'source: work', 'label: "prod.admin"']);
   });
 });

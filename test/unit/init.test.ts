@@ -169,6 +169,64 @@ describe('the values of the project file', () => {
   });
 });
 
+describe('init --profile', () => {
+  /** ~/.aws/config with dotted names: acme.keys keeps no keys in ~/.aws/credentials, as with aws-vault. */
+  function awsFiles(config: string, credentials?: string): void {
+    mkdirSync(join(home, '.aws'), { recursive: true });
+    writeFileSync(join(home, '.aws', 'config'), config);
+    if (credentials !== undefined) writeFileSync(join(home, '.aws', 'credentials'), credentials);
+  }
+  const VAULT = '[profile acme.keys]\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = acme.keys\nregion = eu-west-2\n';
+  const values = (text: string): string[] => text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/ {2}#.*/, ''));
+
+  test('several sources: says why, then asks which one signs in, offering the one named like the source_profile', async () => {
+    awsFiles(VAULT);
+    userFile('version: 1\nsources:\n  default: {}\n  acme.keys: {}\n  work: {}\n');
+    const at = person(['nope', 'work']);
+    const plan = await planInit(project('app'), { profile: 'prod.admin' }, { env, ask: at });
+    expect(at.asked).toEqual(['Source (acme.keys, default, work) [acme.keys]', 'Source (acme.keys, default, work) [acme.keys]']);
+    expect(at.said).toEqual([
+      `profile 'prod.admin' takes its keys from source_profile 'acme.keys', which has none in a file (${home}/.aws/credentials does not exist); which of your sources signs in instead?`,
+      'one of acme.keys, default, work; try again',
+    ]);
+    expect(values(plan.projectText)).toEqual(['version: 1', 'profile: prod.admin', 'source: work', 'label: "prod.admin"']);
+    expect(plan.allow).toBe(false);
+  });
+
+  test('keys in ~/.aws/credentials, or a --source given: nothing asked, and `source:` only when given', async () => {
+    awsFiles(VAULT.replace('source_profile = acme.keys', 'source_profile = acme.file'), '[acme.file]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n');
+    userFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
+    const at = person([]);
+    const inFile = await planInit(project('a'), { profile: 'prod.admin' }, { env, ask: at });
+    expect(values(inFile.projectText)).toEqual(['version: 1', 'profile: prod.admin', 'label: "prod.admin"']);
+    const given = await planInit(project('b'), { profile: 'prod.admin', source: 'default', label: 'prod', duration: '30m' }, { env, ask: at });
+    expect(values(given.projectText)).toEqual(['version: 1', 'profile: prod.admin', 'duration: 30m', 'source: default', 'label: "prod"']);
+    expect(at.asked).toEqual([]);
+  });
+
+  test('a profile without a region: asked on a terminal, a usage error naming --region without one', async () => {
+    awsFiles(VAULT.replace('region = eu-west-2\n', ''));
+    userFile('version: 1\nsources:\n  default: {}\n');
+    const error = (await planInit(project('a'), { profile: 'prod.admin' }, { env, ask: undefined }).catch((e: unknown) => e)) as AwsdirError;
+    expect({ kind: error.kind, message: error.message }).toEqual({
+      kind: 'usage',
+      message: `init: profile 'prod.admin' of ${home}/.aws/config has no region, and there is no terminal to ask on; pass --region, e.g. --region eu-west-1`,
+    });
+    const at = person(['']);
+    const plan = await planInit(project('b'), { profile: 'prod.admin' }, { env: { ...env, AWS_REGION: 'eu-central-1' }, ask: at });
+    expect(at.asked).toEqual(['Region [eu-central-1]']);
+    expect(values(plan.projectText)).toEqual(['version: 1', 'profile: prod.admin', 'region: eu-central-1', 'source: default', 'label: "prod.admin"']);
+  });
+
+  test('no ~/.aws/config at all: refused, saying so', async () => {
+    const error = (await planInit(project('a'), { profile: 'prod.admin' }, { env, ask: person([]) }).catch((e: unknown) => e)) as AwsdirError;
+    expect({ kind: error.kind, message: error.message }).toEqual({
+      kind: 'config',
+      message: `init: ${home}/.aws/config does not exist; add the profile there, or name the role with --role instead`,
+    });
+  });
+});
+
 describe('the directory as it is', () => {
   test('an existing project file is refused without --force and kept to put back with it', async () => {
     const dir = project('app');

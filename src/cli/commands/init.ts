@@ -13,6 +13,7 @@ export const registerInit: RegisterCommand = (program: Command, ctx: Context) =>
   program
     .command('init')
     .description('write .awsdir.yaml and an .envrc with `use aws` for a directory, and allow them')
+    .option('--profile <profile>', 'an ~/.aws/config profile with role_arn: its role, region, duration and source_profile are used (written as `profile:`)')
     .option('--role <role>', 'role ARN, or a role name with --account')
     .option('--account <account>', 'the 12-digit account of the role')
     .option('--region <region>', 'exported as AWS_REGION and AWS_DEFAULT_REGION')
@@ -45,7 +46,13 @@ Example:
   $ awsdir init --role readonly --account 333333333333 --region eu-west-1 --dir ~/development
   $ awsdir init --role deploy --account 444444444444 --region us-east-1 --external-id staging-ext \\
       --session-name "deploy-{user}" --source work --no-mfa
-  $ awsdir init --print-trust-policy > trust.json`,
+  $ awsdir init --profile acme.prod-admin --dir ~/production/app
+  $ awsdir init --print-trust-policy > trust.json
+
+With --profile, the label is the profile's name and nothing else is required. When the profile's
+source_profile has no keys in ~/.aws/credentials (they are in a keychain, the aws-vault way),
+\`source:\` names one of your own sources instead: the only one, or the one you pick on the
+terminal (--source without one).`,
     )
     .action(async (opts: InitFlags & { dir?: string; printTrustPolicy?: boolean }) => {
       const dir = resolve(ctx.cwd, opts.dir ?? '.');
