@@ -201,5 +201,6 @@ function describe(value: unknown): string {
   if (value === null) return ' (got an empty value)';
   if (typeof value === 'object') return Array.isArray(value) ? ' (got a list)' : ' (got a mapping)';
   if (typeof value === 'string') return ` (got ${JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)})`;
-  return ` (got ${typeof value} ${String(value)})`;
+  if (typeof value === 'number' || typeof value === 'boolean') return ` (got ${typeof value} ${value})`;
+  return ` (got ${typeof value})`;
 }
