@@ -62,7 +62,6 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_IAM: url,
       AWSDIR_FEDERATION_ENDPOINT: `${url}/federation`,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     totp,
     calls: async () => (await hook('GET', 'calls')).json as Call[],

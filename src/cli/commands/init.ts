@@ -262,10 +262,10 @@ function terminalAsk(ctx: Context): Ask | undefined {
   return Object.assign(ask, { say: async (text: string) => ctx.io.stderr(`  ${text}\n`) });
 }
 
-async function runDirenvAllow(dir: string): Promise<void> {
+async function runDirenvAllow(dir: string, env: Env): Promise<void> {
   const { execa } = await import('execa');
   try {
-    await execa('direnv', ['allow', dir], { stdin: 'ignore', timeout: 15000 });
+    await execa('direnv', ['allow', dir], { env: { ...env }, extendEnv: false, stdin: 'ignore', timeout: 15000 });
   } catch (error) {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
     if (e.code === 'ENOENT') throw new AwsdirError(`direnv is not on PATH; install it (https://direnv.net), then run \`direnv allow ${dir}\``);
@@ -317,7 +317,7 @@ Example:
       if (!existsSync(dir)) throw new UsageError(`init: ${dir} does not exist; create it first (mkdir -p ${dir})`);
       const ask = terminalAsk(ctx);
       try {
-        await init(dir, opts, { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: runDirenvAllow });
+        await init(dir, opts, { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: (d) => runDirenvAllow(d, ctx.env) });
       } catch (error) {
         if (error instanceof CancelledError) throw new CancelledError('init cancelled; nothing was written');
         throw error;
