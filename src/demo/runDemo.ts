@@ -262,7 +262,6 @@ function demoEnv(deps: DemoDeps, home: string, url: string): Record<string, stri
     AWS_ENDPOINT_URL_STS: url,
     AWS_ENDPOINT_URL_IAM: url,
     AWSDIR_FEDERATION_ENDPOINT: `${url}/federation`,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     DIRENV_WARN_TIMEOUT: '60s',
     // Plain lines: direnv's default colours would show up as escape codes inside the demo's indentation.
     DIRENV_LOG_FORMAT: 'direnv: %s',

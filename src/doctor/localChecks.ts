@@ -16,14 +16,29 @@ import { fail, pass, warn, type CheckResult } from './checkResult';
 /** Runs a program without a shell; undefined when it cannot be started (not installed). */
 export type RunProgram = (file: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string } | undefined>;
 
-const MIN_NODE_MAJOR = 20;
+/**
+ * awsdir is supported on Node.js 22 and 24, the maintained LTS lines it is tested on, and newer.
+ * Node.js 20 still runs it, past its end of life: no more security fixes, and AWS SDK releases after
+ * early January 2027 need Node.js 22. Older ones do not run it.
+ */
+const SUPPORTED_FROM_MAJOR = 22;
+const RUNS_FROM_MAJOR = 20;
+const END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 21: '2024-06-01' };
+const INSTALL = 'install Node.js 24 (LTS) or 22 (https://nodejs.org) and reinstall awsdir (`npm install --global .` from its checkout)';
 
 export async function checkNodeVersion(nodePath: string, run: RunProgram): Promise<CheckResult> {
   const out = await run(nodePath, ['--version']);
   const version = out?.stdout.trim() ?? '';
   const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? NaN);
-  if (!Number.isFinite(major)) return warn('node-version', `could not tell the version of ${nodePath}`, `run \`${nodePath} --version\`; awsdir needs Node.js ${MIN_NODE_MAJOR} or newer`);
-  if (major < MIN_NODE_MAJOR) return fail('node-version', `Node.js ${version} runs awsdir; it needs ${MIN_NODE_MAJOR} or newer`, `install Node.js ${MIN_NODE_MAJOR}+ (https://nodejs.org) and reinstall awsdir`);
+  if (!Number.isFinite(major)) return warn('node-version', `could not tell the version of ${nodePath}`, `run \`${nodePath} --version\`; awsdir needs Node.js 24 or 22`);
+  if (major < RUNS_FROM_MAJOR) return fail('node-version', `Node.js ${version} runs awsdir; it needs Node.js 24 or 22`, INSTALL);
+  if (major < SUPPORTED_FROM_MAJOR) {
+    return warn(
+      'node-version',
+      `Node.js ${version} runs awsdir; it reached its end of life on ${END_OF_LIFE[major] ?? 'an earlier date'} (no more security fixes, and AWS SDK releases after early January 2027 need Node.js 22); awsdir still works on it for now`,
+      INSTALL,
+    );
+  }
   return pass('node-version', `Node.js ${version}`);
 }
 

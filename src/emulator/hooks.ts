@@ -48,6 +48,7 @@ export function handleHook(world: World, method: string, url: URL, body: string)
         ...(typeof f.status === 'number' ? { status: f.status } : {}),
         ...(typeof f.latencyMs === 'number' ? { latencyMs: f.latencyMs } : {}),
         ...(f.drop === true ? { drop: true } : {}),
+        ...(f.hang === true ? { hang: true } : {}),
         ...(f.truncate === true ? { truncate: true } : {}),
         ...answer,
       };

@@ -110,6 +110,11 @@ async function handleQuery(world: World, req: IncomingMessage, res: ServerRespon
   const call: Omit<Call, 'time'> = { service, action: action || '(none)', status: 200, code: 'OK', ...(auth ? { accessKeyId: auth.accessKeyId } : {}) };
 
   const fault = world.takeFault(action);
+  if (fault?.hang) {
+    // Logged now: a client that gives up leaves nothing to be logged later, when a test has moved on.
+    world.record({ ...call, status: 0, code: 'Hung' });
+    return;
+  }
   if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
   if (fault?.drop) {
     world.record({ ...call, status: 0, code: 'Dropped' });

@@ -45,6 +45,8 @@ export interface Fault {
   status?: number;
   latencyMs?: number;
   drop?: boolean;
+  /** Never answer: the call is logged as it arrives (code Hung) and the connection left open until the client gives up. */
+  hang?: boolean;
   truncate?: boolean;
   /** Values the answer's Credentials carry instead of the issued ones (the session is re-keyed to match). */
   credentials?: AnswerCredentials;

@@ -7,6 +7,11 @@ export const promptShells: readonly PromptShell[] = ['bash', 'zsh', 'fish'];
  * AWSDIR_EXPIRES; "!" first for production: a label containing "prod", or AWSDIR_CONFIRM=1, which
  * the export sets for `confirm: true`), or nothing outside an awsdir directory.
  *
+ * The time left is what surely remains, in whole minutes, as the summary line counts it: the shell's
+ * clock drops the fraction of the current second, so one second less than expiry minus now. Without
+ * that, a one-hour session would show "1h00m" in the second it was issued, beside a summary line
+ * saying "59m left".
+ *
  * The variables are data, never code:
  * - AWSDIR_EXPIRES reaches arithmetic only after matching ^[0-9]+$, because bash and zsh evaluate
  *   a variable's content as an expression there (`a[$(cmd)]` would run cmd).
@@ -30,8 +35,8 @@ awsdir_prompt() {
   if [[ "$expires" =~ ^[0-9]{1,15}$ ]]; then
     now="\${EPOCHSECONDS:-}"
     [[ -n "$now" ]] || now="$(date +%s)"
-    left=$(( 10#$expires - now ))
-    if (( left <= 0 )); then left="expired"
+    left=$(( 10#$expires - now - 1 ))
+    if (( left < 0 )); then left="expired"
     elif (( left >= 3600 )); then printf -v left '%dh%02dm' $(( left / 3600 )) $(( left % 3600 / 60 ))
     elif (( left < 60 )); then left="<1m"
     else left="$(( left / 60 ))m"
@@ -56,8 +61,8 @@ awsdir_prompt() {
   if [[ "$expires" =~ '^[0-9]{1,15}$' ]]; then
     now="\${EPOCHSECONDS-}"
     [[ -n "$now" ]] || now="$(date +%s)"
-    left=$(( 10#$expires - now ))
-    if (( left <= 0 )); then left="expired"
+    left=$(( 10#$expires - now - 1 ))
+    if (( left < 0 )); then left="expired"
     elif (( left >= 3600 )); then left="$(( left / 3600 ))h\${(l:2::0:)$(( left % 3600 / 60 ))}m"
     elif (( left < 60 )); then left="<1m"
     else left="$(( left / 60 ))m"
@@ -81,8 +86,8 @@ function awsdir_prompt --description 'awsdir: label, account and time left of th
     end
     set -l text (string join ' ' -- (string match -v '' -- "$label" "$account"))
     if string match -qr '^[0-9]{1,15}$' -- "$AWSDIR_EXPIRES"
-        set -l left (math "$AWSDIR_EXPIRES" - (date +%s))
-        if test $left -le 0
+        set -l left (math "$AWSDIR_EXPIRES" - (date +%s) - 1)
+        if test $left -lt 0
             set text "$text expired"
         else if test $left -ge 3600
             set text "$text "(math -s0 $left / 3600)h(string pad -c 0 -w 2 -- (math -s0 $left % 3600 / 60))m

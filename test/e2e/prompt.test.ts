@@ -84,6 +84,46 @@ describe('awsdir prompt in real interactive shells', () => {
   });
 });
 
+describe('the time left at a fixed clock', () => {
+  // The shells' clocks made to stand still: a `date` that always prints NOW first on PATH, bash's
+  // EPOCHSECONDS unset (it then loses its magic) and zsh's zsh/datetime not loaded, so every
+  // segment falls back to `date +%s`.
+  const NOW = 1_800_000_000;
+  const fakeBin = join(work, 'fixed-clock');
+  const cases: Array<[secondsToExpiry: number, shown: string]> = [
+    [3600, '59m'], // issued this very second: less than an hour is surely left, as the summary line says
+    [3601, '1h00m'],
+    [7500, '2h04m'],
+    [61, '1m'],
+    [60, '<1m'],
+    [1, '<1m'],
+    [0, 'expired'],
+    [-30, 'expired'],
+  ];
+  const call: Record<'bash' | 'zsh' | 'fish', (file: string) => [string, string[]]> = {
+    bash: (file) => ['bash', ['-c', `unset EPOCHSECONDS; source ${quotePosix(file)}; awsdir_prompt`]],
+    zsh: (file) => ['zsh', ['-f', '-c', `zmodload() { [[ "$*" == *datetime* ]] || builtin zmodload "$@"; }; source ${quotePosix(file)}; awsdir_prompt`]],
+    fish: (file) => ['fish', ['--no-config', '-c', `source ${quotePosix(file)}; awsdir_prompt`]],
+  };
+
+  beforeAll(() => {
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(join(fakeBin, 'date'), `#!/bin/sh\necho ${NOW}\n`, { mode: 0o755 });
+  });
+
+  it.each(['bash', 'zsh', 'fish'] as const)('%s shows the whole minutes surely left', (shell) => {
+    const file = join(work, `clock.${shell}`);
+    writeFileSync(file, scripts[shell]);
+    const [command, args] = call[shell](file);
+    const shown = cases.map(([delta]) => {
+      const r = spawnSync(command, args, { env: { PATH: `${fakeBin}:${PATH}`, HOME: work, LANG: 'C.UTF-8', AWSDIR_LABEL: 'dev', AWSDIR_EXPIRES: String(NOW + delta) } });
+      expect(r.stderr.toString()).toBe('');
+      return [delta, r.stdout.toString()];
+    });
+    expect(shown).toEqual(cases.map(([delta, text]) => [delta, `[dev ${text}] `]));
+  });
+});
+
 describe('awsdir prompt outside an awsdir directory and with bad variables', () => {
   it.each(['bash', 'zsh', 'fish'] as const)('%s prints nothing without AWSDIR_* and never evaluates AWSDIR_EXPIRES', (shell) => {
     const file = join(work, `segment.${shell}`);

@@ -64,7 +64,7 @@ afterEach(async () => {
 });
 
 describe('STS answers badly', () => {
-  test('throttling is retried with growing pauses; three refusals are a clear error and the cached session survives', async () => {
+  test('throttling is retried; three refusals are a clear error and the cached session survives', async () => {
     forceRefresh(true);
     await emu.fault({ action: 'AssumeRole', code: 'Throttling', status: 400, message: 'Rate exceeded', count: 3 });
     await emu.clearCalls();
@@ -73,10 +73,9 @@ describe('STS answers badly', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     const calls = (await emu.calls()).filter((c) => c.service === 'sts');
+    // The pauses between them are the SDK's, drawn at random from zero up (full jitter): no length
+    // of them can be promised, so none is asserted.
     expect(calls.map((c) => `${c.action}:${c.code}`)).toEqual(['AssumeRole:Throttling', 'AssumeRole:Throttling', 'AssumeRole:Throttling']);
-    // Backoff: the SDK waits between attempts rather than hammering STS.
-    const times = calls.map((c) => Date.parse(c.time));
-    expect((times[2] ?? 0) - (times[0] ?? 0)).toBeGreaterThan(100);
     await expectIntact();
   });
 
@@ -124,34 +123,30 @@ describe('STS answers badly', () => {
     await expectIntact();
   });
 
-  test('STS slower than the client timeout: every attempt times out, then a clear error; the cached session survives', async () => {
+  test('STS that never answers: every attempt gives up at the client timeout, then a clear error; the cached session survives', async () => {
     forceRefresh(true);
-    await emu.fault({ action: 'AssumeRole', latencyMs: 12_000, count: 3 });
-    const started = Date.now();
-    const r = await world.exportIn(production, {}, 90_000);
-    const seconds = (Date.now() - started) / 1000;
+    await emu.fault({ action: 'AssumeRole', hang: true, count: 3 });
+    await emu.clearCalls();
+    // A one-second timeout instead of the default five: the test is that the client gives up by
+    // itself, which the default would show as well, only three times five seconds later.
+    const r = await world.exportIn(production, { AWSDIR_AWS_TIMEOUT_MS: '1000' }, 30_000);
+    expect(r.signal).toBeNull();
     expect(r.stderr).toMatch(/^awsdir: AssumeRole: could not reach http:\/\/127\.0\.0\.1:\d+ \(.+\); check the network/);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    // 5 s per attempt, three attempts: what a person waits at a cd when STS hangs.
-    expect(seconds).toBeGreaterThan(9);
-    expect(seconds).toBeLessThan(25);
-    process.stderr.write(`faults: a silent STS costs ${seconds.toFixed(1)} s before the error\n`);
-    await new Promise((r2) => setTimeout(r2, 2500));
+    expect(await sts()).toEqual(['AssumeRole:Hung', 'AssumeRole:Hung', 'AssumeRole:Hung']);
     await expectIntact();
   });
 
-  test('connection refused: a clear error naming the endpoint, quickly; the cached session survives', async () => {
+  test('connection refused: a clear error naming the endpoint; the cached session survives', async () => {
     const port = await closedPort();
     forceRefresh(true);
     const url = `http://127.0.0.1:${port}`;
-    const started = Date.now();
     // Sessions are cached per endpoint: this one has none, so the first call is GetSessionToken.
     const r = await world.exportIn(production, { AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_STS: url, AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
     expect(r.stderr).toBe(`awsdir: GetSessionToken: could not reach ${url} (ECONNREFUSED); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one\n`);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(Date.now() - started).toBeLessThan(10_000);
     await expectIntact();
   });
 
@@ -176,15 +171,14 @@ describe('the keychain misbehaves', () => {
   test('a Secret Service that never answers: an error within the deadline, nothing exported; the real keychain is untouched', async () => {
     const silent = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-silent-')), { silent: true });
     try {
-      const started = Date.now();
-      const r = await world.exportIn(production, silent.env, 30_000);
-      const ms = Date.now() - started;
+      // Ended by itself well before D-Bus's own 25-second timeout, let alone never.
+      const r = await world.exportIn(production, silent.env, 20_000);
+      expect(r.signal).toBeNull();
       expect(r.stderr).toBe(
         'awsdir: keychain: the Secret Service (org.freedesktop.secrets) did not answer within 3 s; unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file\n',
       );
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toBe('');
-      expect(ms).toBeLessThan(8000);
     } finally {
       await silent.stop();
     }
@@ -241,10 +235,10 @@ describe('processes die and disks fill', () => {
     for (const [name, value] of keychainEntries(keychain.env)) {
       if (name.startsWith('role/') || name.startsWith('mfa-session/')) expect({ name, v: (JSON.parse(value) as { v: number }).v }).toEqual({ name, v: 1 });
     }
-    const started = Date.now();
     const r = await world.exportIn(production);
     expect(r.exitCode).toBe(0);
-    expect(Date.now() - started).toBeLessThan(8000);
+    // The locks the killed processes held name dead processes: taken over, never waited for.
+    expect(r.stderr).not.toContain('waiting for another awsdir');
     const fresh = sessionOf(r.stdout);
     world.secrets.add(fresh.secretAccessKey).add(fresh.sessionToken);
     for (const value of keychainEntries(keychain.env).values()) {

@@ -21,6 +21,8 @@ export interface TestEmulator {
   clearCalls(): Promise<void>;
   fault(spec: FaultSpec): Promise<void>;
   advanceClock(seconds: number): Promise<void>;
+  /** How far the emulator's clock is ahead of this machine's (advanceClock and totp move it). */
+  clockOffsetMs(): Promise<number>;
   /** A user's first active long-term key; `user` may be 'alice' or 'account/alice'. */
   keys(user: string): { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
@@ -60,7 +62,6 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_IAM: url,
       AWSDIR_FEDERATION_ENDPOINT: `${url}/federation`,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     totp,
     calls: async () => (await hook('GET', 'calls')).json as Call[],
@@ -70,6 +71,7 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
       if (r.status !== 200) throw new Error(`emulator fault: ${JSON.stringify(r.json)}`);
     },
     advanceClock,
+    clockOffsetMs: async () => ((await hook('GET', 'clock')).json as { offsetSeconds: number }).offsetSeconds * 1000,
     keys: (user) => {
       const [account, name] = user.includes('/') ? (user.split('/') as [string, string]) : [undefined, user];
       const found = emulator.world.findUser(name, account);

@@ -123,8 +123,9 @@ describe('with role sessions of 20 seconds', () => {
     expect(first.stdout.trim()).toBe(ARN);
     const cached = JSON.parse((await runCli(['credential-process', '--dir', w.production], { env: w.env })).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
 
-    // Let that session really expire at the emulator, then call again: no code given this time.
-    await new Promise((r) => setTimeout(r, 21_000));
+    // Let that session really expire at the emulator (its clock moved past the 20 seconds), then
+    // call again: no code given this time.
+    await w.emu.advanceClock(21);
     const stale = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url], {
       env: { HOME: w.home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: cached.AccessKeyId, AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey, AWS_SESSION_TOKEN: cached.SessionToken },
     });

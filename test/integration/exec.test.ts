@@ -24,6 +24,16 @@ beforeAll(async () => {
 
 afterAll(() => closeWorld(w));
 
+/** Resolves once the command under awsdir says "ready"; if awsdir ends first, fails with what it said. */
+function commandReady(child: ReturnType<typeof spawn>): Promise<void> {
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<void>((ready, failed) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
+    child.once('close', (code) => failed(new Error(`awsdir exec ended (exit ${code}) before the command was ready: ${stderr}`)));
+  });
+}
+
 test("the child gets the directory's credentials and region, never AWSDIR_MFA_CODE, AWSDIR_FILE_PASSPHRASE or a stale AWS_PROFILE", async () => {
   const r = await runCli(['exec', '--', 'env'], {
     env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL), AWSDIR_FILE_PASSPHRASE: 'not-for-children', AWS_PROFILE: 'someone-else', KEEP_ME: 'yes' },
@@ -86,7 +96,7 @@ test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s sent to awsdir reaches t
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()));
+  await commandReady(child);
   child.kill(signal);
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   expect(stderr).toBe('');
@@ -102,7 +112,7 @@ test('a second Ctrl-C does not make awsdir leave its child behind: the child dec
     env: { PATH: process.env.PATH, ...baseEnv(), ...env, MARK: marker } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()));
+  await commandReady(child);
   child.kill('SIGINT');
   const deadline = Date.now() + 5000;
   while (!existsSync(marker)) {
