@@ -159,7 +159,7 @@ export function isAllowed(project: ResolvedProject, env: Env, dir: string = proj
   return judge(project, env, dir).allowed;
 }
 
-/** Throws the refusal of DESIGN.md section 3 (exit 1) unless `dir` may use the project. */
+/** Throws the refusal that names what changed and `awsdir allow` (a failure) unless `dir` may use the project. */
 export function assertAllowed(project: ResolvedProject, env: Env, dir: string = project.dir): void {
   const verdict = judge(project, env, dir);
   if (verdict.allowed) {

@@ -19,7 +19,7 @@ export const stateHome = (env: Env): string => xdg(env, 'XDG_STATE_HOME', ['.loc
 
 /** The personal user file, never committed. */
 export const userConfigFile = (env: Env): string => join(configHome(env), 'awsdir', 'config.yaml');
-/** The encrypted file keyring (DESIGN.md section 4). */
+/** The encrypted file keyring (`keyring: file`; docs/security.md). */
 export const fileKeyringDir = (env: Env): string => join(dataHome(env), 'awsdir', 'keyring');
 /** Approvals, locks, the last MFA time step, guard answers, the resolved-config cache. */
 export const stateDir = (env: Env): string => join(stateHome(env), 'awsdir');

@@ -1,6 +1,6 @@
 import type { Partition } from './roleArn';
 
-/** Where a source's long-lived keys come from (DESIGN.md section 3, user file). */
+/** Where a source's long-lived keys come from (the `sources:` of the user file). */
 interface SourceCommon {
   name: string;
   mfaSerial?: string;

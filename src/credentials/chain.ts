@@ -20,7 +20,7 @@ export interface ChainDeps extends ProviderDeps {
 }
 
 /**
- * Which providers a project's role session comes from (DESIGN.md section 2). Each one is asked
+ * Which providers a project's role session comes from (docs/architecture.md, "The credential chain"). Each one is asked
  * only when the cache in front of it has nothing fresh: on the cache-hit path, whose fetcher
  * answers NotOnHitPath, that is the end of the hit.
  */
