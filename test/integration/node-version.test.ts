@@ -24,7 +24,7 @@ test(`a cache miss and whoami print nothing but their own lines (Node.js ${proce
   const miss = await runCli(['export', '--dir', production], { env: { ...w.env, AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) } });
   expect(miss.exitCode).toBe(0);
   expect(miss.stderr).not.toContain('NodeVersionSupportWarning');
-  expect(miss.stderr).toMatch(/^awsdir: production · admin @ 222222222222 \(acme-production\) · ap-northeast-1 · \S+ left\n$/);
+  expect(miss.stderr).toMatch(/^awsdir: production · admin @ 222222222222 \(acme-production\) · ap-northeast-1 · \S+ left · endpoint \S+\n$/);
 
   const whoami = await runCli(['exec', '--dir', production, '--', process.execPath, CLI, 'whoami'], { env: w.env });
   expect(whoami.exitCode).toBe(0);
