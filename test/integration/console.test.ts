@@ -3,6 +3,9 @@
  * URL, the one-shot 127.0.0.1 redirect handed to a browser opener (a stand-in on PATH that records
  * its argv, so the test can see what any local user could), and the refusals.
  */
+// This file also runs the SDK in the test process (createSts): its Node 20 warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
