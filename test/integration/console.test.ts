@@ -3,6 +3,9 @@
  * URL, the page handed to a browser opener (a stand-in on PATH that lets another local user try its
  * arguments before it opens them as the person's browser would), and the refusals.
  */
+// This file also runs the SDK in the test process (createSts): its Node 20 warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -3,9 +3,10 @@
  * environment, its exit code, signals sent to awsdir reaching it, and a missing command.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseEnv, CLI, runCli } from '../helpers/cli';
+import { baseEnv, CLI, runCli, runProcess } from '../helpers/cli';
 import type { TestEmulator } from '../helpers/emulator';
 import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 
@@ -123,4 +124,22 @@ test('a second Ctrl-C does not make awsdir leave its child behind: the child dec
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   expect(code).toBe(42);
   expect(readFileSync(marker, 'utf8')).toBe('2\n');
+});
+
+test('awsdir listens for the signals it passes on before it starts the command, so one that comes while the command starts cannot end awsdir and leave the command behind', async () => {
+  // Preloaded into awsdir: at the moment it starts the command, say how many SIGHUP listeners it has.
+  const hook = join(mkdtempSync(join(tmpdir(), 'awsdir-exec-hook-')), 'hook.cjs');
+  writeFileSync(
+    hook,
+    `const cp = require('node:child_process');
+const spawn = cp.spawn;
+cp.spawn = function (file, ...rest) {
+  if (file === 'true') require('node:fs').writeSync(2, 'SIGHUP listeners when the command starts: ' + process.listenerCount('SIGHUP') + '\\n');
+  return spawn.call(this, file, ...rest);
+};
+`,
+  );
+  const r = await runProcess(process.execPath, ['--require', hook, CLI, 'exec', '--', 'true'], { env, cwd: production });
+  expect(r.stderr).toBe('SIGHUP listeners when the command starts: 1\n');
+  expect(r.exitCode).toBe(0);
 });

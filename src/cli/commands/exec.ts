@@ -28,16 +28,21 @@ export async function execCommand(input: ExecInput, identity: DirectoryIdentity,
   reporter.debug(`exec ${input.command} as ${identity.assumedRoleArn} (${identity.fromCache ? 'cached' : 'fresh'} session)`);
 
   const { execa } = await import('execa');
-  // No shell: the arguments reach the command exactly as given.
-  const child = execa(input.command, input.args, { env, extendEnv: false, stdio: 'inherit', reject: false, cwd: input.cwd });
+  // Listening before the command starts: a signal that came while execa was still setting it up
+  // would otherwise end awsdir by its default action (SIGHUP, SIGQUIT, SIGUSR2) and leave the
+  // command running on its own. A handler runs from the event loop, after this block has started it.
+  let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
   const unsubscribe = FORWARDED.map((signal) =>
     ctx.onSignal(signal, () => {
       reporter.debug(`forwarding ${signal} to ${input.command}`);
-      child.kill(signal);
+      child?.kill(signal);
     }),
   );
   try {
-    const outcome = await child;
+    // No shell: the arguments reach the command exactly as given.
+    const started = execa(input.command, input.args, { env, extendEnv: false, stdio: 'inherit', reject: false, cwd: input.cwd });
+    child = started;
+    const outcome = await started;
     if (outcome.exitCode !== undefined) return outcome.exitCode;
     if (outcome.signal) return 128 + (constants.signals[outcome.signal] ?? 0);
     const code = (outcome as { code?: string }).code;
