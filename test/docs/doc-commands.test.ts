@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, makeHome, ROOT, runCli, runProcess } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, makeHome, ROOT, runCli, runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 import { extractCommands, type DocCommand } from './extractCommands';
 
 /**

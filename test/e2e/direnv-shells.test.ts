@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, makeHome, runCli, runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 // What a person sees in a terminal, end to end: real bash, zsh and fish in tmux with the real
 // direnv hook, the built awsdir on PATH, the emulator behind the real AWS CLI, and the real

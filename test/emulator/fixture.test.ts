@@ -1,5 +1,5 @@
 import { FixtureError, loadFixture } from '../../src/emulator';
-import { DEMO_FIXTURE } from '../helpers/emulator';
+import { DEMO_FIXTURE } from '../support/emulator';
 
 function reason(fixture: object): string {
   try {

@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { outcome } from '../helpers/outcome';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { outcome } from '../support/outcome';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli';
-import { addProject, closeWorld, makeWorld, type World } from '../helpers/world';
+import { runCli, type CliResult } from '../support/cli';
+import { addProject, closeWorld, makeWorld, type World } from '../support/world';
 
 jest.setTimeout(60_000);
 

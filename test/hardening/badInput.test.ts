@@ -6,10 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { ROOT } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, SERIAL, type AwsdirWorld } from '../support/awsdirWorld';
+import { startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 
 jest.setTimeout(120_000);
 

@@ -8,10 +8,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, sessionOf, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import type { CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, filesHolding, sessionOf, SERIAL, type AwsdirWorld } from '../support/awsdirWorld';
+import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 
 jest.setTimeout(300_000);
 

@@ -8,10 +8,10 @@ import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, baseEnv } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, sessionOf, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { CLI, baseEnv } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, filesHolding, sessionOf, SERIAL, type AwsdirWorld } from '../support/awsdirWorld';
+import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 
 jest.setTimeout(120_000);
 

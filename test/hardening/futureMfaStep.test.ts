@@ -4,8 +4,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, SERIAL, type AwsdirWorld } from './awsdirWorld';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, SERIAL, type AwsdirWorld } from '../support/awsdirWorld';
 
 jest.setTimeout(120_000);
 

@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, filesHolding, SERIAL, type AwsdirWorld } from '../support/awsdirWorld';
+import { startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 
 jest.setTimeout(120_000);
 

@@ -10,10 +10,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, runProcess, type CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, sessionOf, SERIAL, walk, type AwsdirWorld } from './awsdirWorld';
-import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { CLI, runProcess, type CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, filesHolding, sessionOf, SERIAL, walk, type AwsdirWorld } from '../support/awsdirWorld';
+import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 
 jest.setTimeout(180_000);
 

@@ -5,8 +5,8 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, type AwsdirWorld } from './awsdirWorld';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { createWorld, type AwsdirWorld } from '../support/awsdirWorld';
 
 jest.setTimeout(120_000);
 

@@ -7,9 +7,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { runCli } from '../support/cli';
+import type { TestEmulator } from '../support/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../support/world';
 import { assertFederable, getSigninToken } from '../../src/aws/federation';
 import { createSts } from '../../src/aws/sdk';
 

@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CLI, runCli, runProcess } from '../helpers/cli';
-import { DEMO_FIXTURE, type TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { CLI, runCli, runProcess } from '../support/cli';
+import { DEMO_FIXTURE, type TestEmulator } from '../support/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../support/world';
 import { credentialProcessCommand, renderAwsConfig, shellQuote } from '../../src/credentials/credentialProcessProfile';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseUserPolicy } from '../../src/security/baseUserPolicy';
 import { checkNodeVersion } from '../../src/doctor/localChecks';
-import { makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { makeHome, runCli } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 type Check = { id: string; status: 'pass' | 'warn' | 'fail'; message: string; fix: string };
 const DAY = 86_400_000;

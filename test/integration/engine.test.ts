@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { makeHome, runCli, runProcess, type CliResult } from '../helpers/cli';
-import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { makeHome, runCli, runProcess, type CliResult } from '../support/cli';
+import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../support/emulator';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 

@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnv, CLI, runCli } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { baseEnv, CLI, runCli } from '../support/cli';
+import type { TestEmulator } from '../support/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../support/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 let w: World;

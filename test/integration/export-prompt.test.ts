@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnv, CLI, makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { baseEnv, CLI, makeHome, runCli } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const source = `prompt${process.pid}`;

@@ -6,7 +6,7 @@ import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListMFADevic
 import { evaluate, type PolicyDocument } from '../../src/emulator/policy';
 import { baseUserPolicy } from '../../src/security/baseUserPolicy';
 import { renderTrustPolicy } from '../../src/security/renderTrustPolicy';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const ROLE = 'arn:aws:iam::222222222222:role/admin';

@@ -4,9 +4,9 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runCli, runProcess } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { closeWorld, makeWorld, type World } from '../helpers/world';
+import { CLI, runCli, runProcess } from '../support/cli';
+import type { TestEmulator } from '../support/emulator';
+import { closeWorld, makeWorld, type World } from '../support/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 let w: World;

@@ -5,9 +5,9 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { runCli } from '../support/cli';
+import type { TestEmulator } from '../support/emulator';
+import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../support/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 let w: World;

@@ -13,7 +13,7 @@ import type { Reporter } from '../../src/core/reporter';
 import type { Keyring } from '../../src/keyring/keyring';
 import { openKeyring } from '../../src/keyring/openKeyring';
 import { addSource, type AddInput } from '../../src/security/addSource';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 const SEED = 'JBSWY3DPEHPK3PXP';
 const FIXTURE = {

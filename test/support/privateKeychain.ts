@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/cli';
+import { ROOT } from './cli';
 
 const BUS_WITHOUT_SERVICES = join(ROOT, 'test/fakes/sessionBusWithoutServices.conf');
 const SILENT_SERVICE = join(ROOT, 'test/fakes/silentSecretService.cjs');

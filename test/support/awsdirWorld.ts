@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, runCli, type CliResult } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
+import { makeHome, runCli, type CliResult } from './cli';
+import type { TestEmulator } from './emulator';
 
 export const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 
