@@ -69,8 +69,8 @@ export interface World {
   /** writeProject, then `awsdir allow` there. */
   addProject(path: string, body: string, source?: string): Promise<string>;
   allow(dir: string): Promise<void>;
-  /** `awsdir add NAME --from-env` with alice's keys or the given ones; close() removes it. */
-  addSource(name: string, keys?: Keys): Promise<void>;
+  /** `awsdir add NAME --from-env` with alice's keys or the given ones (its output, for tests of add); close() removes it. */
+  addSource(name: string, keys?: Keys): Promise<CliResult>;
   /** A source the test added some other way (`add --from-profile`, `rotate`), for close() to remove too. */
   removeOnClose(name: string): void;
   /** Rewrites the user file's settings (extra after the world's own), keeping the sources `add` wrote. */
@@ -133,9 +133,10 @@ export async function makeWorld(name: string, options: WorldOptions = {}): Promi
       await must(`awsdir allow ${dir}`, run(['allow', dir], { cwd: dir }));
     },
     async addSource(sourceName, keys = emu.keys(ALICE.name)) {
-      await must(`awsdir add ${sourceName}`, run(['add', sourceName, '--from-env'], { env: keyEnv(keys) }));
-      sources.push(sourceName);
       world.secrets.add(keys.secretAccessKey);
+      const added = await must(`awsdir add ${sourceName}`, run(['add', sourceName, '--from-env'], { env: keyEnv(keys) }));
+      sources.push(sourceName);
+      return added;
     },
     removeOnClose: (sourceName) => void sources.push(sourceName),
     writeUserFile(extra = '') {
