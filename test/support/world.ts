@@ -29,7 +29,7 @@ export interface WorldOptions {
   privateKeychain?: boolean;
   /** The built CLI the world runs: dist/awsdir.cjs by default. */
   cli?: string;
-  /** `awsdir` on PATH (and AWSDIR_BIN): a wrapper that runs `prelude` (shell) and then the CLI. */
+  /** `awsdir` on PATH as a person installs it: a wrapper that runs `prelude` (shell) and then the CLI. */
   onPath?: boolean | { prelude: string };
 }
 
@@ -180,7 +180,6 @@ export async function makeWorld(name: string, options: WorldOptions = {}): Promi
       // The command people type: a wrapper around the built bundle.
       writeFileSync(join(bin, 'awsdir'), `#!/bin/sh\n${prelude}exec ${quotePosix(process.execPath)} ${quotePosix(cli)} "$@"\n`, { mode: 0o755 });
       env.PATH = `${bin}:${env.PATH ?? ''}`;
-      env.AWSDIR_BIN = join(bin, 'awsdir');
     }
     if (options.userFile !== false) world.writeUserFile();
     if (options.addSource !== false) await world.addSource(source);
