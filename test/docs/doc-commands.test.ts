@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, makeHome, ROOT, runCli, runProcess } from '../support/cli';
+import { ROOT, runCli, runProcess } from '../support/cli';
 import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { makeWorld, type World } from '../support/world';
 import { extractCommands, type DocCommand } from './extractCommands';
 
 /**
@@ -14,11 +15,13 @@ jest.setTimeout(240_000);
 
 const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 let emulator: TestEmulator;
+const worlds: World[] = [];
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
 });
 afterAll(async () => {
+  for (const w of worlds) await w.close();
   await emulator?.close();
 });
 
@@ -28,32 +31,21 @@ function shq(text: string): string {
 
 /** A reader's machine after `awsdir add` (and, unless `fresh`, after getting-started). */
 async function prepareHome(fresh: boolean): Promise<{ home: string; env: Record<string, string> }> {
-  const { home, env: homeEnv } = makeHome('awsdir-docs-');
-  const bin = join(home, 'bin');
-  mkdirSync(bin);
-  // `awsdir` on PATH hands every run the emulator's current MFA code, as a reader would type it.
-  const totpUrl = `${emulator.url}/__emulator/totp?serial=${encodeURIComponent('arn:aws:iam::111111111111:mfa/alice')}`;
-  writeFileSync(
-    join(bin, 'awsdir'),
-    `#!/bin/sh
-code=$(${shq(process.execPath)} -e 'fetch(process.argv[1]).then((r) => r.json()).then((j) => process.stdout.write(j.code || ""), () => {})' ${shq(totpUrl)})
-if [ -n "$code" ]; then export AWSDIR_MFA_CODE="$code"; fi
-exec ${shq(process.execPath)} ${shq(CLI)} "$@"
-`,
-  );
-  chmodSync(join(bin, 'awsdir'), 0o755);
-  const env: Record<string, string> = {
-    ...homeEnv,
-    ...emulator.env,
-    PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-    USER: 'alice',
-    DIRENV_WARN_TIMEOUT: '60s',
-    DIRENV_LOG_FORMAT: 'direnv: %s',
-  };
+  const w = await makeWorld('docs', {
+    emu: emulator,
+    // The docs' commands name no source: theirs is the one `awsdir add` names when it is given none.
+    source: 'default',
+    userFile: false,
+    // `awsdir` on PATH hands every run the emulator's current MFA code, as a reader would type it.
+    onPath: {
+      prelude: `code=$(${shq(process.execPath)} -e 'fetch(process.argv[1]).then((r) => r.json()).then((j) => process.stdout.write(j.code || ""), () => {})' ${shq(emulator.totpUrl())})
+if [ -n "$code" ]; then export AWSDIR_MFA_CODE="$code"; fi`,
+    },
+    env: { DIRENV_WARN_TIMEOUT: '60s', DIRENV_LOG_FORMAT: 'direnv: %s' },
+  });
+  worlds.push(w);
+  const { home, env } = w;
   for (const d of ['production/yatteiki', 'development', 'staging']) mkdirSync(join(home, d), { recursive: true });
-  const keys = emulator.keys('alice');
-  const add = await runCli(['add', '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  if (add.exitCode !== 0) throw new Error(`harness: awsdir add failed: ${add.stderr}`);
   if (!fresh) {
     const setup = [
       'awsdir hook direnv --install',
