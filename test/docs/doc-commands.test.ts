@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, makeHome, ROOT, runCli, runProcess, type CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { startPrivateKeychain, type PrivateKeychain } from '../hardening/privateKeychain';
+import { CLI, makeHome, ROOT, runCli, runProcess, type CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 import { extractCommands, type DocCommand } from './extractCommands';
 
 /**

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderExports } from '../../src/shell/render';
-import { makeHome, ROOT, runCli } from '../helpers/cli';
+import { makeHome, ROOT, runCli } from '../support/cli';
 
 /** Syntax bash 3.2 lacks, with the bash version that brought it. */
 const BASH4_ONLY: Array<[RegExp, string]> = [

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { renderExports } from '../../src/shell/render';
-import { makeHome, ROOT, runCli } from '../helpers/cli';
+import { makeHome, ROOT, runCli } from '../support/cli';
 
 // The helper's own logic with the real direnv: `awsdir export` is played by a stand-in named by
 // AWSDIR_BIN that prints a known export or fails, so these tests do not depend on the credential

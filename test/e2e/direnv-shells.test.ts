@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { anyOf, segmentLeftBetween, summaryLeftBetween } from '../helpers/timeLeft';
+import { runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { MFA_SERIAL as SERIAL } from '../support/fixture';
+import { makeWorld, type World as BaseWorld } from '../support/world';
+import { anyOf, segmentLeftBetween, summaryLeftBetween } from '../support/timeLeft';
 
 // What a person sees in a terminal, end to end: real bash, zsh and fish in tmux with the real
 // direnv hook, the built awsdir on PATH, the emulator behind the real AWS CLI, and the real
@@ -15,7 +17,6 @@ const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 const SOCKET = `awsdir-e2e-${process.pid}`;
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const MFA_PROMPT = `Enter MFA code for ${SERIAL}:`;
 const GUARD_QUESTION = 'enter production (admin @ 222222222222)? [y/N]';
 const scratch = mkdtempSync(join(tmpdir(), 'awsdir-e2e-'));
@@ -27,66 +28,53 @@ beforeAll(async () => {
   emulator = await startTestEmulator();
 });
 
-const sources: Array<{ source: string; env: Record<string, string> }> = [];
+const worlds: BaseWorld[] = [];
 
 afterAll(async () => {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
-  for (const { source, env } of sources) await runCli(['remove', source], { env }).catch(() => undefined);
+  for (const w of worlds) await w.close();
   await emulator?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-interface World {
-  home: string;
-  env: Record<string, string>;
-  dirs: { development: string; staging: string; production: string };
-  out: string;
-}
+type World = BaseWorld & { dirs: { development: string; staging: string; production: string }; out: string };
 
 /** A private HOME set up as a person would: a source in the keychain, the direnv helper, three initialised directories. */
-async function makeWorld(name: string): Promise<World> {
-  const { home, env: homeEnv } = makeHome(`awsdir-e2e-${name}-`);
-  const bin = join(home, 'bin');
-  mkdirSync(bin);
-  // The command people type: a wrapper around the built bundle.
-  writeFileSync(join(bin, 'awsdir'), `#!/bin/sh\nexec ${quotePosix(process.execPath)} ${quotePosix(CLI)} "$@"\n`);
-  chmodSync(join(bin, 'awsdir'), 0o755);
-  const env: Record<string, string> = {
-    ...homeEnv,
-    ...emulator.env,
-    PATH: `${bin}:${PATH}`,
-    DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS!,
-    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '',
-    DIRENV_WARN_TIMEOUT: '60s',
-    AWSDIR_KEYRING: 'os',
-    // The real login name: fish sets USER from the uid at start-up, and `{user}` in the session
-    // name (part of the approved identity) must be the same in the shell as at `awsdir allow`.
-    USER: userInfo().username,
-    LANG: 'C.UTF-8',
-    TERM: 'xterm-256color',
-  };
-  const dirs = {
-    development: join(home, 'development'),
-    staging: join(home, 'staging'),
-    production: join(home, 'production', 'yatteiki'),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  const cli = async (args: string[], extra: Record<string, string> = {}): Promise<void> => {
-    const r = await runCli(args, { env: { ...env, ...extra }, cwd: home });
-    if (r.exitCode !== 0) throw new Error(`awsdir ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
-  };
+async function makeE2eWorld(name: string): Promise<World> {
   // The keychain is shared by every test file of the run: a source of this world's own starts it
   // from a cold cache and keeps its sessions apart from everyone else's (never `clear --all`).
-  const source = `e2e${name}${process.pid}`;
-  await cli(['add', source, '--from-env'], { AWS_ACCESS_KEY_ID: emulator.keys('alice').accessKeyId, AWS_SECRET_ACCESS_KEY: emulator.keys('alice').secretAccessKey });
-  sources.push({ source, env });
+  const w = await makeWorld(`e2e${name}`, {
+    emu: emulator,
+    onPath: true,
+    userFile: false,
+    env: {
+      DIRENV_WARN_TIMEOUT: '60s',
+      AWSDIR_KEYRING: 'os',
+      // The real login name: fish sets USER from the uid at start-up, and `{user}` in the session
+      // name (part of the approved identity) must be the same in the shell as at `awsdir allow`.
+      USER: userInfo().username,
+      TERM: 'xterm-256color',
+    },
+  });
+  worlds.push(w);
+  const dirs = {
+    development: join(w.home, 'development'),
+    staging: join(w.home, 'staging'),
+    production: join(w.home, 'production', 'yatteiki'),
+  };
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  const cli = async (args: string[]): Promise<void> => {
+    const r = await w.run(args);
+    if (r.exitCode !== 0) throw new Error(`awsdir ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
+  };
+  const { source } = w;
   await cli(['hook', 'direnv', '--install']);
   await cli(['init', '--role', 'arn:aws:iam::333333333333:role/admin', '--region', 'eu-west-1', '--label', 'development', '--source', source, '--dir', dirs.development, '--allow']);
   await cli(['init', '--role', 'deploy', '--account', '444444444444', '--region', 'us-west-2', '--label', 'staging', '--source', source, '--external-id', 'staging-ext', '--dir', dirs.staging, '--allow']);
   await cli(['init', '--role', 'arn:aws:iam::222222222222:role/admin', '--region', 'ap-northeast-1', '--label', 'production', '--source', source, '--confirm', '--dir', dirs.production, '--allow']);
   const out = join(scratch, name);
   mkdirSync(out);
-  return { home, env, dirs, out };
+  return Object.assign(w, { dirs, out });
 }
 
 /** One interactive shell in a tmux pane, driven by keystrokes and read back from the screen. */
@@ -206,7 +194,7 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
   let before: Record<string, string>;
 
   beforeAll(async () => {
-    world = await makeWorld(shell);
+    world = await makeE2eWorld(shell);
     pane = await Pane.start(shell, world);
     before = await pane.variables();
   }, 60000);
@@ -320,7 +308,7 @@ describe('direnv exec without a terminal', () => {
   let world: World;
 
   beforeAll(async () => {
-    world = await makeWorld('exec');
+    world = await makeE2eWorld('exec');
   }, 60000);
 
   /** `direnv exec` the way CI runs it: its own session, so /dev/tty cannot be opened. */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
+import { CLI, makeHome, runCli, runProcess } from '../support/cli';
 
 // `awsdir init` through the built CLI: without a terminal (its own session, as in CI) and at a
 // real terminal in tmux, answering its questions.

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { runCli } from '../helpers/cli';
+import { runCli } from '../support/cli';
 
 // The prompt segment in real interactive shells inside tmux: bash with promptvars (its default),
 // zsh with PROMPT_SUBST, fish's fish_prompt. A hostile label must show as text and run nothing.

@@ -3,13 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CLI, runProcess } from '../helpers/cli';
-import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { DEMO_FIXTURE, MFA_SERIAL as ALICE_MFA } from '../support/fixture';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const AWS = '/usr/bin/aws';
-const ALICE_MFA = 'arn:aws:iam::111111111111:mfa/alice';
 const home = mkdtempSync(join(tmpdir(), 'awsdir-emu-cli-'));
 
 let emu: TestEmulator;

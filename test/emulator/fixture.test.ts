@@ -1,5 +1,5 @@
 import { FixtureError, loadFixture } from '../../src/emulator';
-import { DEMO_FIXTURE } from '../helpers/emulator';
+import { ACCOUNTS, ALIASES, ALICE, DEMO_FIXTURE, MFA_DEVICE, ROLES } from '../support/fixture';
 
 function reason(fixture: object): string {
   try {
@@ -18,6 +18,17 @@ describe('emulator fixtures', () => {
     expect(a.accounts['111111111111']?.users.alice?.accessKeys[0]?.id).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(a.accounts['111111111111']?.users.alice?.accessKeys[0]).toEqual(b.accounts['111111111111']?.users.alice?.accessKeys[0]);
     expect(a.accounts['222222222222']?.roles.longadmin?.maxSessionDuration).toBe(43200);
+  });
+
+  it("agrees with the names tests use for it (test/support/fixture.ts): accounts, aliases, roles, alice's device and keys", () => {
+    const demo = loadFixture(DEMO_FIXTURE);
+    expect(Object.fromEntries(Object.entries(ACCOUNTS).map(([name, id]) => [name, demo.accounts[id]?.alias]))).toEqual(ALIASES);
+    const roles = Object.values(demo.accounts).flatMap((a) => Object.values(a.roles).map((r) => r.arn));
+    for (const arn of Object.values(ROLES)) expect(roles).toContain(arn);
+    const alice = demo.accounts[ACCOUNTS.identity]?.users.alice;
+    expect(alice?.arn).toBe(ALICE.arn);
+    expect(alice?.mfa.map((m) => ({ serial: m.serial, seed: m.seed }))).toEqual([MFA_DEVICE]);
+    expect(alice?.accessKeys.map((k) => ({ accessKeyId: k.id, secretAccessKey: k.secret }))).toEqual([ALICE.keys]);
   });
 
   it('names the path and the reason of each mistake', () => {

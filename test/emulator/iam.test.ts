@@ -12,8 +12,8 @@ import {
   ListMFADevicesCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { outcome } from '../helpers/outcome';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { outcome } from '../support/outcome';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -29,8 +29,8 @@ import {
   type RoleCredentials,
 } from '@aws-sdk/client-sso';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { runProcess } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -1,11 +1,11 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { outcome } from '../helpers/outcome';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { MFA_DEVICE, MFA_SERIAL as ALICE_MFA, ROLES } from '../support/fixture';
+import { outcome } from '../support/outcome';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const ALICE_MFA = 'arn:aws:iam::111111111111:mfa/alice';
-const PROD_ADMIN = 'arn:aws:iam::222222222222:role/admin';
+const PROD_ADMIN = ROLES.productionAdmin;
 
 let emu: TestEmulator;
 beforeAll(async () => {
@@ -188,7 +188,7 @@ describe('aws:MultiFactorAuthAge', () => {
   it('counts from the MFA authentication of the GetSessionToken call', async () => {
     const ageEmu = await startTestEmulator({
       accounts: {
-        '111111111111': { users: { alice: { mfa: { serial: ALICE_MFA, seed: 'JBSWY3DPEHPK3PXP' } } } },
+        '111111111111': { users: { alice: { mfa: MFA_DEVICE } } },
         '222222222222': {
           roles: {
             fresh: {

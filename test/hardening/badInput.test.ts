@@ -6,38 +6,23 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { ROOT } from '../support/cli';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(120_000);
 
 const BAD = join(ROOT, 'test/fixtures/config/bad');
 
-let emu: TestEmulator;
-let keychain: PrivateKeychain;
-let world: AwsdirWorld;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  keychain = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-badinput-keychain-')));
-  world = await createWorld(emu, { prefix: 'awsdir-badinput-', source: 'default', env: keychain.env });
-});
-
-afterAll(async () => {
-  await keychain?.stop();
-  await emu?.close();
-});
+const world = useWorld('badinput', { privateKeychain: true, source: 'default' });
 
 test.each(readdirSync(BAD).sort())('bad project file %s: export exits 3 with the file named, prints nothing, calls no AWS', async (name) => {
   // extends-loop keeps its project one level down.
   const dir = existsSync(join(BAD, name, '.awsdir.yaml')) ? join(BAD, name) : join(BAD, name, 'a', 'b');
-  await emu.clearCalls();
+  await world.emu.clearCalls();
   const r = await world.run(['export'], { cwd: dir });
   expect({ exit: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ exit: 3, stdout: '', lines: 1 });
   expect(r.stderr).toMatch(new RegExp(`^awsdir: ${BAD.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${name}/`));
-  expect(await emu.calls()).toEqual([]);
+  expect(await world.emu.calls()).toEqual([]);
 });
 
 describe('a FIFO where a config file should be', () => {
@@ -59,7 +44,7 @@ describe('a FIFO where a config file should be', () => {
     }],
   ];
   test.each(cases)('%s: export and allow exit 3 at once naming it, print nothing', async (what, place) => {
-    const dir = world.project(`fifo-${what.replace(/\W+/g, '-')}`, ROLE);
+    const dir = world.writeProject(`fifo-${what.replace(/\W+/g, '-')}`, ROLE);
     const { fifo, cwd, env } = place(dir);
     execFileSync('mkfifo', [fifo]);
     for (const args of [['export'], ['allow']]) {
@@ -83,7 +68,7 @@ describe('broken user files', () => {
     ['a binary file', '\u0000\u0001\u0002version', /binary/],
   ];
   test.each(cases)('%s: export exits 3 naming the file, line and reason; prints nothing', async (_, text, reason) => {
-    const dir = world.project('userfile', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\n');
+    const dir = world.writeProject('userfile', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\n');
     await world.allow(dir);
     const good = readFileSync(world.userFile, 'utf8');
     writeFileSync(world.userFile, text);
@@ -102,9 +87,9 @@ describe('broken user files', () => {
 test('hostile labels go through export into bash, zsh and fish as text: nothing runs, every byte comes back', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'awsdir-label-'));
   const labels = ["$(touch c)`touch c`'\"; touch c #", '\\\'; touch c; echo \\', '日本語 ✓ $HOME ~ * {a,b} !! %F{red}', "a'b''c\"d\\e"];
-  let code = await emu.totp(SERIAL);
+  let code = await world.emu.totp();
   for (const [i, label] of labels.entries()) {
-    const dir = world.project(`label${i}`, `role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: ${JSON.stringify(label)}\n`);
+    const dir = world.writeProject(`label${i}`, `role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: ${JSON.stringify(label)}\n`);
     await world.allow(dir);
     for (const shell of ['bash', 'zsh', 'fish'] as const) {
       const r = await world.run(['export', '--shell', shell], { cwd: dir, env: { AWSDIR_MFA_CODE: code } });
@@ -114,7 +99,7 @@ test('hostile labels go through export into bash, zsh and fish as text: nothing 
       expect({ label, shell, value: out.stdout.toString('utf8') }).toEqual({ label, shell, value: label });
       expect(existsSync(join(scratch, 'c'))).toBe(false);
     }
-    code = await emu.totp(SERIAL);
+    code = await world.emu.totp();
   }
 });
 

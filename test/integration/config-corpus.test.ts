@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeHome, ROOT, runCli } from '../helpers/cli';
+import { makeHome, ROOT, runCli } from '../support/cli';
 
 /**
  * Every broken project file of the corpus, through the built CLI: `awsdir allow` exits 3, names

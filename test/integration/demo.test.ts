@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generatedKey } from '../../src/emulator';
-import { makeHome, ROOT, runProcess } from '../helpers/cli';
+import { makeHome, ROOT, runProcess } from '../support/cli';
 
 jest.setTimeout(120_000);
 

@@ -3,18 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseUserPolicy } from '../../src/security/baseUserPolicy';
 import { checkNodeVersion } from '../../src/doctor/localChecks';
-import { makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { makeHome, runCli } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { MFA_DEVICE } from '../support/fixture';
+import { makeWorld, type World } from '../support/world';
 
 type Check = { id: string; status: 'pass' | 'warn' | 'fail'; message: string; fix: string };
 const DAY = 86_400_000;
-// The keychain is shared by every test file of the run: source names of our own.
-const source = (n: string) => `doctor${process.pid}${n}`;
-
-async function addSource(name: string, env: Record<string, string>, keys: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
-  const added = await runCli(['add', name, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect({ code: added.exitCode, stderr: added.stderr }).toMatchObject({ code: 0 });
-}
 
 async function doctor(args: string[], env: Record<string, string>): Promise<{ exitCode: number | null; checks: Record<string, Check>; stderr: string }> {
   const r = await runCli(['doctor', '--json', ...args], { env, timeoutMs: 60000 });
@@ -31,7 +26,7 @@ describe('awsdir doctor', () => {
         '111111111111': {
           users: {
             alice: {
-              mfa: { serial: 'arn:aws:iam::111111111111:mfa/alice', seed: 'JBSWY3DPEHPK3PXP' },
+              mfa: MFA_DEVICE,
               access_keys: [{ created: new Date(Date.now() - 10 * DAY).toISOString() }],
               inline_policies: { base: baseUserPolicy },
             },
@@ -60,13 +55,16 @@ describe('awsdir doctor', () => {
   });
   afterAll(() => emu.close());
 
+  /** A HOME with no user file yet, SHELL set; its source is added by the test, with whose keys it says. */
+  const machine = (name: string, shell = '/bin/bash'): Promise<World> =>
+    makeWorld(`doctor${name}`, { emu, userFile: false, addSource: false, env: { SHELL: shell, AWSDIR_KEYRING: 'os' } });
+
   test('a careful setup passes every check (exit 0)', async () => {
-    const { home, env: homeEnv } = makeHome();
-    const env = { ...homeEnv, ...emu.env, SHELL: '/bin/bash', AWSDIR_KEYRING: 'os' };
-    writeFileSync(join(home, '.bashrc'), '# mine\neval "$(direnv hook bash)"\n');
-    expect((await runCli(['hook', 'direnv', '--install'], { env })).exitCode).toBe(0);
-    await addSource(source('good'), env, emu.keys('alice'));
-    const r = await doctor(['--source', source('good')], env);
+    const w = await machine('good');
+    writeFileSync(join(w.home, '.bashrc'), '# mine\neval "$(direnv hook bash)"\n');
+    expect((await runCli(['hook', 'direnv', '--install'], { env: w.env })).exitCode).toBe(0);
+    await w.addSource(w.source);
+    const r = await doctor(['--source', w.source], w.env);
     // Node.js 20, past its end of life, is the one warning a careful setup can still get.
     const nodeStatus = Number(process.versions.node.split('.')[0]) >= 22 ? 'pass' : 'warn';
     for (const c of Object.values(r.checks)) {
@@ -77,21 +75,20 @@ describe('awsdir doctor', () => {
     );
     expect(r.checks.keychain?.message).toContain('backend os');
     expect(r.exitCode).toBe(0);
-    await runCli(['remove', source('good')], { env });
+    await w.close();
   });
 
   test('a careless setup fails each check with its fix (exit 1)', async () => {
-    const { home, env: homeEnv } = makeHome();
+    const w = await machine('bad', '/usr/bin/zsh');
     const emptyPath = mkdtempSync(join(tmpdir(), 'awsdir-nopath-'));
-    const env = { ...homeEnv, ...emu.env, SHELL: '/usr/bin/zsh', AWSDIR_KEYRING: 'os' };
     const carol = emu.keys('carol');
-    await addSource(source('bad'), env, carol);
-    mkdirSync(join(home, '.aws'));
-    writeFileSync(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${carol.accessKeyId}\naws_secret_access_key = ${carol.secretAccessKey}\n`);
-    writeFileSync(join(home, '.bashrc'), 'eval "$(direnv hook bash)"\n'); // hooked, but not into zsh, the shell in use
-    await fetch(`${emu.url}/__emulator/clock`, { method: 'POST', body: JSON.stringify({ skewSeconds: 600 }), headers: { 'content-type': 'application/json' } });
+    await w.addSource(w.source, carol);
+    mkdirSync(join(w.home, '.aws'));
+    writeFileSync(join(w.home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${carol.accessKeyId}\naws_secret_access_key = ${carol.secretAccessKey}\n`);
+    writeFileSync(join(w.home, '.bashrc'), 'eval "$(direnv hook bash)"\n'); // hooked, but not into zsh, the shell in use
+    await emu.skewClock(600);
     try {
-      const r = await doctor(['--source', source('bad')], { ...env, PATH: emptyPath });
+      const r = await doctor(['--source', w.source], { ...w.env, PATH: emptyPath });
       const c = r.checks;
       expect(c['direnv-installed']).toMatchObject({ status: 'fail', fix: expect.stringContaining('install direnv') });
       expect(c['direnv-hook']).toMatchObject({ status: 'fail', message: expect.stringContaining('zsh'), fix: expect.stringContaining('.zshrc') });
@@ -106,8 +103,8 @@ describe('awsdir doctor', () => {
       // No secret in what doctor prints.
       expect(JSON.stringify(r)).not.toContain(carol.secretAccessKey);
     } finally {
-      await fetch(`${emu.url}/__emulator/clock`, { method: 'POST', body: JSON.stringify({ skewSeconds: 0 }), headers: { 'content-type': 'application/json' } });
-      await runCli(['remove', source('bad')], { env });
+      await emu.skewClock(0);
+      await w.close();
     }
   });
 
@@ -135,20 +132,19 @@ describe('awsdir doctor', () => {
   });
 
   test('a policy that demands MFA for IAM reads gives a warning naming --mfa-code, and passes with it', async () => {
-    const { env: homeEnv } = makeHome();
-    const env = { ...homeEnv, ...emu.env, SHELL: '/bin/bash', AWSDIR_KEYRING: 'os' };
-    await addSource(source('mfa'), env, emu.keys('dave'));
+    const w = await machine('mfa');
     try {
-      const without = await doctor(['--source', source('mfa')], env);
+      await w.addSource(w.source, emu.keys('dave'));
+      const without = await doctor(['--source', w.source], w.env);
       expect(without.checks['key-age']).toMatchObject({ status: 'warn', fix: expect.stringContaining('--mfa-code') });
       expect(without.checks['mfa-device']?.status).toBe('pass');
       const code = await emu.totp('arn:aws:iam::111111111111:mfa/dave');
-      const withCode = await doctor(['--source', source('mfa'), '--mfa-code', code], env);
+      const withCode = await doctor(['--source', w.source, '--mfa-code', code], w.env);
       expect(withCode.checks['key-age']).toMatchObject({ status: 'pass' });
       // Its policy grants nothing beyond the template's actions, once it can be read.
       expect(withCode.checks['base-user-permissions']).toMatchObject({ status: 'pass', message: expect.stringContaining('1 policy read') });
     } finally {
-      await runCli(['remove', source('mfa')], { env });
+      await w.close();
     }
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { ROOT } from '../helpers/cli';
+import { ROOT } from '../support/cli';
 import { lockPath, processStartTime, withLock } from '../../src/credentials/lock';
 
 // A real node process that takes the lock around a critical section and records when it entered

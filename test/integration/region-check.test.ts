@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, runCli } from '../helpers/cli';
+import { makeHome, runCli } from '../support/cli';
 
 const ROLE = 'version: 1\nrole: arn:aws:iam::222222222222:role/admin\n';
 

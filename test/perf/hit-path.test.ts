@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runProcess, type CliResult } from '../helpers/cli';
+import { ROOT, runProcess, type CliResult } from '../support/cli';
 
 const { createWorld } = require('../../bench/world.cjs') as { createWorld: (o: { dist: string }) => Promise<World> };
 const { hitPathViolations, bundleViolations } = require('./hitPathRules.cjs') as {

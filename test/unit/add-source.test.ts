@@ -13,14 +13,15 @@ import type { Reporter } from '../../src/core/reporter';
 import type { Keyring } from '../../src/keyring/keyring';
 import { openKeyring } from '../../src/keyring/openKeyring';
 import { addSource, type AddInput } from '../../src/security/addSource';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { MFA_DEVICE } from '../support/fixture';
 
-const SEED = 'JBSWY3DPEHPK3PXP';
+const SEED = MFA_DEVICE.seed;
 const FIXTURE = {
   accounts: {
     '111111111111': {
       users: {
-        alice: { mfa: { serial: 'arn:aws:iam::111111111111:mfa/alice', seed: SEED } },
+        alice: { mfa: MFA_DEVICE },
         bob: {},
         carol: {
           mfa: [

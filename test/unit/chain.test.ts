@@ -13,9 +13,9 @@ import { CHAIN_LIMIT_SECONDS, roleCredentials, type ChainDeps, type ChainProject
 import { NotOnHitPath, offHitPath, type Fetcher, type StsCalls } from '../../src/credentials/fetcher';
 import { withLock } from '../../src/credentials/lock';
 import { mfaSessionEntryName, roleEntryName, sessionStore, toCachedSession } from '../../src/credentials/sessionStore';
+import { MFA_SERIAL as SERIAL } from '../support/fixture';
 
 const HOUR = 3600_000;
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const SOURCE_KEYS: AwsCredentials = { accessKeyId: 'AKIAEXAMPLEEXAMPLE01', secretAccessKey: 'source-secret' };
 
 /** A keyring in memory that counts what is asked of it and fails where a test says. */

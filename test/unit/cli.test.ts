@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli';
+import { runCli } from '../support/cli';
 
 describe('the command line', () => {
   it('prints help with examples and exits 0', async () => {

@@ -8,7 +8,7 @@ import { PROJECT_KEYS, SOURCE_KEYS, USER_KEYS } from '../../src/config/schema';
 import { editDistance } from '../../src/config/editDistance';
 import { checkRegion } from '../../src/config/regions';
 import { onConfigWarning } from '../../src/core/configWarnings';
-import { ROOT } from '../helpers/cli';
+import { ROOT } from '../support/cli';
 
 function setup() {
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-regions-')));

@@ -5,8 +5,8 @@ import { createMfaCodeProvider, type MfaCodeProviderInit } from '../../src/mfa/c
 import { readLastStep, recordLastStep, stepAt, waitForNewStep } from '../../src/mfa/lastStep';
 import { readTty } from '../../src/mfa/readTty';
 import type { Reporter } from '../../src/core/reporter';
+import { MFA_SERIAL as SERIAL } from '../support/fixture';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const wrongCode = Object.assign(new Error('MultiFactorAuthentication failed with invalid MFA one time pass code. '), { name: 'AccessDenied' });
 
 function setup(overrides: Partial<MfaCodeProviderInit> = {}) {

@@ -11,7 +11,7 @@ import { loadAwsSdk } from '../../src/aws/loadAwsSdk';
 import type { Reporter } from '../../src/core/reporter';
 import { findCredentialsInEffect } from '../../src/credentials/credentialsInEffect';
 import { whoami } from '../../src/credentials/whoami';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 const debug: string[] = [];
 const reporter: Reporter = { info: () => undefined, warn: () => undefined, debug: (m) => void debug.push(m), color: false, debugEnabled: true };
