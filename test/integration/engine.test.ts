@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { makeHome, runCli, runProcess, type CliResult } from '../helpers/cli';
 import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
 
@@ -19,27 +18,6 @@ let env: Record<string, string>;
 // The keychain is shared by every test file of the run: a source name of our own keeps our cache entries ours.
 const source = `engine${process.pid}`;
 const secrets: string[] = [];
-
-function fixture(): object {
-  const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as { accounts: Record<string, { roles?: Record<string, unknown> }> };
-  const production = demo.accounts['222222222222'];
-  if (!production?.roles) throw new Error('demo fixture changed: no roles in 222222222222');
-  // A role that accepts only an MFA authentication of the last 10 minutes.
-  production.roles.recentmfa = {
-    trust_policy: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
-          Action: 'sts:AssumeRole',
-          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '600' } },
-        },
-      ],
-    },
-  };
-  return demo;
-}
 
 function project(name: string, body: string): string {
   const dir = join(home, 'projects', name);
@@ -74,7 +52,7 @@ let production: string;
 let development: string;
 
 beforeAll(async () => {
-  emu = await startTestEmulator(fixture());
+  emu = await startTestEmulator(DEMO_FIXTURE);
   ({ home, env } = makeHome('awsdir-engine-'));
   env = { ...env, ...emu.env, USER: 'alice' };
   const keys = emu.keys('alice');
@@ -192,18 +170,6 @@ describe('the chain against the emulator', () => {
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['AssumeRole:OK']);
     expect(r.stderr).toMatch(/· 1h5\dm left/);
-  });
-
-  test('a role that demands a recent MFA gets one new MFA session, once', async () => {
-    const recent = project('recent', 'role: arn:aws:iam::222222222222:role/recentmfa\naccount: "222222222222"\nregion: us-east-1\nlabel: recent\n');
-    await allow(recent);
-    // The MFA session cached by the first test is now older than the role accepts.
-    await emu.advanceClock(15 * 60);
-    await emu.clearCalls();
-    const r = await exportIn(recent, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
-    expect(r.stderr).toContain('demands a recent MFA');
-    expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:OK', 'AssumeRole:OK']);
   });
 
   test('an expired MFA session is replaced', async () => {
