@@ -204,7 +204,7 @@ describe('the chain against the emulator', () => {
       expect(sts.map((c) => `${c.action}:${c.code}`)).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
       expect(sts[0]?.accessKeyId).toBe(keys.accessKeyId);
     } finally {
-      await runCli(['clear', '--dir', dir], { env: { ...env, ...files } });
+      await runCli(['clear', '--dir', dir, '--with-mfa-session'], { env: { ...env, ...files } });
       rmSync(awsDir, { recursive: true, force: true });
     }
   });
@@ -225,8 +225,8 @@ describe('concurrency', () => {
   test('10 concurrent exports from a cold cache make one GetSessionToken', async () => {
     const dir = project('concurrent', 'role: arn:aws:iam::222222222222:role/admin\nregion: eu-central-1\nlabel: concurrent\nsession_name: concurrent\n');
     await allow(dir);
-    // Only this directory's sessions (and so its MFA session): other test files share the keychain.
-    const cleared = await runCli(['clear', '--dir', dir], { env });
+    // Only this directory's sessions, its MFA session too: other test files share the keychain.
+    const cleared = await runCli(['clear', '--dir', dir, '--with-mfa-session'], { env });
     expect(cleared.exitCode).toBe(0);
     await emu.clearCalls();
     const code = await emu.totp(SERIAL);
