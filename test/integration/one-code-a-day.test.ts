@@ -3,9 +3,12 @@
  * neither clearing one directory nor rotating the source's key may cost that session. The built
  * CLI, the real keychain, the emulator (whose call log shows every GetSessionToken).
  */
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { baseUserPolicy } from '../../src/security/baseUserPolicy';
 import { runCli, type CliResult } from '../helpers/cli';
 import { addProject, closeWorld, makeWorld, type World } from '../helpers/world';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 
@@ -24,6 +27,9 @@ const FIXTURE = {
 };
 
 const role = (name: string) => `role: arn:aws:iam::222222222222:role/${name}\nregion: eu-west-1\nlabel: ${name}\n`;
+const keyIdOf = (stdout: string): string => /AWS_ACCESS_KEY_ID='(\w+)'/.exec(stdout)?.[1] ?? '';
+const secretOf = (stdout: string): string => /AWS_SECRET_ACCESS_KEY='([^']+)'/.exec(stdout)?.[1] ?? '';
+const tokenOf = (stdout: string): string => /AWS_SESSION_TOKEN='([^']+)'/.exec(stdout)?.[1] ?? '';
 
 let w: World;
 let admin: string;
@@ -76,5 +82,40 @@ describe('awsdir clear --dir', () => {
     const help = await runCli(['clear', '--help'], { env: w.env });
     expect(help.stdout).toMatch(/--with-mfa-session +also the MFA session/);
     expect(help.stdout).toContain("this directory's role session");
+  });
+});
+
+describe('awsdir rotate', () => {
+  test('uses the cached MFA session instead of a new code, and the sessions of the old key keep working without one', async () => {
+    const before = await exportIn(admin);
+    expect(await calls()).toEqual([]);
+    const oldKey = w.emu.keys('alice').accessKeyId;
+
+    // No code given and no terminal: the MFA session cached this morning signs the IAM calls.
+    const r = await runCli(['rotate', w.source], { env: w.env, timeoutMs: 60_000 });
+    expect(r.stderr).toMatch(/rotated source .* the old key AKIA\w+ is deleted/);
+    expect(r.exitCode).toBe(0);
+    const rotation = await calls();
+    expect(rotation).not.toContain('GetSessionToken:OK');
+    expect(rotation).toEqual(expect.arrayContaining(['CreateAccessKey:OK', 'DeleteAccessKey:OK']));
+    expect(w.emu.keys('alice').accessKeyId).not.toBe(oldKey);
+
+    // AWS keeps temporary credentials valid until they end, whoever deletes the key that made them.
+    const sts = new STSClient({ region: 'us-east-1', endpoint: w.emu.url, maxAttempts: 1, credentials: { accessKeyId: keyIdOf(before.stdout), secretAccessKey: secretOf(before.stdout), sessionToken: tokenOf(before.stdout) } });
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toMatch(/assumed-role\/admin\//);
+
+    // The next cd, a new process: no code, no GetSessionToken; the MFA session of the old key assumes the role.
+    await w.emu.clearCalls();
+    const after = await exportIn(reader);
+    expect(after.exitCode).toBe(0);
+    expect((await calls()).filter((c) => c.startsWith('GetSessionToken'))).toEqual([]);
+  });
+
+  test('with no cached MFA session it asks for a code, as before', async () => {
+    expect((await runCli(['clear', '--dir', admin, '--with-mfa-session'], { env: w.env })).exitCode).toBe(0);
+    const r = await runCli(['rotate', w.source], { env: w.env, timeoutMs: 60_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('AWSDIR_MFA_CODE');
+    expect(await calls()).toEqual([]);
   });
 });
