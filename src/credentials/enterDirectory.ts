@@ -24,6 +24,8 @@ export interface DirectoryRequest {
   /** --yes: enter a `confirm: true` directory without asking. */
   yes?: boolean;
   mfaCode?: string;
+  /** --refresh: a new role session even when the cache holds one (AWS may have ended it early). */
+  refresh?: boolean;
 }
 
 export interface DirectoryIdentity extends RoleCredentials {
@@ -58,7 +60,7 @@ export async function enterDirectory(ctx: Context, request: DirectoryRequest, op
   }
   const refresh = userConfig.refreshWindowSeconds;
   const forCli = request.command === 'credential-process' || request.forCredentialProcess;
-  const credentials = await roleCredentials(project, {
+  const chain = {
     env: ctx.env,
     reporter,
     now: () => ctx.now(),
@@ -66,6 +68,7 @@ export async function enterDirectory(ctx: Context, request: DirectoryRequest, op
     fetch: workspace.fetch,
     store: workspace.sessions,
     windowSeconds: forCli ? Math.max(refresh, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refresh,
-  });
+  };
+  const credentials = await roleCredentials(project, chain, { refresh: request.refresh ?? false });
   return { ...credentials, project, reporter };
 }
