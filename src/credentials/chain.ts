@@ -55,9 +55,13 @@ export interface RoleCredentials {
   endpoint?: string;
 }
 
-/** The project's role credentials, cached or fresh. */
-export async function roleCredentials(project: ChainProject, deps: ChainDeps): Promise<RoleCredentials> {
-  const { session, fromCache } = await roleSessionProvider(project, deps).get();
+/**
+ * The project's role credentials, cached or fresh. `refresh` passes over the cached role session
+ * (AWS may have ended it early), not the MFA session it is assumed from: no code while that lasts.
+ */
+export async function roleCredentials(project: ChainProject, deps: ChainDeps, options: { refresh?: boolean } = {}): Promise<RoleCredentials> {
+  const provider = roleSessionProvider(project, deps);
+  const { session, fromCache } = await (options.refresh ? provider.refresh() : provider.get());
   return {
     credentials: credentialsOf(session),
     assumedRoleArn: session.assumedRoleArn ?? '',

@@ -1,8 +1,10 @@
 import type { Context } from '../core/context';
 import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
-import { resolveAllowedProject } from '../config/approval';
+import { pendingApproval } from '../config/approval';
+import { resolveDirectoryProject } from '../config/resolveProject';
 import { stateDir } from '../config/paths';
+import { allowOnTerminal, approvalAsk } from './approvalPrompt';
 import { roleCredentials, type RoleCredentials } from './chain';
 import { guardAsk, guardProduction } from './guard';
 import { openWorkspace } from './workspace';
@@ -24,7 +26,16 @@ export interface DirectoryRequest {
   /** --yes: enter a `confirm: true` directory without asking. */
   yes?: boolean;
   mfaCode?: string;
+  /** --refresh: a new role session even when the cache holds one (AWS may have ended it early). */
+  refresh?: boolean;
 }
+
+const NOTHING_DONE: Record<DirectoryRequest['command'], string> = {
+  export: 'nothing was exported',
+  exec: 'nothing was run',
+  console: 'the console was not opened',
+  'credential-process': 'no credentials were handed out',
+};
 
 export interface DirectoryIdentity extends RoleCredentials {
   project: ResolvedProject;
@@ -40,7 +51,14 @@ export interface DirectoryIdentity extends RoleCredentials {
 export async function enterDirectory(ctx: Context, request: DirectoryRequest, options: { onHitPath?: boolean } = {}): Promise<DirectoryIdentity> {
   const workspace = await openWorkspace(ctx, { ...(request.mfaCode !== undefined ? { mfaCode: request.mfaCode } : {}), ...(options.onHitPath ? { onHitPath: true } : {}) });
   const { reporter, userConfig } = workspace;
-  const project = await resolveAllowedProject(request.dir, ctx.env, userConfig);
+  const project = await resolveDirectoryProject(request.dir, ctx.env, userConfig);
+  const pending = pendingApproval(project, ctx.env, request.dir);
+  if (pending) {
+    // Asked on the full CLI only: the cache-hit path refuses, and the full CLI runs the command
+    // again and asks. credential-process is not asked, for the guard's reason below.
+    const ask = workspace.onHitPath || request.command === 'credential-process' ? undefined : approvalAsk(ctx);
+    await allowOnTerminal(project, pending, { env: ctx.env, dir: request.dir, ask, reporter, now: () => ctx.now(), exported: NOTHING_DONE[request.command] });
+  }
   // credential-process is never asked: the AWS CLI runs it on every call and hides its stderr, so a
   // question would be unseen and asked again and again. Under `use aws --credential-process` the
   // guard already asked once at `cd`, through `awsdir export`.
@@ -58,7 +76,7 @@ export async function enterDirectory(ctx: Context, request: DirectoryRequest, op
   }
   const refresh = userConfig.refreshWindowSeconds;
   const forCli = request.command === 'credential-process' || request.forCredentialProcess;
-  const credentials = await roleCredentials(project, {
+  const chain = {
     env: ctx.env,
     reporter,
     now: () => ctx.now(),
@@ -66,6 +84,7 @@ export async function enterDirectory(ctx: Context, request: DirectoryRequest, op
     fetch: workspace.fetch,
     store: workspace.sessions,
     windowSeconds: forCli ? Math.max(refresh, CREDENTIAL_PROCESS_WINDOW_SECONDS) : refresh,
-  });
+  };
+  const credentials = await roleCredentials(project, chain, { refresh: request.refresh ?? false });
   return { ...credentials, project, reporter };
 }

@@ -297,6 +297,48 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
     expect(again).not.toContain('enter production');
   });
 
+  it('an edited project file asks "allow this change?" with what changes: "n" exports nothing, "y" allows it and enters', async () => {
+    await pane.run('cd ~');
+    const file = join(world.dirs.staging, '.awsdir.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('region: us-west-2', 'region: eu-central-1'));
+    pane.type(`cd ${world.dirs.staging}`);
+    const asked = await pane.waitFor(/allow this change\? \[y\/N\]/);
+    expect(asked).toContain(`awsdir: ${file} has changed since you allowed it:`);
+    expect(asked).toContain(`  region: us-west-2 -> eu-central-1 (from ${file})`);
+    expect(asked).toMatch(/ {2}it selects role deploy @ 444444444444 [^\n]*region eu-central-1/);
+    pane.type('n');
+    await pane.waitFor(new RegExp(`${escape(file)}: not allowed, nothing was exported \\(you answered "n"\\); to allow it, run \`awsdir allow ${escape(world.dirs.staging)}\``));
+    await pane.waitFor(/READY[^\n]*$/);
+    expect(await pane.variables()).toEqual(before);
+
+    pane.type('direnv reload');
+    await pane.waitFor(/allow this change\? \[y\/N\]/);
+    pane.type('y');
+    const entered = await pane.waitFor(/awsdir: staging · deploy @ 444444444444[^\n]*· eu-central-1 ·/);
+    expect(entered).toContain(`awsdir: allowed ${file}`);
+    expect(await pane.variables()).toMatchObject({ AWS_REGION: 'eu-central-1', AWSDIR_LABEL: 'staging' });
+    // Allowed for good: the next entry asks nothing.
+    await pane.run('cd ~');
+    pane.type(`cd ${world.dirs.staging}`);
+    expect(await pane.waitFor(/awsdir: staging · deploy/)).not.toContain('allow');
+    await pane.run('cd ~');
+  });
+
+  it('a project file never allowed asks "allow FILE? it selects ..."', async () => {
+    const dir = join(world.home, 'reports');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: e2e${shell}${process.pid}\nrole: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-2\nlabel: reports\n`);
+    writeFileSync(join(dir, '.envrc'), 'use aws\n');
+    expect((await runProcess('direnv', ['allow', dir], { env: world.env })).exitCode).toBe(0);
+    pane.type(`cd ${dir}`);
+    const asked = await pane.waitFor(/\[y\/N\]/);
+    expect(asked).toContain(`awsdir: allow ${join(dir, '.awsdir.yaml')}? it selects role readonly @ 333333333333 (arn:aws:iam::333333333333:role/readonly), region eu-west-2, label "reports"`);
+    pane.type('y');
+    await pane.waitFor(/awsdir: reports · readonly @ 333333333333[^\n]*· eu-west-2 ·/);
+    expect((await pane.variables()).AWSDIR_LABEL).toBe('reports');
+    await pane.run('cd ~');
+  });
+
   it('leaving puts every AWS_* variable back as it was, AWS_PROFILE included', async () => {
     await pane.run('cd ~');
     expect(await pane.variables()).toEqual(before);
@@ -340,6 +382,22 @@ describe('direnv exec without a terminal', () => {
     const left = anyOf(summaryLeftBetween(Number(got![2]) * 1000, asked, answered));
     expect(entered.stderr).toMatch(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · ${left} left · endpoint ${escape(emulator.url)}$`, 'm'));
   });
+});
+
+describe('an edited project file without a terminal', () => {
+  it('is refused as before, naming what changed and `awsdir allow`; the command runs without credentials', async () => {
+    const world = await makeE2eWorld('noterminal');
+    const file = join(world.dirs.development, '.awsdir.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('region: eu-west-1', 'region: eu-west-3'));
+    const r = await runProcess('setsid', ['-w', 'direnv', 'exec', world.dirs.development, 'sh', '-c', 'printf "key=%s\\n" "${AWS_ACCESS_KEY_ID:-none}"'], {
+      env: { ...world.env, AWSDIR_MFA_CODE: await emulator.totp(SERIAL) },
+      cwd: world.home,
+    });
+    expect(r.stderr).toContain(`awsdir: ${file} has changed since you allowed it: region: eu-west-1 -> eu-west-3 (from ${file}); it would select role admin @ 333333333333`);
+    expect(r.stderr).toContain(`if that is right, run \`awsdir allow ${world.dirs.development}\``);
+    expect(r.stderr).not.toContain('[y/N]');
+    expect(r.stdout).toBe('key=none\n');
+  }, 60000);
 });
 
 function escape(text: string): string {

@@ -104,6 +104,31 @@ describe('session credentials and IAM', () => {
   });
 });
 
+describe('temporary credentials outlive the key that made them', () => {
+  // AWS: "After AWS STS issues temporary security credentials, they are valid through the
+  // expiration period and cannot be revoked" (IAM User Guide, Permissions for temporary security
+  // credentials); deleting the access key is no exception, a deny on aws:TokenIssueTime is the way.
+  it('an MFA session and a role session made with a deleted key still work, IAM and AssumeRole included', async () => {
+    const carolSerial = 'arn:aws:iam::111111111111:mfa/carol';
+    const mfaSession = await session('carol', carolSerial);
+    const assumed = (await sts(mfaSession).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'before' }))).Credentials!;
+    const roleSession = { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! };
+
+    // The rotation itself, signed by the MFA session: IAM takes GetSessionToken credentials obtained with MFA.
+    const old = emu.keys('carol');
+    const created = (await iam(mfaSession).send(new CreateAccessKeyCommand({}))).AccessKey!;
+    await iam(mfaSession).send(new DeleteAccessKeyCommand({ AccessKeyId: old.accessKeyId }));
+    expect(await outcome(sts(old).send(new GetCallerIdentityCommand({})))).toMatchObject({ code: 'InvalidClientTokenId', status: 403 });
+
+    expect((await sts(mfaSession).send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:iam::111111111111:user/carol');
+    expect((await iam(mfaSession).send(new ListAccessKeysCommand({}))).AccessKeyMetadata?.map((k) => k.AccessKeyId)).toEqual([created.AccessKeyId]);
+    expect((await sts(mfaSession).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'after' }))).AssumedRoleUser?.Arn).toBe(
+      'arn:aws:sts::222222222222:assumed-role/admin/after',
+    );
+    expect((await sts(roleSession).send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::222222222222:assumed-role/admin/before');
+  });
+});
+
 describe('identity policies of a user and its groups', () => {
   it('allows what the base-user policy grants and refuses the rest', async () => {
     const keys = emu.keys('carol');

@@ -123,7 +123,7 @@ describe('a shared config file that names an endpoint gets no call', () => {
   test.each(cases)('%s: with AWS_ENDPOINT_URL_STS at the emulator, GetSessionToken goes there and IAM to AWS, nothing to the trap', async (_name, config) => {
     // Only STS is named: the account-alias lookup (IAM) would take its endpoint from the file if anything did.
     const env = envWith({ ...config(), AWS_ENDPOINT_URL_STS: w.emu.url });
-    expect((await runCli(['clear', '--dir', w.dirs.production], { env })).exitCode).toBe(0);
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
     const r = await exportWith(env, await w.emu.totp());
     expect(trap.requests).toEqual([]);
     expect(r.exitCode).toBe(0);
@@ -133,7 +133,7 @@ describe('a shared config file that names an endpoint gets no call', () => {
 
   test('nor does its auth_scheme_preference change how the calls are signed', async () => {
     const env = envWith({ ...at(w.emu), AWS_CONFIG_FILE: configFile('sigv4a', '[default]\nauth_scheme_preference = sigv4a\n') });
-    expect((await runCli(['clear', '--dir', w.dirs.production], { env })).exitCode).toBe(0);
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
     const r = await exportWith(env, await w.emu.totp());
     expect(r.stderr).not.toContain('IncompleteSignature');
     expect(r.exitCode).toBe(0);
@@ -142,7 +142,7 @@ describe('a shared config file that names an endpoint gets no call', () => {
 
   test('no endpoint variable: GetSessionToken goes to AWS itself, not to the endpoint_url of the file', async () => {
     const env = envWith({ AWS_CONFIG_FILE: configFile('no-variables', `[default]\nendpoint_url = ${trap.url}\n`) });
-    expect((await runCli(['clear', '--dir', w.dirs.production], { env })).exitCode).toBe(0);
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
     const r = await exportWith(env, await w.emu.totp());
     expect(trap.requests).toEqual([]);
     expect(await calls(w.emu)).toEqual([]);
@@ -162,7 +162,7 @@ describe('a shared config file that names an endpoint gets no call', () => {
       AWS_CONFIG_FILE: configFile('host-settings', '[default]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = true\nregion = eu-central-1\n'),
       AWSDIR_DEBUG: '1',
     });
-    expect((await runCli(['clear', '--dir', w.dirs.production], { env })).exitCode).toBe(0);
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
     const r = await exportWith(env, await w.emu.totp());
     expect(r.exitCode).toBe(1);
     if (await resolvesAws()) {
@@ -178,7 +178,7 @@ describe('sessions are cached per endpoint', () => {
   test('a session from one emulator is served neither against AWS nor against another emulator, and stays cached for its own', async () => {
     const envA = envWith(at(w.emu));
     const envB = envWith(at(emuB));
-    expect((await runCli(['clear', '--dir', w.dirs.production], { env: envA })).exitCode).toBe(0);
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env: envA })).exitCode).toBe(0);
     const fromA = await exportWith(envA, await w.emu.totp());
     expect(fromA.exitCode).toBe(0);
     expect(await calls(w.emu)).toEqual(['sts:GetSessionToken', 'sts:AssumeRole', 'iam:ListAccountAliases']);
@@ -211,7 +211,7 @@ describe('a person sees a non-AWS endpoint', () => {
     const env = envWith(at(w.emu));
     const port = w.emu.url.replace(/^.*:/, '');
     const line = new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\S+ left · endpoint http://127\\.0\\.0\\.1:${port}\\n$`);
-    expect((await runCli(['clear', '--dir', w.dirs.production], { env })).exitCode).toBe(0);
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
     const fresh = await exportWith(env, await w.emu.totp());
     expect(fresh.stderr).toMatch(line);
     await w.emu.clearCalls();

@@ -7,37 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { runProcess, type CliResult } from '../support/cli';
-import { ACCOUNTS, DEMO_FIXTURE, MFA_SERIAL } from '../support/fixture';
+import { MFA_SERIAL } from '../support/fixture';
 import { filesHolding, sessionOf } from '../support/secrets';
 import { useWorld } from '../support/world';
 
 const secrets: string[] = [];
 
-function fixture(): object {
-  const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as { accounts: Record<string, { roles?: Record<string, unknown> }> };
-  const production = demo.accounts[ACCOUNTS.production];
-  if (!production?.roles) throw new Error('demo fixture changed: no roles in 222222222222');
-  // A role that accepts only an MFA authentication of the last 10 minutes.
-  production.roles.recentmfa = {
-    trust_policy: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${ACCOUNTS.identity}:root` },
-          Action: 'sts:AssumeRole',
-          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '600' } },
-        },
-      ],
-    },
-  };
-  return demo;
-}
-
 // The source is added by the first beforeAll below, whose output is checked.
-const w = useWorld('engine', { fixture: fixture(), addSource: false });
+const w = useWorld('engine', { addSource: false });
 
 async function exportIn(dir: string, extra: Record<string, string> = {}): Promise<CliResult> {
   const r = await w.exportIn(dir, extra);
@@ -163,18 +141,6 @@ describe('the chain against the emulator', () => {
     expect(r.stderr).toMatch(/· 1h5\dm left/);
   });
 
-  test('a role that demands a recent MFA gets one new MFA session, once', async () => {
-    const recent = w.writeProject('recent', 'role: arn:aws:iam::222222222222:role/recentmfa\naccount: "222222222222"\nregion: us-east-1\nlabel: recent\n');
-    await w.allow(recent);
-    // The MFA session cached by the first test is now older than the role accepts.
-    await w.emu.advanceClock(15 * 60);
-    await w.emu.clearCalls();
-    const r = await exportIn(recent, { AWSDIR_MFA_CODE: await w.emu.totp() });
-    expect(r.stderr).toContain('demands a recent MFA');
-    expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:OK', 'AssumeRole:OK']);
-  });
-
   test('an expired MFA session is replaced', async () => {
     const fresh = w.writeProject('expired', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: expired\nsession_name: expired\n');
     await w.allow(fresh);
@@ -207,7 +173,7 @@ describe('the chain against the emulator', () => {
       expect(sts.map((c) => `${c.action}:${c.code}`)).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
       expect(sts[0]?.accessKeyId).toBe(keys.accessKeyId);
     } finally {
-      await w.run(['clear', '--dir', dir], { env: files });
+      await w.run(['clear', '--dir', dir, '--with-mfa-session'], { env: files });
       rmSync(awsDir, { recursive: true, force: true });
     }
   });
@@ -226,7 +192,7 @@ describe('concurrency', () => {
     const dir = w.writeProject('concurrent', 'role: arn:aws:iam::222222222222:role/admin\nregion: eu-central-1\nlabel: concurrent\nsession_name: concurrent\n');
     await w.allow(dir);
     // Only this directory's sessions (and so its MFA session): other test files share the keychain.
-    const cleared = await w.run(['clear', '--dir', dir]);
+    const cleared = await w.run(['clear', '--dir', dir, '--with-mfa-session']);
     expect(cleared.exitCode).toBe(0);
     await w.emu.clearCalls();
     const code = await w.emu.totp();

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseEnv, CLI, runCli, runProcess } from '../support/cli';
+import { CLI, runProcess } from '../support/cli';
 import { PRODUCTION_PROJECT } from '../support/fixture';
 import { useWorld } from '../support/world';
 
@@ -126,7 +126,7 @@ cp.spawn = function (file, ...rest) {
 };
 `,
   );
-  const r = await runProcess(process.execPath, ['--require', hook, CLI, 'exec', '--', 'true'], { env, cwd: production });
+  const r = await runProcess(process.execPath, ['--require', hook, CLI, 'exec', '--', 'true'], { env: w.env, cwd: w.dirs.production });
   expect(r.stderr).toBe('SIGHUP listeners when the command starts: 1\n');
   expect(r.exitCode).toBe(0);
 });

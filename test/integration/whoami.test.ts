@@ -108,13 +108,13 @@ test('an unknown access key is called invalid, with what to do', async () => {
   expect(r.exitCode).toBe(1);
 });
 
-test('expired role credentials say so and name `direnv reload` (last: it moves the emulator clock)', async () => {
+test('role credentials AWS counts expired before awsdir does say so and name `awsdir clear` before `direnv reload` (last: it moves the emulator clock)', async () => {
   const exported = await w.run(['export', '--shell', 'json'], { cwd: w.dirs.production });
   expect(exported.exitCode).toBe(0);
   const vars = JSON.parse(exported.stdout) as Record<string, string>;
   await w.emu.advanceClock(2 * 3600);
   const r = await w.run(['whoami'], { env: vars });
   expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); run `direnv reload`/);
+  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); AWS ended them before their time .* run `awsdir clear`, then `direnv reload`/);
   expect(r.exitCode).toBe(1);
 });

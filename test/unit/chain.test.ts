@@ -303,30 +303,56 @@ describe('a cached MFA session that STS refuses', () => {
     return { t, other, before: t.sts.calls.length };
   }
 
-  test('a role that demands a recent MFA gets one new MFA session, once; the old one stays for the others', async () => {
+  test('a role that refuses an MFA session old enough for its age to be the reason gets one new one, once; the old one stays for the others', async () => {
     const { t, other, before } = await withCachedMfaSession();
     const mfaName = mfaSessionEntryName(project(), {});
     const old = JSON.parse(t.keyring.entries.get(mfaName)!) as { accessKeyId: string };
-    t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'User: arn:aws:sts::111111111111:assumed-role/x is not authorized to perform: sts:AssumeRole (aws:MultiFactorAuthAge)'));
+    t.advance(20 * 60_000);
+    t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent'));
     const r = await roleCredentials(other, t.deps());
     expect(r.fromCache).toBe(false);
     expect(actions(t.sts.calls.slice(before))).toEqual(['AssumeRole as session', 'GetSessionToken with code as source keys', 'AssumeRole as session']);
     expect(t.codes).toHaveLength(2);
-    expect(t.lines).toContain('info: role arn:aws:iam::222222222222:role/recent refused the MFA session from earlier (it demands a recent MFA); asking for a new code');
+    expect(t.lines).toContain('info: role arn:aws:iam::222222222222:role/recent refused the MFA session of 20 minutes ago; a role that demands a recent MFA accepts a new one: asking for a code');
     expect(JSON.parse(t.keyring.entries.get(mfaName)!).accessKeyId).not.toBe(old.accessKeyId);
+  });
 
-    // A role that refuses even a new session: one new code, then the error, never a loop of prompts.
-    const third = project({ role: { arn: 'arn:aws:iam::222222222222:role/stricter', account: '222222222222', partition: 'aws' } });
+  test('a role that refuses an old MFA session and its replacement: one new code, then the causes, never a loop of prompts', async () => {
+    const { t } = await withCachedMfaSession();
+    t.advance(HOUR);
+    const stricter = project({ role: { arn: 'arn:aws:iam::222222222222:role/stricter', account: '222222222222', partition: 'aws' } });
     t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
     t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
-    await expect(roleCredentials(third, t.deps())).rejects.toThrow(/trust policy/);
-    expect(t.codes).toHaveLength(3);
+    await expect(roleCredentials(stricter, t.deps())).rejects.toThrow(/not the age of your MFA: a new MFA session was refused too.*trust policy/);
+    expect(t.codes).toHaveLength(2);
+  });
+
+  test('a role that refuses a young MFA session: no new code, the causes at once', async () => {
+    const { t, other, before } = await withCachedMfaSession();
+    t.advance(5 * 60_000);
+    t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent'));
+    await expect(roleCredentials(other, t.deps())).rejects.toThrow(
+      /^role arn:aws:iam::222222222222:role\/recent refused arn:aws:iam::111111111111:user\/alice \(AWS does not say why; not the age of your MFA: the MFA session is 5 minutes old\)/,
+    );
+    expect(actions(t.sts.calls.slice(before))).toEqual(['AssumeRole as session']);
+    expect(t.codes).toHaveLength(1);
+  });
+
+  test("the caller's own policies refuse: that is said, and the trust policy is not blamed", async () => {
+    const { t, other } = await withCachedMfaSession();
+    t.advance(HOUR);
+    t.sts.refuseNext(
+      'AssumeRole',
+      awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent because no identity-based policy allows the sts:AssumeRole action'),
+    );
+    await expect(roleCredentials(other, t.deps())).rejects.toThrow(/because no identity-based policy allows the sts:AssumeRole action: the trust policy is not the problem; ask your administrator/);
+    expect(t.codes).toHaveLength(1);
   });
 
   test('an MFA session fetched just now is not replaced when the role refuses it', async () => {
     const t = setup();
     t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
-    await expect(roleCredentials(project(), t.deps())).rejects.toThrow(/AssumeRole/);
+    await expect(roleCredentials(project(), t.deps())).rejects.toThrow(/not the age of your MFA: the code was just given/);
     expect(t.codes).toHaveLength(1);
   });
 

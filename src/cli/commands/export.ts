@@ -55,6 +55,14 @@ export function timeLeft(ms: number): string {
   return rest ? `${Math.floor(minutes / 60)}h${rest}m` : `${Math.floor(minutes / 60)}h`;
 }
 
+/** AWSDIR_REFRESH=1 asks for --refresh: how `use aws` under direnv is told (e.g. `AWSDIR_REFRESH=1 direnv exec DIR CMD`). */
+export const REFRESH_VARIABLE = 'AWSDIR_REFRESH';
+
+export function refreshAsked(env: Env, flag = false): boolean {
+  const value = env[REFRESH_VARIABLE];
+  return flag || (value !== undefined && /^(1|y|yes|true)$/i.test(value));
+}
+
 function parseShell(value: string): ShellName {
   if ((shellNames as readonly string[]).includes(value)) return value as ShellName;
   throw new UsageError(`--shell ${value} is not supported; use one of ${shellNames.join(', ')}`);
@@ -70,6 +78,7 @@ export const registerExport: RegisterCommand = (program, ctx: Context) => {
     .option('--yes', 'enter a `confirm: true` directory without asking (or AWSDIR_YES=1)')
     .option('--credential-process', 'export AWS_CONFIG_FILE and AWS_PROFILE of a generated credential_process profile instead of keys')
     .option('--direnv', 'bash exports plus watch_file lines for the files that shaped them (used by `use aws`)')
+    .option('--refresh', 'a new role session even when the cache holds one, which AWS may have ended early (revoked, or a clock corrected since); the MFA session is reused while it lasts, so no code is asked (or AWSDIR_REFRESH=1)')
     .addHelpText(
       'after',
       `
@@ -78,16 +87,18 @@ Example:
   $ awsdir export --shell fish | source          # fish
   $ AWSDIR_MFA_CODE=123456 awsdir export --shell json --dir ~/production/app
   $ awsdir export --credential-process           # what \`use aws --credential-process\` runs
+  $ eval "$(awsdir export --refresh)"            # AWS refuses the cached session: get a new one
 
 The summary line goes to stderr; stdout holds only the exports, written after success.`,
     )
-    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean; credentialProcess?: boolean }) => {
+    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean; credentialProcess?: boolean; refresh?: boolean }) => {
       const shell = parseShell(opts.shell);
       const identity = await enterDirectory(ctx, {
         dir: resolve(ctx.cwd, opts.dir ?? '.'),
         command: 'export',
         forCredentialProcess: Boolean(opts.credentialProcess),
         yes: Boolean(opts.yes),
+        refresh: refreshAsked(ctx.env, opts.refresh),
         ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
       });
       ctx.io.stdout(exportText({ shell, direnv: Boolean(opts.direnv), ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}) }, identity, () => ctx.now()));
