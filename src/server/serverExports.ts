@@ -1,0 +1,73 @@
+import type { Env } from '../core/context';
+import { readAwsConfig, readAwsCredentials, valueOf } from '../config/awsSharedFiles';
+import { awsConfigFile, awsCredentialsFile } from '../config/paths';
+import type { ExportedProject } from '../credentials/exportVariables';
+
+/** Where a directory's credentials are served: the endpoint's URI and the directory's own token. */
+export interface ServedAt {
+  url: string;
+  token: string;
+}
+
+/**
+ * Variables any AWS SDK or CLI would take before the container endpoint, or that would send it
+ * elsewhere: they are unset, so the endpoint is what every tool uses. (A [default] profile with
+ * keys in ~/.aws/credentials still comes first; `export --server` warns about it.)
+ */
+export const SHADOWING = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  // The SDKs take the relative URI, and the JS SDK a token file, over the variables set here.
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
+
+/**
+ * The environment of the server modes (`use aws --server`, `exec --server`): the endpoint and
+ * the token instead of keys, and the directory's region and labels as `export` gives them. No
+ * AWSDIR_EXPIRES: the server renews, so nothing in the shell runs out.
+ */
+export function serverVariables(project: ExportedProject & { projectFile: string }, assumedRoleArn: string, at: ServedAt): { set: Record<string, string>; unset: string[] } {
+  const set: Record<string, string> = {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: at.url,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: at.token,
+    AWS_REGION: project.region,
+    AWS_DEFAULT_REGION: project.region,
+    AWSDIR_LABEL: project.label,
+    AWSDIR_ACCOUNT: project.account,
+    AWSDIR_ROLE_ARN: assumedRoleArn,
+    AWSDIR_CONFIG: project.projectFile,
+  };
+  const unset = [...SHADOWING, 'AWSDIR_EXPIRES'];
+  if (project.confirm) set.AWSDIR_CONFIRM = '1';
+  else unset.push('AWSDIR_CONFIRM');
+  return { set, unset };
+}
+
+const DEFAULT_CONFIG_CREDENTIALS = ['aws_access_key_id', 'credential_process', 'role_arn', 'sso_start_url', 'sso_session', 'web_identity_token_file'];
+
+/**
+ * Where the [default] profile gives credentials that the AWS CLI and SDKs take before the
+ * container endpoint (their chains ask the shared files first); undefined when it gives none.
+ */
+export function defaultProfileShadowing(env: Env): string | undefined {
+  const quietly = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const credentials = quietly(() => readAwsCredentials(env).profiles.get('default'));
+  if (valueOf(credentials, 'aws_access_key_id')) return `[default] of ${awsCredentialsFile(env)} holds keys`;
+  const config = quietly(() => readAwsConfig(env).profiles.get('default'));
+  const key = DEFAULT_CONFIG_CREDENTIALS.find((k) => valueOf(config, k));
+  return key ? `[default] of ${awsConfigFile(env)} sets ${key}` : undefined;
+}
