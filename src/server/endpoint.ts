@@ -25,7 +25,7 @@ export interface EndpointOptions {
   owner(digest: string): TokenOwner | undefined;
   /** The Message of every answer to a request without a token the server knows. */
   refusal: string;
-  /** One line per event worth keeping (a refusal, an error); never a token or a secret. */
+  /** One line per refused request; never a token or a secret. (Owners say what went wrong themselves.) */
   log(line: string): void;
   /** Called for each request that carried a known token, whatever came of it. */
   onUse?(): void;
@@ -118,7 +118,6 @@ async function answer(req: IncomingMessage, res: ServerResponse, port: number, o
   } catch (error) {
     const served = error instanceof ServedError ? error : undefined;
     const message = redact(error instanceof Error ? error.message : String(error));
-    options.log(`could not serve credentials: ${message}`);
     send(served?.status ?? 500, { Code: served?.code ?? 'CredentialsUnavailable', Message: message.startsWith('awsdir') ? message : `awsdir: ${message}` });
   }
 }

@@ -3,7 +3,8 @@ import { childEnvironment } from '../core/childEnvironment';
 import type { DirectoryIdentity } from '../credentials/enterDirectory';
 import { directorySource } from './directorySource';
 import { newToken, startEndpoint, tokenDigest, type TokenOwner } from './endpoint';
-import { defaultProfileShadowing, serverVariables } from './serverExports';
+import { serverVariables } from './serverExports';
+import { defaultProfileShadowing } from './shadowing';
 
 export interface ExecServer {
   /** What the command's environment gets instead of keys. */

@@ -1,6 +1,4 @@
-import type { Env } from '../core/context';
-import { readAwsConfig, readAwsCredentials, valueOf } from '../config/awsSharedFiles';
-import { awsConfigFile, awsCredentialsFile } from '../config/paths';
+// Imports nothing but a type: `awsdir export` renders these on the cache-hit path's module graph.
 import type { ExportedProject } from '../credentials/exportVariables';
 
 /** Where a directory's credentials are served: the endpoint's URI and the directory's own token. */
@@ -12,7 +10,7 @@ export interface ServedAt {
 /**
  * Variables any AWS SDK or CLI would take before the container endpoint, or that would send it
  * elsewhere: they are unset, so the endpoint is what every tool uses. (A [default] profile with
- * keys in ~/.aws/credentials still comes first; `export --server` warns about it.)
+ * keys in ~/.aws/credentials still comes first: shadowing.ts finds it, and awsdir warns.)
  */
 export const SHADOWING = [
   'AWS_ACCESS_KEY_ID',
@@ -49,25 +47,4 @@ export function serverVariables(project: ExportedProject & { projectFile: string
   if (project.confirm) set.AWSDIR_CONFIRM = '1';
   else unset.push('AWSDIR_CONFIRM');
   return { set, unset };
-}
-
-const DEFAULT_CONFIG_CREDENTIALS = ['aws_access_key_id', 'credential_process', 'role_arn', 'sso_start_url', 'sso_session', 'web_identity_token_file'];
-
-/**
- * Where the [default] profile gives credentials that the AWS CLI and SDKs take before the
- * container endpoint (their chains ask the shared files first); undefined when it gives none.
- */
-export function defaultProfileShadowing(env: Env): string | undefined {
-  const quietly = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch {
-      return undefined;
-    }
-  };
-  const credentials = quietly(() => readAwsCredentials(env).profiles.get('default'));
-  if (valueOf(credentials, 'aws_access_key_id')) return `[default] of ${awsCredentialsFile(env)} holds keys`;
-  const config = quietly(() => readAwsConfig(env).profiles.get('default'));
-  const key = DEFAULT_CONFIG_CREDENTIALS.find((k) => valueOf(config, k));
-  return key ? `[default] of ${awsConfigFile(env)} sets ${key}` : undefined;
 }
