@@ -153,6 +153,11 @@ export async function runUserServer(ctx: Context, options: UserServerOptions = {
   const handle = async (request: unknown): Promise<ControlAnswer> => {
     lastActivity = mono();
     const r = (request ?? {}) as Record<string, unknown>;
+    // Any version may stop any other: that is how a server of another version is replaced.
+    if (r.op === 'stop') {
+      setImmediate(() => stop('asked to stop (awsdir server stop)'));
+      return { ok: true, stopping: true };
+    }
     if (r.protocol !== SERVER_PROTOCOL) {
       return { ok: false, protocol: SERVER_PROTOCOL, message: `awsdir server (pid ${ctx.pid}) belongs to another version of awsdir; run \`awsdir server stop\`, then cd again` };
     }
@@ -169,9 +174,6 @@ export async function runUserServer(ctx: Context, options: UserServerOptions = {
           idleSeconds: Math.floor((mono() - lastActivity) / 1000),
           protocol: SERVER_PROTOCOL,
         };
-      case 'stop':
-        setImmediate(() => stop('asked to stop (awsdir server stop)'));
-        return { ok: true, stopping: true };
       default:
         return { ok: false, message: `awsdir server: no such request ${JSON.stringify(r.op)}` };
     }

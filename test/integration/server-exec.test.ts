@@ -175,6 +175,13 @@ describe('the child of exec --server', () => {
     await expect(fetch(uri)).rejects.toThrow();
   });
 
+  test('with keyring: file it says why not and runs nothing', async () => {
+    const r = await runCli(['exec', '--server', '--', 'sh', '-c', 'echo ran'], { env: { ...w.env, AWSDIR_KEYRING: 'file', AWSDIR_FILE_PASSPHRASE: 'a passphrase' }, cwd: w.production });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^awsdir: exec --server: the credential server does not work with the file keyring.*`awsdir exec` without --server/);
+  });
+
   test('keeps the exit code of the command', async () => {
     const r = await runCli(['exec', '--server', '--', 'sh', '-c', 'exit 7'], { env: w.env, cwd: w.production });
     expect(r.exitCode).toBe(7);

@@ -24,6 +24,10 @@ Example:
   $ awsdir server stop`,
     );
 
+  server.action(() => {
+    throw new UsageError('server: give what to do: `awsdir server status`, `awsdir server stop` or `awsdir server run`');
+  });
+
   server
     .command('status')
     .description('whether the server runs, its pid, URI and the directories it serves (no token)')
