@@ -219,14 +219,31 @@ describe('use aws --server', () => {
   });
 });
 
-describe('when the MFA session ends (role sessions of 60 seconds)', () => {
+describe('with role sessions of 60 seconds', () => {
   let w: World;
   beforeAll(async () => {
     w = await makeWorld('mfa', { fixture: { ...(parse(readFileSync(DEMO_FIXTURE, 'utf8')) as object), settings: { issue_seconds: { AssumeRole: 60 } } } });
   }, 60_000);
 
+  test('a shell that stays: the AWS CLI keeps working across three role sessions that really end, with no code', async () => {
+    const shell = envOf((await inDirectory(w, w.production, ['env'], { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) })).stdout);
+    const world = w.emu.emulator.world;
+    const used: string[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      await w.emu.clearCalls();
+      const r = await runProcess(awsCli(w)[0]!, awsCli(w).slice(1), { env: { ...w.env, ...shell, AWS_CONFIG_FILE: '/dev/null' } });
+      expect(r.stdout.trim()).toBe(PRODUCTION_ARN);
+      const calls = (await w.emu.calls()).filter((c) => c.service === 'sts');
+      expect(calls.map((c) => c.action).filter((a) => a !== 'AssumeRole')).toEqual(['GetCallerIdentity']);
+      used.push(calls.find((c) => c.action === 'GetCallerIdentity')!.accessKeyId!);
+      await w.emu.advanceClock(61);
+      expect(world.sessions.get(used[round]!)!.expiresAt).toBeLessThanOrEqual(world.now());
+    }
+    expect(new Set(used).size).toBe(3);
+  });
+
   test('the AWS CLI shows the error naming `direnv reload`; the next cd asks for the code and all works again', async () => {
-    const first = await inDirectory(w, w.production, awsCli(w), { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+    const first = await inDirectory(w, w.production, awsCli(w));
     expect(first.stdout.trim()).toBe(PRODUCTION_ARN);
     const shell = envOf((await inDirectory(w, w.production, ['env'])).stdout);
 
