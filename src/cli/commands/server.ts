@@ -37,7 +37,7 @@ Example:
       const answer = await askServer(paths.socket, { op: 'status', protocol: SERVER_PROTOCOL }, ASK_TIMEOUT_MS);
       if (answer === 'absent' || !answer.ok || !('directories' in answer)) {
         const why = answer !== 'absent' && !answer.ok ? answer.message : undefined;
-        ctx.io.stdout(opts.json ? `${JSON.stringify({ running: answer !== 'absent', ...(why ? { error: why } : {}) })}\n` : `awsdir server: ${why ?? 'not running'}\n`);
+        ctx.io.stdout(opts.json ? `${JSON.stringify({ running: answer !== 'absent', ...(why ? { error: why } : {}) })}\n` : `${why ?? 'awsdir server: not running'}\n`);
         return;
       }
       const { pid, url, directories, troubles, idleSeconds } = answer;
