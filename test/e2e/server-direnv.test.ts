@@ -278,7 +278,7 @@ describe('with role sessions of 60 seconds', () => {
 
 describe('stopping by itself', () => {
   test('with no request for the idle time (AWSDIR_SERVER_IDLE) the server forgets its directories and exits, removing its socket', async () => {
-    const w = await makeWorld('idle', { env: { AWSDIR_SERVER_IDLE: '3s' } });
+    const w = await makeWorld('idle', { env: { AWSDIR_SERVER_IDLE: '8s' } });
     const r = await inDirectory(w, w.production, awsCli(w), { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
     expect(r.stdout.trim()).toBe(PRODUCTION_ARN);
     const pid = serverPid(w)!;
@@ -286,7 +286,7 @@ describe('stopping by itself', () => {
     await until('the idle server exits', () => !alive(pid));
     expect(existsSync(join(w.serverDir, 'server.sock'))).toBe(false);
     expect(existsSync(join(w.serverDir, 'server.json'))).toBe(false);
-    expect(readFileSync(join(w.serverDir, 'server.log'), 'utf8')).toMatch(/stopping: no directory used for 3s/);
+    expect(readFileSync(join(w.serverDir, 'server.log'), 'utf8')).toMatch(/stopping: no directory used for 8s/);
     const status = await runCli(['server', 'status'], { env: w.env });
     expect(status.stdout).toContain('not running');
   });
