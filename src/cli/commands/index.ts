@@ -18,6 +18,7 @@ import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
 import { registerDemo } from './demo';
 import { registerCompletion } from './completion';
+import { registerServer } from './server';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -32,7 +33,7 @@ export const commands: RegisterCommand[] = [
   registerDeny,
   registerEmulator,
   registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
-  registerDoctor, registerRotate,
+  registerDoctor, registerRotate, registerServer,
   registerDemo,
   registerCompletion,
 ];
