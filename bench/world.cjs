@@ -97,7 +97,11 @@ async function createWorld({ keyring = 'os', dist } = {}) {
       env: keyring === 'file' ? { AWSDIR_FILE_PASSPHRASE: 'bench-passphrase-not-secret' } : {},
     });
     mkdirSync(join(w.home, '.aws'), { recursive: true });
-    Object.assign(w.env, { AWSDIR_BIN: w.cli, AWS_CONFIG_FILE: join(w.home, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: join(w.home, '.aws', 'credentials') });
+    Object.assign(w.env, {
+      AWSDIR_BIN: w.cli,
+      AWS_CONFIG_FILE: join(w.home, '.aws', 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(w.home, '.aws', 'credentials'),
+    });
   } catch (error) {
     if (!dist) rmSync(distDir, { recursive: true, force: true });
     throw error;
@@ -126,7 +130,9 @@ async function createWorld({ keyring = 'os', dist } = {}) {
     await must('awsdir hook direnv --install', w.run(['hook', 'direnv', '--install']));
     // The AWS CLI user's .envrc reads static keys from its credentials file: no network either.
     const key = w.emu.keys('alice');
-    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`, { mode: 0o600 });
+    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`, {
+      mode: 0o600,
+    });
     writeFileSync(env.AWS_CONFIG_FILE, '[default]\nregion = eu-west-1\n');
     app = await project('app', { envrc: 'use aws\n' });
     // The first export asks for the MFA code: one GetSessionToken, one AssumeRole; every later export is a hit.

@@ -2,13 +2,7 @@
  * The only module that imports the AWS SDK. It is bundled into its own chunk (dist/aws.cjs) and
  * loaded through loadAwsSdk.ts on a cache miss, so the cache-hit path never parses it.
  */
-import {
-  AssumeRoleCommand,
-  GetCallerIdentityCommand,
-  GetSessionTokenCommand,
-  STSClient,
-  GetAccessKeyInfoCommand,
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, GetAccessKeyInfoCommand } from '@aws-sdk/client-sts';
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
@@ -175,9 +169,7 @@ export function createIam(options: ClientOptions) {
       await client.send(new DeleteAccessKeyCommand({ AccessKeyId: accessKeyId, ...(userName ? { UserName: userName } : {}) }));
     },
     async updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive', userName?: string): Promise<void> {
-      await client.send(
-        new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }),
-      );
+      await client.send(new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }));
     },
     async listAttachedUserPolicies(userName: string) {
       const out = await client.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));

@@ -52,8 +52,7 @@ interface LegacyRecord {
 }
 
 /** Named by a hash of the project file's path, so "was a file here ever allowed?" is one stat. */
-const recordFile = (env: Env, projectFile: string): string =>
-  join(allowDir(env), `${createHash('sha256').update(projectFile).digest('hex')}.json`);
+const recordFile = (env: Env, projectFile: string): string => join(allowDir(env), `${createHash('sha256').update(projectFile).digest('hex')}.json`);
 
 function readRecord(env: Env, projectFile: string): ApprovalRecord | LegacyRecord | undefined {
   try {
@@ -108,7 +107,7 @@ const sameFiles = (record: { files: FileHash[] }, project: ResolvedProject): boo
  */
 function vanishedBelow(dir: string, governing: string, env: Env): string[] {
   const vanished: string[] = [];
-  for (let current = resolve(dir); current !== dirname(governing); ) {
+  for (let current = resolve(dir); current !== dirname(governing);) {
     const file = join(current, PROJECT_FILE_NAME);
     if (statSync(recordFile(env, file), { throwIfNoEntry: false })) vanished.push(file);
     const parent = dirname(current);
@@ -128,11 +127,19 @@ type Verdict = { allowed: true; upgrade?: LegacyRecord } | Refused;
 function judgeFile(project: ResolvedProject, env: Env): Verdict {
   const record = readRecord(env, project.projectFile);
   const changes = record?.v === 2 ? identityChanges(record.identity, project) : [];
-  const refuse = (why: string, short: string, kind: ApprovalKind): Verdict => ({ allowed: false, why: `${project.projectFile} ${why}`, short, allowIn: project.dir, kind, changes });
+  const refuse = (why: string, short: string, kind: ApprovalKind): Verdict => ({
+    allowed: false,
+    why: `${project.projectFile} ${why}`,
+    short,
+    allowIn: project.dir,
+    kind,
+    changes,
+  });
   if (!record) return refuse('is not allowed yet', 'is not allowed yet', 'new');
   const listed = changes.length > 0 ? `: ${changes.join(', ')}` : '';
   if (!sameFiles(record, project)) return refuse(`has changed since you allowed it${listed}`, 'has changed since you allowed it', 'changed');
-  if (changes.length > 0) return refuse(`selects another identity than the one you allowed${listed}`, 'selects another identity than the one you allowed', 'changed');
+  if (changes.length > 0)
+    return refuse(`selects another identity than the one you allowed${listed}`, 'selects another identity than the one you allowed', 'changed');
   if (record.v === 2) return { allowed: true };
   // A record from before the identity was recorded vouches for the files it hashed. When those
   // decide the identity (no ~/.aws/config profile; the source is the person's own user file),
@@ -140,7 +147,11 @@ function judgeFile(project: ResolvedProject, env: Env): Verdict {
   // asking everyone to allow every directory again. A profile's content was never vouched for,
   // and it is the one part that may already have changed: that project is allowed once more.
   if (project.origins.profile === undefined) return { allowed: true, upgrade: record };
-  return refuse('was allowed before awsdir recorded what its ~/.aws/config profile selects', 'was allowed before awsdir recorded what its profile selects', 'changed');
+  return refuse(
+    'was allowed before awsdir recorded what its ~/.aws/config profile selects',
+    'was allowed before awsdir recorded what its profile selects',
+    'changed',
+  );
 }
 
 function judge(project: ResolvedProject, env: Env, dir: string): Verdict {

@@ -26,6 +26,5 @@ export const stateDir = (env: Env): string => join(stateHome(env), 'awsdir');
 export const allowDir = (env: Env): string => join(stateDir(env), 'allow');
 export const lockDir = (env: Env): string => join(stateDir(env), 'locks');
 export const awsConfigFile = (env: Env): string => env.AWS_CONFIG_FILE || join(homeDir(env), '.aws', 'config');
-export const awsCredentialsFile = (env: Env): string =>
-  env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), '.aws', 'credentials');
+export const awsCredentialsFile = (env: Env): string => env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), '.aws', 'credentials');
 export const direnvLibFile = (env: Env): string => join(configHome(env), 'direnv', 'lib', 'awsdir.sh');

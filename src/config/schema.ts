@@ -28,14 +28,16 @@ function durationBetween(min: number, max: number) {
   );
 }
 
-const template = z.string('must be text').check(z.superRefine((value: string, ctx) => {
-  const problem = templateProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-}));
-
-const account = z.union([z.string(), z.number()], 'must be a 12-digit account id').check(
-  z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'),
+const template = z.string('must be text').check(
+  z.superRefine((value: string, ctx) => {
+    const problem = templateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
 );
+
+const account = z
+  .union([z.string(), z.number()], 'must be a 12-digit account id')
+  .check(z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'));
 
 const role = z.string('must be text').check(
   z.refine((value: string) => {
@@ -47,7 +49,12 @@ const role = z.string('must be text').check(
         return false;
       }
     }
-    return value.split('/').filter(Boolean).every((part) => ROLE_NAME.test(part)) && value.length <= 576;
+    return (
+      value
+        .split('/')
+        .filter(Boolean)
+        .every((part) => ROLE_NAME.test(part)) && value.length <= 576
+    );
   }, 'not a role ARN or role name'),
 );
 

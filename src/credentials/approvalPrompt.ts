@@ -17,7 +17,14 @@ export function approvalAsk(ctx: Pick<Context, 'signal'>): Ask {
     return undefined;
   }
   return (question) =>
-    readTty({ prompt: question, echo: 'self', accept: (c) => /[A-Za-z]/.test(c), maxLength: 3, signal: ctx.signal, noTerminalHint: 'run `awsdir allow` for the directory' });
+    readTty({
+      prompt: question,
+      echo: 'self',
+      accept: (c) => /[A-Za-z]/.test(c),
+      maxLength: 3,
+      signal: ctx.signal,
+      noTerminalHint: 'run `awsdir allow` for the directory',
+    });
 }
 
 // The question is written in raw mode: a line ends with CR LF.
@@ -39,12 +46,18 @@ function question(project: ResolvedProject, pending: PendingApproval): string {
  * to `awsdir allow` and back; "y" allows exactly what was shown. Without a terminal it is refused
  * as always, and "n" is a refusal that says how to allow it later.
  */
-export async function allowOnTerminal(project: ResolvedProject, pending: PendingApproval, deps: { env: Env; dir: string; ask: Ask; reporter: Reporter; now: () => number; exported: string }): Promise<void> {
+export async function allowOnTerminal(
+  project: ResolvedProject,
+  pending: PendingApproval,
+  deps: { env: Env; dir: string; ask: Ask; reporter: Reporter; now: () => number; exported: string },
+): Promise<void> {
   if (!deps.ask) throw approvalRefusal(project, pending);
   const answer = (await deps.ask(question(project, pending))).trim();
   if (!/^y(es)?$/i.test(answer)) {
     const answered = answer === '' ? 'no' : JSON.stringify(answer);
-    throw new AwsdirError(`${project.projectFile}: not allowed, ${deps.exported} (you answered ${answered}); to allow it, run \`awsdir allow ${pending.allowIn}\``);
+    throw new AwsdirError(
+      `${project.projectFile}: not allowed, ${deps.exported} (you answered ${answered}); to allow it, run \`awsdir allow ${pending.allowIn}\``,
+    );
   }
   allowShownProject(project, deps.env, deps.dir, new Date(deps.now()));
   const chain = project.files.length > 1 ? ` (with ${project.files.slice(1).join(', ')})` : '';

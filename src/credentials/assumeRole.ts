@@ -4,7 +4,15 @@ import { explainAwsError, isExpiredToken, isInvalidToken, type AwsErrorContext }
 import type { CachedProvider, SessionProvider } from './cached';
 import { call, requireSerial, stsEndpoint, type ChainProject, type ProviderDeps } from './chainProject';
 import type { StsCalls } from './fetcher';
-import { ageWords, explainRoleRefusal, isRoleRefusal, MFA_AGE_PLAUSIBLE_SECONDS, mfaSessionAgeSeconds, refusalStatesItsReason, type MfaAgeVerdict } from './refusal';
+import {
+  ageWords,
+  explainRoleRefusal,
+  isRoleRefusal,
+  MFA_AGE_PLAUSIBLE_SECONDS,
+  mfaSessionAgeSeconds,
+  refusalStatesItsReason,
+  type MfaAgeVerdict,
+} from './refusal';
 import { credentialsOf, sessionEndpoint, toCachedSession } from './sessionStore';
 
 type Assumed = IssuedCredentials & { assumedRoleArn: string };
@@ -28,7 +36,13 @@ export function assumeRoleWithCode(project: ChainProject, sourceKeys: () => Prom
     );
     const source = await sourceKeys();
     return refusalsExplained(
-      () => deps.fetch.mfa.use(serial, project.source.mfaProcess, (code) => deps.fetch.sts(source).assumeRole({ ...request, serialNumber: serial, tokenCode: code }), context),
+      () =>
+        deps.fetch.mfa.use(
+          serial,
+          project.source.mfaProcess,
+          (code) => deps.fetch.sts(source).assumeRole({ ...request, serialNumber: serial, tokenCode: code }),
+          context,
+        ),
       project,
       { kind: 'code-just-given' },
     );
@@ -56,9 +70,13 @@ export function assumeRoleFromSession(project: ChainProject, mfaSession: CachedP
       } else if (isRoleRefusal(error)) {
         const ageSeconds = mfaSessionAgeSeconds(served.session, deps.now(), project.source.sessionDurationSeconds);
         if (ageSeconds < MFA_AGE_PLAUSIBLE_SECONDS || refusalStatesItsReason(error)) throw explainRoleRefusal(error, project, { kind: 'young', ageSeconds });
-        deps.reporter.info(`role ${project.role.arn} refused the MFA session of ${ageWords(ageSeconds)} ago; a role that demands a recent MFA accepts a new one: asking for a code`);
+        deps.reporter.info(
+          `role ${project.role.arn} refused the MFA session of ${ageWords(ageSeconds)} ago; a role that demands a recent MFA accepts a new one: asking for a code`,
+        );
         served = await mfaSession.renew(served.session);
-        return refusalsExplained(() => call(() => deps.fetch.sts(credentialsOf(served.session)).assumeRole(request), context), project, { kind: 'new-session-refused-too' });
+        return refusalsExplained(() => call(() => deps.fetch.sts(credentialsOf(served.session)).assumeRole(request), context), project, {
+          kind: 'new-session-refused-too',
+        });
       } else {
         throw explainAwsError(error, context);
       }

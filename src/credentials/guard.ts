@@ -51,7 +51,12 @@ export async function guardProduction(project: ResolvedProject, deps: GuardDeps)
   }
   const command = deps.command ?? 'export';
   if (!deps.ask) {
-    const example = command === 'export' ? `\`${CONFIRM_VARIABLE}=1 direnv exec DIR CMD\`` : command === 'exec' ? `\`${CONFIRM_VARIABLE}=1 awsdir exec -- CMD\`` : `\`${CONFIRM_VARIABLE}=1 awsdir console\``;
+    const example =
+      command === 'export'
+        ? `\`${CONFIRM_VARIABLE}=1 direnv exec DIR CMD\``
+        : command === 'exec'
+          ? `\`${CONFIRM_VARIABLE}=1 awsdir exec -- CMD\``
+          : `\`${CONFIRM_VARIABLE}=1 awsdir console\``;
     throw new AwsdirError(
       `${what} asks before entering, and there is no terminal to ask on; to enter without asking, set ${CONFIRM_VARIABLE}=1 (e.g. ${example}) or run \`awsdir ${command} --yes\``,
     );
@@ -80,7 +85,14 @@ export function guardAsk(ctx: Pick<Context, 'signal'>): GuardDeps['ask'] {
     return undefined;
   }
   return (question) =>
-    readTty({ prompt: question, echo: 'self', accept: (c) => /[A-Za-z]/.test(c), maxLength: 3, signal: ctx.signal, noTerminalHint: `set ${CONFIRM_VARIABLE}=1 to enter without asking` });
+    readTty({
+      prompt: question,
+      echo: 'self',
+      accept: (c) => /[A-Za-z]/.test(c),
+      maxLength: 3,
+      signal: ctx.signal,
+      noTerminalHint: `set ${CONFIRM_VARIABLE}=1 to enter without asking`,
+    });
 }
 
 function isYes(value: string | undefined): boolean {

@@ -65,11 +65,7 @@ export function ageWords(seconds: number): string {
 }
 
 /** Why MFA age is not the reason, or undefined when it may be (then it is listed with the rest). */
-export type MfaAgeVerdict =
-  | { kind: 'young'; ageSeconds: number }
-  | { kind: 'code-just-given' }
-  | { kind: 'new-session-refused-too' }
-  | { kind: 'no-mfa' };
+export type MfaAgeVerdict = { kind: 'young'; ageSeconds: number } | { kind: 'code-just-given' } | { kind: 'new-session-refused-too' } | { kind: 'no-mfa' };
 
 /** The refusal in words a person can act on: what it is not, then what to check, most likely first. */
 export function explainRoleRefusal(error: unknown, project: ChainProject, mfa: MfaAgeVerdict): AwsdirError {
@@ -112,8 +108,5 @@ export function explainRoleRefusal(error: unknown, project: ChainProject, mfa: M
     ...(mfa.kind === 'no-mfa' ? [`the role may demand MFA: remove \`mfa: false\` from ${file}`] : []),
     `the role's trust policy must name ${who} (or its account); \`awsdir init --print-trust-policy\` prints one for your administrator`,
   ];
-  return new AwsdirError(
-    `role ${arn} refused ${who} (AWS does not say why; ${notAge}); check ${checks.map((c, i) => `(${i + 1}) ${c}`).join('; ')}`,
-    options,
-  );
+  return new AwsdirError(`role ${arn} refused ${who} (AWS does not say why; ${notAge}); check ${checks.map((c, i) => `(${i + 1}) ${c}`).join('; ')}`, options);
 }

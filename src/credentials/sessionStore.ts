@@ -179,7 +179,13 @@ export function mfaSessionEntryName(project: SessionOwner, env: Env): string {
  * role is that of the MFA device (no role trusts a user of another partition). `rotate` uses it to
  * find the session and to carry it over to the new key's name.
  */
-export function sourceMfaSessionEntryName(parts: { sourceName: string; accessKeyId: string; mfaSerial: string; sessionDurationSeconds: number; endpoint?: string }): string {
+export function sourceMfaSessionEntryName(parts: {
+  sourceName: string;
+  accessKeyId: string;
+  mfaSerial: string;
+  sessionDurationSeconds: number;
+  endpoint?: string;
+}): string {
   return sessionEntryName({
     kind: 'mfa-session',
     sourceName: parts.sourceName,

@@ -57,7 +57,9 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
   const wrap = options.wrapFetch ?? ((f: Fetcher) => f);
   const fetch = onHitPath
     ? offHitPath
-    : wrap(createAwsFetcher(ctx, { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) }));
+    : wrap(
+        createAwsFetcher(ctx, { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) }),
+      );
   return {
     userConfig,
     keyring,
@@ -69,7 +71,9 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
       const source = userConfig.sources[sourceName];
       if (!source) {
         const known = Object.keys(userConfig.sources);
-        throw new ConfigError(`source '${sourceName}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${sourceName}\``);
+        throw new ConfigError(
+          `source '${sourceName}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${sourceName}\``,
+        );
       }
       return fetch.sourceKeys(source);
     },

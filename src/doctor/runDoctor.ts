@@ -44,7 +44,9 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   try {
     results.push(await checkPlaintextCredentials(deps.env));
   } catch (error) {
-    results.push(warn('plaintext-credentials', `could not read the shared credentials file: ${String((error as Error).message ?? error)}`, 'check the file by hand'));
+    results.push(
+      warn('plaintext-credentials', `could not read the shared credentials file: ${String((error as Error).message ?? error)}`, 'check the file by hand'),
+    );
   }
 
   const skipAll = (message: string, fix: string): CheckResult[] =>
@@ -53,7 +55,11 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   const names = Object.keys(userConfig.sources);
   const sourceName = options.source ?? (names.includes('default') || names.length !== 1 ? 'default' : (names[0] ?? 'default'));
   const source = userConfig.sources[sourceName];
-  if (!source) return [...results, ...skipAll(`there is no source '${sourceName}' in ${userConfig.file}`, `store a key with \`awsdir add ${sourceName}\`, or name one with --source`)];
+  if (!source)
+    return [
+      ...results,
+      ...skipAll(`there is no source '${sourceName}' in ${userConfig.file}`, `store a key with \`awsdir add ${sourceName}\`, or name one with --source`),
+    ];
   let keys;
   try {
     keys = await readSourceCredentials(source, { keyring, env: deps.env });

@@ -56,7 +56,9 @@ export async function rotateSource(sourceName: string, workspace: Workspace, dep
   const source = userConfig.sources[sourceName];
   if (!source) throw new AwsdirError(`rotate: there is no source '${sourceName}' in ${userConfig.file}; store a key with \`awsdir add ${sourceName}\``);
   if (source.kind !== 'keychain') {
-    throw new AwsdirError(`rotate: source '${sourceName}' takes its key from ${source.kind === 'env' ? 'the environment' : `profile [${source.profile}] of the shared credentials file`}, which awsdir does not write; move it into the keychain with \`awsdir add ${sourceName}${source.kind === 'credentials-profile' ? ` --from-profile ${source.profile}` : ' --from-env'}\` first`);
+    throw new AwsdirError(
+      `rotate: source '${sourceName}' takes its key from ${source.kind === 'env' ? 'the environment' : `profile [${source.profile}] of the shared credentials file`}, which awsdir does not write; move it into the keychain with \`awsdir add ${sourceName}${source.kind === 'credentials-profile' ? ` --from-profile ${source.profile}` : ' --from-env'}\` first`,
+    );
   }
   const old = await workspace.sourceKeys(sourceName);
   // The new key must be storable: find out before spending an MFA code and creating anything.
@@ -77,11 +79,16 @@ export async function rotateSource(sourceName: string, workspace: Workspace, dep
   const newMfaSession = async (serial: string): Promise<AwsCredentials> => {
     const sts = aws.createSts({ credentials: old, region, env: deps.env });
     try {
-      return await workspace.fetch.mfa.use(serial, source.mfaProcess, (code) => sts.getSessionToken({ durationSeconds: 900, serialNumber: serial, tokenCode: code }), {
-        action: 'GetSessionToken',
-        mfaSerial: serial,
-        sourceName,
-      });
+      return await workspace.fetch.mfa.use(
+        serial,
+        source.mfaProcess,
+        (code) => sts.getSessionToken({ durationSeconds: 900, serialNumber: serial, tokenCode: code }),
+        {
+          action: 'GetSessionToken',
+          mfaSerial: serial,
+          sourceName,
+        },
+      );
     } finally {
       sts.destroy();
     }
@@ -99,7 +106,10 @@ export async function rotateSource(sourceName: string, workspace: Workspace, dep
           getUserName: async () => {
             try {
               const user = await iam.getUser();
-              if (!user?.UserName) throw new AwsdirError(`rotate: source '${sourceName}' is not an IAM user's key (the account's root user has no user name); rotate root keys in the console, better delete them`);
+              if (!user?.UserName)
+                throw new AwsdirError(
+                  `rotate: source '${sourceName}' is not an IAM user's key (the account's root user has no user name); rotate root keys in the console, better delete them`,
+                );
               return user.UserName;
             } catch (error) {
               if (error instanceof AwsdirError) throw error;
@@ -165,7 +175,9 @@ export async function rotateSource(sourceName: string, workspace: Workspace, dep
   }
 
   const carried = await carrySessions(workspace, sourceName, (entry) =>
-    entry.mfaSerial && mfaSessionName(recordedKeyId, entry.endpoint, entry.mfaSerial) === entry.name ? mfaSessionName(result.newKeyId, entry.endpoint, entry.mfaSerial) : undefined,
+    entry.mfaSerial && mfaSessionName(recordedKeyId, entry.endpoint, entry.mfaSerial) === entry.name
+      ? mfaSessionName(result.newKeyId, entry.endpoint, entry.mfaSerial)
+      : undefined,
   );
   reporter.info(
     `rotated source '${sourceName}' (user ${result.userName}): the new key ${result.newKeyId} is in the keychain and works; the old key ${result.oldKeyId} is deleted` +

@@ -39,7 +39,10 @@ export function prepareServerDir(paths: ServerPaths): void {
     chmodSync(paths.dir, 0o700);
   } catch (error) {
     if (error instanceof AwsdirError) throw error;
-    throw new AwsdirError(`${paths.dir}: cannot prepare the server directory (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(paths.dir)}`, { cause: error });
+    throw new AwsdirError(
+      `${paths.dir}: cannot prepare the server directory (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(paths.dir)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -58,9 +61,7 @@ export function idleSecondsOf(env: Env): number {
 }
 
 export type ControlRequest =
-  | { op: 'register'; protocol: number; dir: string; env: Record<string, string> }
-  | { op: 'status'; protocol: number }
-  | { op: 'stop'; protocol: number };
+  { op: 'register'; protocol: number; dir: string; env: Record<string, string> } | { op: 'status'; protocol: number } | { op: 'stop'; protocol: number };
 
 export type ControlAnswer =
   | { ok: true; url: string; token: string }
@@ -87,12 +88,19 @@ export function askServer(socket: string, request: ControlRequest, timeoutMs: nu
       fn();
     };
     const conn = connect(socket);
-    const timer = setTimeout(() => done(() => reject(new AwsdirError(`awsdir server: no answer on ${socket} within ${Math.round(timeoutMs / 1000)}s; run \`awsdir server stop\` and cd again`))), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(() =>
+          reject(new AwsdirError(`awsdir server: no answer on ${socket} within ${Math.round(timeoutMs / 1000)}s; run \`awsdir server stop\` and cd again`)),
+        ),
+      timeoutMs,
+    );
     conn.setEncoding('utf8');
     conn.on('connect', () => conn.write(`${JSON.stringify(request)}\n`));
     conn.on('data', (chunk: string) => {
       text += chunk;
-      if (text.length > MAX_LINE) return done(() => reject(new AwsdirError(`awsdir server: its answer on ${socket} is too long; run \`awsdir server stop\` and cd again`)));
+      if (text.length > MAX_LINE)
+        return done(() => reject(new AwsdirError(`awsdir server: its answer on ${socket} is too long; run \`awsdir server stop\` and cd again`)));
       const end = text.indexOf('\n');
       if (end < 0) return undefined;
       return done(() => {
@@ -105,7 +113,13 @@ export function askServer(socket: string, request: ControlRequest, timeoutMs: nu
     });
     conn.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') return done(() => resolve('absent'));
-      return done(() => reject(new AwsdirError(`awsdir server: cannot connect to ${socket} (${error.code ?? error.message}); check its permissions, or remove it and cd again`, { cause: error })));
+      return done(() =>
+        reject(
+          new AwsdirError(`awsdir server: cannot connect to ${socket} (${error.code ?? error.message}); check its permissions, or remove it and cd again`, {
+            cause: error,
+          }),
+        ),
+      );
     });
     conn.on('end', () => done(() => reject(new AwsdirError(`awsdir server: it closed ${socket} without answering; see ${join(socket, '..', 'server.log')}`))));
   });

@@ -27,7 +27,9 @@ export function withoutPrompt(fetch: Fetcher, codeNeeded: CodeNeeded): Fetcher {
     ...fetch,
     mfa: {
       use: (serial, mfaProcess, call, context) =>
-        mfaProcess ? fetch.mfa.use(serial, mfaProcess, call, context) : Promise.reject(new ServedError(codeNeeded(whyCodeNeeded(serial, context)), 503, 'MfaCodeNeeded')),
+        mfaProcess
+          ? fetch.mfa.use(serial, mfaProcess, call, context)
+          : Promise.reject(new ServedError(codeNeeded(whyCodeNeeded(serial, context)), 503, 'MfaCodeNeeded')),
     },
   };
 }
@@ -79,8 +81,14 @@ export function directorySource(options: DirectorySourceOptions): DirectorySourc
 
   const renew = async (): Promise<IssuedCredentials> => {
     await assertServerKeyring(options.ctx.env, options.what);
-    const identity = await enterDirectory(options.ctx, { dir: options.dir, command: 'server' }, { wrapFetch: (fetch) => withoutPrompt(fetch, options.codeNeeded) });
-    identity.reporter.debug(`served ${options.dir}: ${identity.fromCache ? 'cached' : 'new'} session of ${identity.assumedRoleArn}, expires ${identity.credentials.expiration.toISOString()}`);
+    const identity = await enterDirectory(
+      options.ctx,
+      { dir: options.dir, command: 'server' },
+      { wrapFetch: (fetch) => withoutPrompt(fetch, options.codeNeeded) },
+    );
+    identity.reporter.debug(
+      `served ${options.dir}: ${identity.fromCache ? 'cached' : 'new'} session of ${identity.assumedRoleArn}, expires ${identity.credentials.expiration.toISOString()}`,
+    );
     last = identity;
     return identity.credentials;
   };

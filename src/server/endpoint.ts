@@ -110,7 +110,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, port: number, o
   if (!owner) return refuse(403, 'a token this server does not know');
   options.onUse?.();
   const path = (req.url ?? '').split('?')[0];
-  if (path !== CREDENTIALS_PATH) return send(404, { Code: 'NotFound', Message: `awsdir server: nothing at ${JSON.stringify((path ?? '').slice(0, 80))}; the credentials are at ${CREDENTIALS_PATH}` });
+  if (path !== CREDENTIALS_PATH)
+    return send(404, {
+      Code: 'NotFound',
+      Message: `awsdir server: nothing at ${JSON.stringify((path ?? '').slice(0, 80))}; the credentials are at ${CREDENTIALS_PATH}`,
+    });
   if (req.method !== 'GET') return send(405, { Code: 'MethodNotAllowed', Message: 'awsdir server: only GET is answered' });
   try {
     const c = await owner.credentials();

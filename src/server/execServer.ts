@@ -53,7 +53,10 @@ export async function startExecServer(ctx: Context, dir: string, identity: Direc
   });
   reporter.debug(`exec --server: serving ${dir} at ${endpoint.url}`);
   const shadow = defaultProfileShadowing(ctx.env);
-  if (shadow) reporter.warn(`${shadow}, which the AWS CLI and SDKs take before the credential server; move it to a named profile so that ${command} acts as ${project.label}`);
+  if (shadow)
+    reporter.warn(
+      `${shadow}, which the AWS CLI and SDKs take before the credential server; move it to a named profile so that ${command} acts as ${project.label}`,
+    );
   return {
     variables: serverVariables(project, identity.assumedRoleArn, { url: endpoint.url, token }),
     close: () => endpoint.close(),

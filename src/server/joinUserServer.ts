@@ -56,7 +56,10 @@ export async function serveDirectory(ctx: Context, dir: string, identity: Direct
   if (!('token' in answer)) throw new AwsdirError(`awsdir server: an answer without a token on ${paths.socket}; run \`awsdir server stop\` and cd again`);
   reporter.debug(`served by the awsdir server at ${answer.url}`);
   const shadow = defaultProfileShadowing(ctx.env);
-  if (shadow) reporter.warn(`${shadow}, which the AWS CLI and SDKs take before the awsdir server; move it to a named profile so that commands here act as ${project.label}`);
+  if (shadow)
+    reporter.warn(
+      `${shadow}, which the AWS CLI and SDKs take before the awsdir server; move it to a named profile so that commands here act as ${project.label}`,
+    );
   return { url: answer.url, token: answer.token };
 }
 
@@ -78,7 +81,9 @@ export async function startUserServer(ctx: Pick<Context, 'env' | 'self'>, paths:
     logFd = openSync(paths.log, big ? 'w' : 'a', 0o600);
     fchmodSync(logFd, 0o600);
   } catch (error) {
-    throw new AwsdirError(`awsdir server: cannot open its log ${paths.log} (${(error as NodeJS.ErrnoException).code}); check the permissions of ${paths.dir}`, { cause: error });
+    throw new AwsdirError(`awsdir server: cannot open its log ${paths.log} (${(error as NodeJS.ErrnoException).code}); check the permissions of ${paths.dir}`, {
+      cause: error,
+    });
   }
   try {
     const child = spawn(ctx.self.node, [ctx.self.script, 'server', 'run', '--notify-fd', '3'], {

@@ -32,7 +32,11 @@ export const SHADOWING = [
  * the token instead of keys, and the directory's region and labels as `export` gives them. No
  * AWSDIR_EXPIRES: the server renews, so nothing in the shell runs out.
  */
-export function serverVariables(project: ExportedProject & { projectFile: string }, assumedRoleArn: string, at: ServedAt): { set: Record<string, string>; unset: string[] } {
+export function serverVariables(
+  project: ExportedProject & { projectFile: string },
+  assumedRoleArn: string,
+  at: ServedAt,
+): { set: Record<string, string>; unset: string[] } {
   const set: Record<string, string> = {
     AWS_CONTAINER_CREDENTIALS_FULL_URI: at.url,
     AWS_CONTAINER_AUTHORIZATION_TOKEN: at.token,

@@ -88,12 +88,14 @@ export async function runUserServer(ctx: Context, options: UserServerOptions = {
       found.lastUse = lastActivity = mono();
       return found.owner;
     },
-    refusal: 'awsdir server: this token is not registered (the server restarted, or forgot a directory no tool used for a while); run `direnv reload` in the directory',
+    refusal:
+      'awsdir server: this token is not registered (the server restarted, or forgot a directory no tool used for a while); run `direnv reload` in the directory',
     log,
   });
 
   const register = async (dir: unknown, registered: unknown): Promise<ControlAnswer> => {
-    if (typeof dir !== 'string' || !isAbsolute(dir) || !isStringRecord(registered)) return { ok: false, message: 'awsdir server: a registration needs an absolute directory and an environment' };
+    if (typeof dir !== 'string' || !isAbsolute(dir) || !isStringRecord(registered))
+      return { ok: false, message: 'awsdir server: a registration needs an absolute directory and an environment' };
     const env = withoutUnregistered(registered);
     const key = identityKey(dir, env);
     const source = directorySource({
@@ -159,7 +161,11 @@ export async function runUserServer(ctx: Context, options: UserServerOptions = {
       return { ok: true, stopping: true };
     }
     if (r.protocol !== SERVER_PROTOCOL) {
-      return { ok: false, protocol: SERVER_PROTOCOL, message: `awsdir server (pid ${ctx.pid}) belongs to another version of awsdir; run \`awsdir server stop\`, then cd again` };
+      return {
+        ok: false,
+        protocol: SERVER_PROTOCOL,
+        message: `awsdir server (pid ${ctx.pid}) belongs to another version of awsdir; run \`awsdir server stop\`, then cd again`,
+      };
     }
     switch (r.op) {
       case 'register':
@@ -187,7 +193,10 @@ export async function runUserServer(ctx: Context, options: UserServerOptions = {
     throw error;
   }
   const socketInode = lstatSync(paths.socket).ino;
-  writeFileAtomic(paths.state, `${JSON.stringify({ pid: ctx.pid, url: endpoint.url, protocol: SERVER_PROTOCOL, started: new Date(ctx.now()).toISOString() })}\n`);
+  writeFileAtomic(
+    paths.state,
+    `${JSON.stringify({ pid: ctx.pid, url: endpoint.url, protocol: SERVER_PROTOCOL, started: new Date(ctx.now()).toISOString() })}\n`,
+  );
   log(`started: credentials at ${endpoint.url}, registrations on ${paths.socket}; stops when no directory was used for ${idleText}`);
   notify(options.notifyFd);
   // Loading the AWS SDK takes a moment: now, rather than in the first renewal a client waits for.
@@ -250,7 +259,10 @@ function listenControl(paths: ServerPaths, handle: (request: unknown) => Promise
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EADDRINUSE') {
-        throw new AwsdirError(`awsdir server: cannot listen on ${paths.socket} (${code ?? (error as Error).message}); a path over 100 characters is too long for a socket: set XDG_STATE_HOME to a shorter directory`, { cause: error });
+        throw new AwsdirError(
+          `awsdir server: cannot listen on ${paths.socket} (${code ?? (error as Error).message}); a path over 100 characters is too long for a socket: set XDG_STATE_HOME to a shorter directory`,
+          { cause: error },
+        );
       }
       // A socket left by a server that died answers nothing: take its place. A live one keeps it.
       if ((await askServer(paths.socket, { op: 'status', protocol: SERVER_PROTOCOL }, 2000).catch(() => 'absent' as const)) !== 'absent') {

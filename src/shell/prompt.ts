@@ -25,7 +25,8 @@ export const promptShells: readonly PromptShell[] = ['bash', 'zsh', 'fish'];
  * letter by letter), and EPOCHSECONDS (bash 5) only with date(1) as the fallback.
  */
 
-const bash = String.raw`# awsdir prompt segment. Add to ~/.bashrc after this function: PS1='$(awsdir_prompt)'"$PS1"  (single quotes: the function must run at each prompt)
+const bash =
+  String.raw`# awsdir prompt segment. Add to ~/.bashrc after this function: PS1='$(awsdir_prompt)'"$PS1"  (single quotes: the function must run at each prompt)
 awsdir_prompt() {
   [[ -n "\${AWSDIR_LABEL:-}\${AWSDIR_ACCOUNT:-}" ]] || return 0
   local label="\${AWSDIR_LABEL:-}" account="\${AWSDIR_ACCOUNT:-}" expires="\${AWSDIR_EXPIRES:-}" now left="" mark=""
@@ -49,7 +50,8 @@ awsdir_prompt() {
 }
 `.replace(/\\\$/g, '$');
 
-const zsh = String.raw`# awsdir prompt segment. Add to ~/.zshrc after this function: setopt PROMPT_SUBST; PROMPT='$(awsdir_prompt)'"$PROMPT"  (single quotes: the function must run at each prompt)
+const zsh =
+  String.raw`# awsdir prompt segment. Add to ~/.zshrc after this function: setopt PROMPT_SUBST; PROMPT='$(awsdir_prompt)'"$PROMPT"  (single quotes: the function must run at each prompt)
 awsdir_prompt() {
   emulate -L zsh
   [[ -n "\${AWSDIR_LABEL-}\${AWSDIR_ACCOUNT-}" ]] || return 0

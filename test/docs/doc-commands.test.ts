@@ -19,7 +19,12 @@ import { extractCommands, type DocCommand } from './extractCommands';
  */
 jest.setTimeout(240_000);
 
-const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 function shq(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -129,7 +134,8 @@ describe('every command in the docs', () => {
       .map((c, i) => ({ c, got: codes.get(i) }))
       .filter(({ c, got }) => got !== c.expectExit)
       .map(({ c, got }) => `${c.file}:${c.line}: \`${c.command}\` exited with ${got ?? '(never ran)'}, expected ${c.expectExit}`);
-    if (failures.length) throw new Error(`${failures.join('\n')}\n--- output of the page's shell ---\n${ran.result.stderr.slice(-6000)}\n${ran.result.stdout.slice(-2000)}`);
+    if (failures.length)
+      throw new Error(`${failures.join('\n')}\n--- output of the page's shell ---\n${ran.result.stderr.slice(-6000)}\n${ran.result.stdout.slice(-2000)}`);
     expect(existsSync(ran.home)).toBe(true);
   });
 });
@@ -148,7 +154,8 @@ describe('docs/commands.md', () => {
     const missing: string[] = [];
     for (const name of names) {
       // `allow` and `deny` share a section.
-      const section = sections.get(name) ?? [...sections.entries()].find(([, text]) => text.startsWith(`\`awsdir ${name}`) || text.includes(`\`awsdir ${name} [`))?.[1];
+      const section =
+        sections.get(name) ?? [...sections.entries()].find(([, text]) => text.startsWith(`\`awsdir ${name}`) || text.includes(`\`awsdir ${name} [`))?.[1];
       if (!section) {
         missing.push(`command ${name}`);
         continue;

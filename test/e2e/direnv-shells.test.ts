@@ -69,9 +69,53 @@ async function makeE2eWorld(name: string): Promise<World> {
   };
   const { source } = w;
   await cli(['hook', 'direnv', '--install']);
-  await cli(['init', '--role', 'arn:aws:iam::333333333333:role/admin', '--region', 'eu-west-1', '--label', 'development', '--source', source, '--dir', dirs.development, '--allow']);
-  await cli(['init', '--role', 'deploy', '--account', '444444444444', '--region', 'us-west-2', '--label', 'staging', '--source', source, '--external-id', 'staging-ext', '--dir', dirs.staging, '--allow']);
-  await cli(['init', '--role', 'arn:aws:iam::222222222222:role/admin', '--region', 'ap-northeast-1', '--label', 'production', '--source', source, '--confirm', '--dir', dirs.production, '--allow']);
+  await cli([
+    'init',
+    '--role',
+    'arn:aws:iam::333333333333:role/admin',
+    '--region',
+    'eu-west-1',
+    '--label',
+    'development',
+    '--source',
+    source,
+    '--dir',
+    dirs.development,
+    '--allow',
+  ]);
+  await cli([
+    'init',
+    '--role',
+    'deploy',
+    '--account',
+    '444444444444',
+    '--region',
+    'us-west-2',
+    '--label',
+    'staging',
+    '--source',
+    source,
+    '--external-id',
+    'staging-ext',
+    '--dir',
+    dirs.staging,
+    '--allow',
+  ]);
+  await cli([
+    'init',
+    '--role',
+    'arn:aws:iam::222222222222:role/admin',
+    '--region',
+    'ap-northeast-1',
+    '--label',
+    'production',
+    '--source',
+    source,
+    '--confirm',
+    '--dir',
+    dirs.production,
+    '--allow',
+  ]);
   const out = join(scratch, name);
   mkdirSync(out);
   return Object.assign(w, { dirs, out });
@@ -96,7 +140,10 @@ class Pane {
     } else if (shell === 'zsh') {
       const zdot = join(world.out, 'zdot');
       mkdirSync(zdot);
-      writeFileSync(join(zdot, '.zshrc'), `eval "$(direnv hook zsh)"\neval "$(awsdir prompt --shell zsh)"\nsetopt PROMPT_SUBST\nPROMPT='$(awsdir_prompt)READY%# '\n`);
+      writeFileSync(
+        join(zdot, '.zshrc'),
+        `eval "$(direnv hook zsh)"\neval "$(awsdir prompt --shell zsh)"\nsetopt PROMPT_SUBST\nPROMPT='$(awsdir_prompt)READY%# '\n`,
+      );
       extra.ZDOTDIR = zdot;
       command = ['zsh', '-i'];
     } else {
@@ -206,7 +253,8 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
   it('starts outside any project, with the AWS_PROFILE it was given', () => {
     expect(before.AWS_PROFILE).toBe('preexisting');
     expect(before.AWS_ACCESS_KEY_ID).toBeUndefined();
-    for (const name of ['AWSDIR_LABEL', 'AWSDIR_ACCOUNT', 'AWSDIR_ROLE_ARN', 'AWSDIR_EXPIRES', 'AWSDIR_CONFIG', 'AWSDIR_CONFIRM']) expect(before[name]).toBeUndefined();
+    for (const name of ['AWSDIR_LABEL', 'AWSDIR_ACCOUNT', 'AWSDIR_ROLE_ARN', 'AWSDIR_EXPIRES', 'AWSDIR_CONFIG', 'AWSDIR_CONFIRM'])
+      expect(before[name]).toBeUndefined();
   });
 
   it('Ctrl-C at the MFA prompt changes nothing', async () => {
@@ -307,7 +355,9 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
     expect(asked).toContain(`  region: us-west-2 -> eu-central-1 (from ${file})`);
     expect(asked).toMatch(/ {2}it selects role deploy @ 444444444444 [^\n]*region eu-central-1/);
     pane.type('n');
-    await pane.waitFor(new RegExp(`${escape(file)}: not allowed, nothing was exported \\(you answered "n"\\); to allow it, run \`awsdir allow ${escape(world.dirs.staging)}\``));
+    await pane.waitFor(
+      new RegExp(`${escape(file)}: not allowed, nothing was exported \\(you answered "n"\\); to allow it, run \`awsdir allow ${escape(world.dirs.staging)}\``),
+    );
     await pane.waitFor(/READY[^\n]*$/);
     expect(await pane.variables()).toEqual(before);
 
@@ -327,12 +377,17 @@ describe.each(SHELLS)('awsdir with direnv in %s', (shell) => {
   it('a project file never allowed asks "allow FILE? it selects ..."', async () => {
     const dir = join(world.home, 'reports');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: e2e${shell}${process.pid}\nrole: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-2\nlabel: reports\n`);
+    writeFileSync(
+      join(dir, '.awsdir.yaml'),
+      `version: 1\nsource: e2e${shell}${process.pid}\nrole: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-2\nlabel: reports\n`,
+    );
     writeFileSync(join(dir, '.envrc'), 'use aws\n');
     expect((await runProcess('direnv', ['allow', dir], { env: world.env })).exitCode).toBe(0);
     pane.type(`cd ${dir}`);
     const asked = await pane.waitFor(/\[y\/N\]/);
-    expect(asked).toContain(`awsdir: allow ${join(dir, '.awsdir.yaml')}? it selects role readonly @ 333333333333 (arn:aws:iam::333333333333:role/readonly), region eu-west-2, label "reports"`);
+    expect(asked).toContain(
+      `awsdir: allow ${join(dir, '.awsdir.yaml')}? it selects role readonly @ 333333333333 (arn:aws:iam::333333333333:role/readonly), region eu-west-2, label "reports"`,
+    );
     pane.type('y');
     await pane.waitFor(/awsdir: reports · readonly @ 333333333333[^\n]*· eu-west-2 ·/);
     expect((await pane.variables()).AWSDIR_LABEL).toBe('reports');
@@ -373,14 +428,20 @@ describe('direnv exec without a terminal', () => {
 
     const code = await emulator.totp(SERIAL);
     const asked = Date.now();
-    const entered = await direnvExec(world.dirs.production, { AWSDIR_YES: '1', AWSDIR_MFA_CODE: code }, 'printf "key=%s expires=%s\\n" "${AWS_ACCESS_KEY_ID:-none}" "${AWSDIR_EXPIRES:-none}"');
+    const entered = await direnvExec(
+      world.dirs.production,
+      { AWSDIR_YES: '1', AWSDIR_MFA_CODE: code },
+      'printf "key=%s expires=%s\\n" "${AWS_ACCESS_KEY_ID:-none}" "${AWSDIR_EXPIRES:-none}"',
+    );
     const answered = Date.now();
     const got = /^key=(ASIA[A-Z0-9]{16}) expires=(\d+)\n$/.exec(entered.stdout);
     expect(got).not.toBeNull();
     // Not a terminal: the summary stays plain.
     expect(entered.stderr).toMatch(/awsdir: production · admin @ 222222222222/);
     const left = anyOf(summaryLeftBetween(Number(got![2]) * 1000, asked, answered));
-    expect(entered.stderr).toMatch(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · ${left} left · endpoint ${escape(emulator.url)}$`, 'm'));
+    expect(entered.stderr).toMatch(
+      new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · ${left} left · endpoint ${escape(emulator.url)}$`, 'm'),
+    );
   });
 });
 
@@ -393,7 +454,9 @@ describe('an edited project file without a terminal', () => {
       env: { ...world.env, AWSDIR_MFA_CODE: await emulator.totp(SERIAL) },
       cwd: world.home,
     });
-    expect(r.stderr).toContain(`awsdir: ${file} has changed since you allowed it: region: eu-west-1 -> eu-west-3 (from ${file}); it would select role admin @ 333333333333`);
+    expect(r.stderr).toContain(
+      `awsdir: ${file} has changed since you allowed it: region: eu-west-1 -> eu-west-3 (from ${file}); it would select role admin @ 333333333333`,
+    );
     expect(r.stderr).toContain(`if that is right, run \`awsdir allow ${world.dirs.development}\``);
     expect(r.stderr).not.toContain('[y/N]');
     expect(r.stdout).toBe('key=none\n');

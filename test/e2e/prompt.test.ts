@@ -68,7 +68,12 @@ describe('awsdir prompt in real interactive shells', () => {
     const zdot = join(work, 'zdot');
     mkdirSync(zdot, { recursive: true });
     writeFileSync(join(zdot, '.zshrc'), `${scripts.zsh}\nsetopt PROMPT_SUBST\nPROMPT='$(awsdir_prompt)READY%# '\n`);
-    const env = { ZDOTDIR: zdot, AWSDIR_LABEL: `prod ${hostileLabel}`, AWSDIR_ACCOUNT: '222222222222', AWSDIR_EXPIRES: String(nowSeconds() + 2 * 3600 + 5 * 60 + 30) };
+    const env = {
+      ZDOTDIR: zdot,
+      AWSDIR_LABEL: `prod ${hostileLabel}`,
+      AWSDIR_ACCOUNT: '222222222222',
+      AWSDIR_EXPIRES: String(nowSeconds() + 2 * 3600 + 5 * 60 + 30),
+    };
     const pane = await paneOf('zsh', env, ['zsh', '-i'], /READY/);
     expect(pane).toContain(`[! prod ${hostileLabel} 222222222222 2h05m] READY`);
     expect(existsSync(canary)).toBe(false);
@@ -116,7 +121,9 @@ describe('the time left at a fixed clock', () => {
     writeFileSync(file, scripts[shell]);
     const [command, args] = call[shell](file);
     const shown = cases.map(([delta]) => {
-      const r = spawnSync(command, args, { env: { PATH: `${fakeBin}:${PATH}`, HOME: work, LANG: 'C.UTF-8', AWSDIR_LABEL: 'dev', AWSDIR_EXPIRES: String(NOW + delta) } });
+      const r = spawnSync(command, args, {
+        env: { PATH: `${fakeBin}:${PATH}`, HOME: work, LANG: 'C.UTF-8', AWSDIR_LABEL: 'dev', AWSDIR_EXPIRES: String(NOW + delta) },
+      });
       expect(r.stderr.toString()).toBe('');
       return [delta, r.stdout.toString()];
     });
@@ -128,7 +135,10 @@ describe('awsdir prompt outside an awsdir directory and with bad variables', () 
   it.each(['bash', 'zsh', 'fish'] as const)('%s prints nothing without AWSDIR_* and never evaluates AWSDIR_EXPIRES', (shell) => {
     const file = join(work, `segment.${shell}`);
     writeFileSync(file, scripts[shell]);
-    const call = shell === 'fish' ? `source ${file}; awsdir_prompt; echo '|'; set -x AWSDIR_ACCOUNT 1; set -x AWSDIR_EXPIRES 'a[$(touch ${canary})]'; awsdir_prompt` : `source ${file}; awsdir_prompt; echo '|'; export AWSDIR_ACCOUNT=1 AWSDIR_EXPIRES='a[$(touch ${canary})]'; awsdir_prompt`;
+    const call =
+      shell === 'fish'
+        ? `source ${file}; awsdir_prompt; echo '|'; set -x AWSDIR_ACCOUNT 1; set -x AWSDIR_EXPIRES 'a[$(touch ${canary})]'; awsdir_prompt`
+        : `source ${file}; awsdir_prompt; echo '|'; export AWSDIR_ACCOUNT=1 AWSDIR_EXPIRES='a[$(touch ${canary})]'; awsdir_prompt`;
     const r = spawnSync(shell, ['-c', call], { env: { PATH, HOME: work, LANG: 'C.UTF-8' } });
     expect(r.stderr.toString()).toBe('');
     expect(r.stdout.toString()).toBe('|\n[1] ');

@@ -52,7 +52,15 @@ async function makeWorld(name: string, options: { fixture?: object; env?: Record
     ...options.env,
   };
   const source = `srv${name}${process.pid}`;
-  const world: World = { emu, home, env, source, production: join(home, 'production'), development: join(home, 'development'), serverDir: join(home, '.local', 'state', 'awsdir', 'server') };
+  const world: World = {
+    emu,
+    home,
+    env,
+    source,
+    production: join(home, 'production'),
+    development: join(home, 'development'),
+    serverDir: join(home, '.local', 'state', 'awsdir', 'server'),
+  };
   worlds.push(world);
   const cli = async (args: string[], extra: Record<string, string> = {}): Promise<void> => {
     const r = await runCli(args, { env: { ...env, ...extra }, cwd: home });
@@ -134,7 +142,11 @@ describe('use aws --server', () => {
   }, 60_000);
 
   test('the first cd starts one server for the user; the shell gets its URI and a token instead of keys', async () => {
-    const r = await inDirectory(w, w.production, ['env'], { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL), AWS_ACCESS_KEY_ID: 'AKIAFROMANOTHERDIR00', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) });
+    const r = await inDirectory(w, w.production, ['env'], {
+      AWSDIR_MFA_CODE: await w.emu.totp(SERIAL),
+      AWS_ACCESS_KEY_ID: 'AKIAFROMANOTHERDIR00',
+      AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
+    });
     expect(r.exitCode).toBe(0);
     const vars = envOf(r.stdout);
     expect(vars.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\S+$/);
@@ -209,7 +221,8 @@ describe('use aws --server', () => {
     const vars = envOf((await inDirectory(w, w.production, ['env'])).stdout);
     const log = readFileSync(join(w.serverDir, 'server.log'), 'utf8');
     expect(log).toContain('registered');
-    const ask = 'fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }).then((r) => r.text()).then((t) => process.stdout.write(t))';
+    const ask =
+      'fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { Authorization: process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN } }).then((r) => r.text()).then((t) => process.stdout.write(t))';
     const creds = JSON.parse((await inDirectory(w, w.production, [process.execPath, '-e', ask])).stdout) as Record<string, string>;
     const secrets = [vars.AWS_CONTAINER_AUTHORIZATION_TOKEN!, creds.SecretAccessKey!, creds.Token!, w.emu.keys('alice').secretAccessKey];
     for (const file of ['server.json', 'server.log']) {
@@ -295,7 +308,10 @@ describe('stopping by itself', () => {
 describe('refusals', () => {
   test('with keyring: file, `use aws --server` says why not and exports nothing', async () => {
     const w = await makeWorld('file');
-    const r = await runCli(['export', '--server', '--shell', 'json'], { env: { ...w.env, AWSDIR_KEYRING: 'file', AWSDIR_FILE_PASSPHRASE: 'a passphrase' }, cwd: w.production });
+    const r = await runCli(['export', '--server', '--shell', 'json'], {
+      env: { ...w.env, AWSDIR_KEYRING: 'file', AWSDIR_FILE_PASSPHRASE: 'a passphrase' },
+      cwd: w.production,
+    });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/file keyring.*use aws --credential-process/);

@@ -14,5 +14,7 @@ export async function createWorld(
 ): Promise<AwsdirWorld> {
   const { prefix, ...rest } = options;
   const w = await makeWorld(prefix.replace(/^awsdir-|-$/g, ''), { emu, ...rest });
-  return Object.assign(w, { project: (name: string, body: string, source?: string) => w.writeProject(join('projects', name), `session_name: ${name}\n${body}`, source) });
+  return Object.assign(w, {
+    project: (name: string, body: string, source?: string) => w.writeProject(join('projects', name), `session_name: ${name}\n${body}`, source),
+  });
 }

@@ -30,18 +30,27 @@ describe('a FIFO where a config file should be', () => {
   // even SIGINT or SIGTERM ended the command. The timeout only guards the test against that wait.
   const ROLE = 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\n';
   const cases: Array<[string, (dir: string) => { fifo: string; cwd: string; env?: Record<string, string> }]> = [
-    ['the file an `extends:` names', (dir) => {
-      writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nextends: ./parent.yaml\n${ROLE}`);
-      return { fifo: join(dir, 'parent.yaml'), cwd: dir };
-    }],
-    ['the project file itself', (dir) => {
-      mkdirSync(join(dir, 'nested'));
-      return { fifo: join(dir, 'nested', '.awsdir.yaml'), cwd: join(dir, 'nested') };
-    }],
-    ['the ~/.aws/config that `profile:` reads', (dir) => {
-      writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\nprofile: team\n');
-      return { fifo: join(dir, 'aws-config'), cwd: dir, env: { AWS_CONFIG_FILE: join(dir, 'aws-config') } };
-    }],
+    [
+      'the file an `extends:` names',
+      (dir) => {
+        writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nextends: ./parent.yaml\n${ROLE}`);
+        return { fifo: join(dir, 'parent.yaml'), cwd: dir };
+      },
+    ],
+    [
+      'the project file itself',
+      (dir) => {
+        mkdirSync(join(dir, 'nested'));
+        return { fifo: join(dir, 'nested', '.awsdir.yaml'), cwd: join(dir, 'nested') };
+      },
+    ],
+    [
+      'the ~/.aws/config that `profile:` reads',
+      (dir) => {
+        writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\nprofile: team\n');
+        return { fifo: join(dir, 'aws-config'), cwd: dir, env: { AWS_CONFIG_FILE: join(dir, 'aws-config') } };
+      },
+    ],
   ];
   test.each(cases)('%s: export and allow exit 3 at once naming it, print nothing', async (what, place) => {
     const dir = world.writeProject(`fifo-${what.replace(/\W+/g, '-')}`, ROLE);
@@ -86,7 +95,7 @@ describe('broken user files', () => {
 
 test('hostile labels go through export into bash, zsh and fish as text: nothing runs, every byte comes back', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'awsdir-label-'));
-  const labels = ["$(touch c)`touch c`'\"; touch c #", '\\\'; touch c; echo \\', '日本語 ✓ $HOME ~ * {a,b} !! %F{red}', "a'b''c\"d\\e"];
+  const labels = ['$(touch c)`touch c`\'"; touch c #', "\\'; touch c; echo \\", '日本語 ✓ $HOME ~ * {a,b} !! %F{red}', "a'b''c\"d\\e"];
   let code = await world.emu.totp();
   for (const [i, label] of labels.entries()) {
     const dir = world.writeProject(`label${i}`, `role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: ${JSON.stringify(label)}\n`);
@@ -95,11 +104,13 @@ test('hostile labels go through export into bash, zsh and fish as text: nothing 
       const r = await world.run(['export', '--shell', shell], { cwd: dir, env: { AWSDIR_MFA_CODE: code } });
       expect({ label, shell, exit: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr }).toEqual({ label, shell, exit: 0, stderr: '' });
       const script = shell === 'fish' ? `${r.stdout}\nprintf %s $AWSDIR_LABEL` : `${r.stdout}\nprintf %s "$AWSDIR_LABEL"`;
-      const out = spawnSync(shell, shell === 'fish' ? ['--no-config', '-c', script] : ['-c', script], { cwd: scratch, env: { PATH: process.env.PATH ?? '', HOME: scratch } });
+      const out = spawnSync(shell, shell === 'fish' ? ['--no-config', '-c', script] : ['-c', script], {
+        cwd: scratch,
+        env: { PATH: process.env.PATH ?? '', HOME: scratch },
+      });
       expect({ label, shell, value: out.stdout.toString('utf8') }).toEqual({ label, shell, value: label });
       expect(existsSync(join(scratch, 'c'))).toBe(false);
     }
     code = await world.emu.totp();
   }
 });
-

@@ -40,7 +40,9 @@ async function startTrap(): Promise<typeof trap> {
     req.on('end', () => {
       const form = new URLSearchParams(body);
       requests.push({ method: req.method ?? '', url: req.url ?? '', action: form.get('Action') ?? '', carriesMfaCode: form.has('TokenCode') });
-      res.writeHead(500, { 'content-type': 'text/xml' }).end('<ErrorResponse><Error><Code>InternalFailure</Code><Message>trap</Message></Error></ErrorResponse>');
+      res
+        .writeHead(500, { 'content-type': 'text/xml' })
+        .end('<ErrorResponse><Error><Code>InternalFailure</Code><Message>trap</Message></Error></ErrorResponse>');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -115,7 +117,10 @@ describe('a shared config file that names an endpoint gets no call', () => {
     [
       'a services section',
       () => ({
-        AWS_CONFIG_FILE: configFile('services', `[default]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${trap.url}\niam =\n  endpoint_url = ${trap.url}\n`),
+        AWS_CONFIG_FILE: configFile(
+          'services',
+          `[default]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${trap.url}\niam =\n  endpoint_url = ${trap.url}\n`,
+        ),
       }),
     ],
   ];
@@ -194,7 +199,8 @@ describe('sessions are cached per endpoint', () => {
     const toAws = await exportWith(envWith({}), await w.emu.totp());
     expect(toAws.exitCode).toBe(1);
     expect(toAws.stdout).toBe('');
-    if (!(await resolvesAws())) expect(toAws.stderr).toMatch(/^awsdir: GetSessionToken: could not reach https:\/\/sts\.us-east-1\.amazonaws\.com \(ENOTFOUND\)/);
+    if (!(await resolvesAws()))
+      expect(toAws.stderr).toMatch(/^awsdir: GetSessionToken: could not reach https:\/\/sts\.us-east-1\.amazonaws\.com \(ENOTFOUND\)/);
 
     // Back at the first emulator: its session from before, without a call.
     const again = await exportWith(envA, await w.emu.totp());
@@ -210,7 +216,9 @@ describe('a person sees a non-AWS endpoint', () => {
   test('the summary line of a fresh export and of a cache hit, and status, name the endpoint', async () => {
     const env = envWith(at(w.emu));
     const port = w.emu.url.replace(/^.*:/, '');
-    const line = new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\S+ left · endpoint http://127\\.0\\.0\\.1:${port}\\n$`);
+    const line = new RegExp(
+      `^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\S+ left · endpoint http://127\\.0\\.0\\.1:${port}\\n$`,
+    );
     expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
     const fresh = await exportWith(env, await w.emu.totp());
     expect(fresh.stderr).toMatch(line);

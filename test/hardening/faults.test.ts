@@ -38,7 +38,10 @@ async function expectIntact(): Promise<void> {
 }
 
 beforeAll(async () => {
-  production = world.writeProject('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n');
+  production = world.writeProject(
+    'production',
+    'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n',
+  );
   await world.allow(production);
   const first = await world.exportIn(production, { AWSDIR_MFA_CODE: await world.emu.totp() });
   expect(first.exitCode).toBe(0);
@@ -104,7 +107,9 @@ describe('STS answers badly', () => {
     await world.emu.fault({ action: 'AssumeRole', ...fault, count: 3 });
     await world.emu.clearCalls();
     const r = await world.exportIn(production);
-    expect(r.stderr).toMatch(/^awsdir: AssumeRole: could not reach http:\/\/127\.0\.0\.1:\d+ \(.+\); check the network, or AWS_ENDPOINT_URL_STS \/ AWS_ENDPOINT_URL if you set one\n$/);
+    expect(r.stderr).toMatch(
+      /^awsdir: AssumeRole: could not reach http:\/\/127\.0\.0\.1:\d+ \(.+\); check the network, or AWS_ENDPOINT_URL_STS \/ AWS_ENDPOINT_URL if you set one\n$/,
+    );
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect((await sts()).length).toBe(3);
@@ -132,7 +137,9 @@ describe('STS answers badly', () => {
     const url = `http://127.0.0.1:${port}`;
     // Sessions are cached per endpoint: this one has none, so the first call is GetSessionToken.
     const r = await world.exportIn(production, { AWS_ENDPOINT_URL: url, AWS_ENDPOINT_URL_STS: url, AWSDIR_MFA_CODE: await world.emu.totp() });
-    expect(r.stderr).toBe(`awsdir: GetSessionToken: could not reach ${url} (ECONNREFUSED); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one\n`);
+    expect(r.stderr).toBe(
+      `awsdir: GetSessionToken: could not reach ${url} (ECONNREFUSED); check the network, or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL if you set one\n`,
+    );
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     await expectIntact();
@@ -239,7 +246,12 @@ describe('processes die and disks fill', () => {
   });
 
   test('the file keyring: SIGKILL during refreshes leaves every entry decryptable; a full disk is a clear error and the old entry survives', async () => {
-    const fileWorld = await makeWorld('faults-file', { emu: world.emu, source: 'faults-file', keyring: 'file', env: { AWSDIR_FILE_PASSPHRASE: 'correct horse battery' } });
+    const fileWorld = await makeWorld('faults-file', {
+      emu: world.emu,
+      source: 'faults-file',
+      keyring: 'file',
+      env: { AWSDIR_FILE_PASSPHRASE: 'correct horse battery' },
+    });
     const dir = fileWorld.writeProject('filed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: filed\n', 'faults-file');
     await fileWorld.allow(dir);
     const first = await fileWorld.exportIn(dir, { AWSDIR_MFA_CODE: await world.emu.totp() });
@@ -276,7 +288,7 @@ describe('processes die and disks fill', () => {
       spawnSync('cp', ['-a', `${saved}/.`, keyringDir]);
       let n = 0;
       try {
-        for (;; n++) writeFileSync(join(keyringDir, `.filler-${n}`), Buffer.alloc(4096, 1));
+        for (; ; n++) writeFileSync(join(keyringDir, `.filler-${n}`), Buffer.alloc(4096, 1));
       } catch (error) {
         expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
       }
@@ -340,4 +352,3 @@ function closedPort(): Promise<number> {
     });
   });
 }
-

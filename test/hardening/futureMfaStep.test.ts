@@ -21,7 +21,10 @@ test('a recorded step a day ahead: export asks mfa_process at once and rewrites 
   const totpUrl = world.emu.totpUrl();
   const user = readFileSync(world.userFile, 'utf8');
   expect(user).toContain(`mfa_serial: ${SERIAL}`);
-  writeFileSync(world.userFile, user.replace(`${world.source}:\n`, `${world.source}:\n    mfa_process: ${JSON.stringify(`${process.execPath} ${script} ${totpUrl}`)}\n`));
+  writeFileSync(
+    world.userFile,
+    user.replace(`${world.source}:\n`, `${world.source}:\n    mfa_process: ${JSON.stringify(`${process.execPath} ${script} ${totpUrl}`)}\n`),
+  );
   const dir = world.writeProject('future', 'role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: future\n');
   await world.allow(dir);
 

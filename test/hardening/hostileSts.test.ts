@@ -18,12 +18,12 @@ jest.setTimeout(120_000);
 
 // Each value would create CANARY in the shell's directory if any part of it were run.
 const HOSTILE = {
-  AccessKeyId: "ASIA$(touch CANARY)`touch CANARY`'\"\\",
-  SecretAccessKey: "$(touch CANARY)`touch CANARY`'\"\\; touch CANARY | touch CANARY & touch CANARY %s %n ${HOME} * ~ {a,b} !!",
+  AccessKeyId: 'ASIA$(touch CANARY)`touch CANARY`\'"\\',
+  SecretAccessKey: '$(touch CANARY)`touch CANARY`\'"\\; touch CANARY | touch CANARY & touch CANARY %s %n ${HOME} * ~ {a,b} !!',
   SessionToken: "line one\nline two\r\n'; touch CANARY; echo '\t€ 日本語 🔑🚀 \\' \\\\ $((1+1)) %F{red} \"$(touch CANARY)\"\n",
 };
 // The account stays right: awsdir refuses a session from another account than the project's.
-const HOSTILE_ARN = "arn:aws:sts::222222222222:assumed-role/admin/$(touch CANARY)`touch CANARY`'\"\\;|&% 日本 🎉\nnext line";
+const HOSTILE_ARN = 'arn:aws:sts::222222222222:assumed-role/admin/$(touch CANARY)`touch CANARY`\'"\\;|&% 日本 🎉\nnext line';
 
 const EXPECTED: Record<string, string> = {
   AWS_ACCESS_KEY_ID: HOSTILE.AccessKeyId,
@@ -60,7 +60,10 @@ function evaluate(shell: 'bash' | 'zsh' | 'fish', exports: string): { env: Recor
 const pick = (env: Record<string, string | undefined>): Record<string, string | undefined> => Object.fromEntries(Object.keys(EXPECTED).map((k) => [k, env[k]]));
 
 beforeAll(async () => {
-  production = world.writeProject('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n');
+  production = world.writeProject(
+    'production',
+    'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n',
+  );
   await world.allow(production);
   const first = await world.exportIn(production, { AWSDIR_MFA_CODE: await world.emu.totp() });
   expect(first.exitCode).toBe(0);
@@ -90,7 +93,9 @@ test('an answer with an empty session token is refused with a clear error; the c
   await world.emu.clearCalls();
   const r = await world.exportIn(production);
   expect({ exit: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ exit: 1, stdout: '', lines: 1 });
-  expect(r.stderr).toMatch(/^awsdir: AssumeRole: \S+ answered without a complete set of credentials \(access key id, secret key, session token, expiration\), so nothing was stored or exported; check that AWS_ENDPOINT_URL_STS/);
+  expect(r.stderr).toMatch(
+    /^awsdir: AssumeRole: \S+ answered without a complete set of credentials \(access key id, secret key, session token, expiration\), so nothing was stored or exported; check that AWS_ENDPOINT_URL_STS/,
+  );
   expect(await sts()).toEqual(['AssumeRole:OK']);
   forceRefresh(false);
   await world.emu.clearCalls();
@@ -106,7 +111,12 @@ test.each(['bash', 'zsh', 'fish'] as const)(
     await world.emu.fault({ action: 'AssumeRole', count: 1, credentials: HOSTILE, assumedRoleArn: HOSTILE_ARN });
     await world.emu.clearCalls();
     const fresh = await world.run(['export', '--shell', shell], { cwd: production });
-    expect({ exit: fresh.exitCode, stderr: fresh.stderr }).toEqual({ exit: 0, stderr: expect.stringMatching(new RegExp(`^awsdir: production · admin @ 222222222222 · ap-northeast-1 · \\d+m left · endpoint ${world.emu.url.replace(/[.]/g, '\\.')}\\n$`)) });
+    expect({ exit: fresh.exitCode, stderr: fresh.stderr }).toEqual({
+      exit: 0,
+      stderr: expect.stringMatching(
+        new RegExp(`^awsdir: production · admin @ 222222222222 · ap-northeast-1 · \\d+m left · endpoint ${world.emu.url.replace(/[.]/g, '\\.')}\\n$`),
+      ),
+    });
     expect(await sts()).toEqual(['AssumeRole:OK']);
     const shown = evaluate(shell, fresh.stdout);
     expect(shown.files).toEqual(['out']);

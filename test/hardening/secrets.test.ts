@@ -99,7 +99,10 @@ test('the whole flow: secrets only in the keychain and the stdout that asked for
   const user = readFileSync(world.userFile, 'utf8');
   writeFileSync(world.userFile, user.replace('  known:\n', `  known:\n    mfa_process: ${JSON.stringify(`${process.execPath} ${mfaScript} ${totpUrl}`)}\n`));
 
-  const dir = world.writeProject('flow', 'session_name: flow\nrole: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: flow\n');
+  const dir = world.writeProject(
+    'flow',
+    'session_name: flow\nrole: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: flow\n',
+  );
   await step('allow', world.run(['allow', dir], { cwd: dir }));
   codes.push(((await (await fetch(totpUrl)).json()) as { code: string }).code);
   const exported = await step('export', world.run(['export', '--shell', 'bash'], { cwd: dir }), true);
@@ -187,7 +190,20 @@ describe('the file keyring', () => {
     const files = readdirSync(keyringDir);
     expect(files.length).toBeGreaterThanOrEqual(4); // verifier, source, MFA session, role session
     for (const f of files) expect({ f, mode: (statSync(join(keyringDir, f)).mode & 0o777).toString(8) }).toEqual({ f, mode: '600' });
-    const needles = [emu.keys('alice').secretAccessKey, emu.keys('alice').accessKeyId, role.secretAccessKey, role.sessionToken, role.accessKeyId, passphrase, 'source/', 'role/', 'mfa-session/', 'filed', 'secretAccessKey', '333333333333'];
+    const needles = [
+      emu.keys('alice').secretAccessKey,
+      emu.keys('alice').accessKeyId,
+      role.secretAccessKey,
+      role.sessionToken,
+      role.accessKeyId,
+      passphrase,
+      'source/',
+      'role/',
+      'mfa-session/',
+      'filed',
+      'secretAccessKey',
+      '333333333333',
+    ];
     for (const f of files) {
       expect(f).not.toMatch(/source|role|session|filed/);
       const bytes = readFileSync(join(keyringDir, f));
@@ -195,10 +211,16 @@ describe('the file keyring', () => {
     }
     expect(filesHolding([world.home, world.tmp], [emu.keys('alice').secretAccessKey, role.secretAccessKey, role.sessionToken, passphrase])).toEqual([]);
 
-    const snapshot = () => readdirSync(keyringDir).sort().map((f) => [f, readFileSync(join(keyringDir, f)).toString('base64'), statSync(join(keyringDir, f)).mtimeMs]);
+    const snapshot = () =>
+      readdirSync(keyringDir)
+        .sort()
+        .map((f) => [f, readFileSync(join(keyringDir, f)).toString('base64'), statSync(join(keyringDir, f)).mtimeMs]);
     const before = snapshot();
     const status = await world.run(['status', '--json'], { cwd: dir, env: { AWSDIR_FILE_PASSPHRASE: 'Tr0ub4dor&3' } });
-    expect(JSON.parse(status.stdout)).toMatchObject({ keyring: { backend: 'file', error: expect.stringMatching(/^file keyring: wrong passphrase/) }, sessions: [] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      keyring: { backend: 'file', error: expect.stringMatching(/^file keyring: wrong passphrase/) },
+      sessions: [],
+    });
     for (const args of [['export'], ['clear', '--all'], ['remove', 'filed']]) {
       const wrong = await world.run(args, { cwd: dir, env: { AWSDIR_FILE_PASSPHRASE: 'Tr0ub4dor&3' } });
       expect({ args, exit: wrong.exitCode, stdout: wrong.stdout }).toEqual({ args, exit: 1, stdout: '' });

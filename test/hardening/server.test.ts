@@ -77,7 +77,11 @@ async function startPoller(): Promise<() => Promise<Map<string, string>>> {
 
 /** Runs `node -e SCRIPT` as the local user nobody, with only the given environment. */
 function asNobody(script: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('runuser', ['-u', 'nobody', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, '-e', script], { encoding: 'utf8', cwd: '/', timeout: 20_000 });
+  const r = spawnSync('runuser', ['-u', 'nobody', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, '-e', script], {
+    encoding: 'utf8',
+    cwd: '/',
+    timeout: 20_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -104,10 +108,22 @@ test('no token, code or secret in any command line, file or log; another local u
   const viaServer = await runProcess('/usr/bin/aws', aws, { env: shellEnv, cwd: dir, timeoutMs: 30_000 });
   expect(viaServer.stdout.trim()).toBe(ARN);
   const probe = JSON.parse((await runProcess(process.execPath, [PROBE], { env: shellEnv })).stdout) as Record<string, { status: number; body: string }>;
-  expect(Object.fromEntries(Object.entries(probe).map(([k, v]) => [k, v.status]))).toEqual({ right: 200, none: 401, wrongToken: 403, bearer: 403, wrongPath: 404, post: 405, rebound: 403 });
+  expect(Object.fromEntries(Object.entries(probe).map(([k, v]) => [k, v.status]))).toEqual({
+    right: 200,
+    none: 401,
+    wrongToken: 403,
+    bearer: 403,
+    wrongPath: 404,
+    post: 405,
+    rebound: 403,
+  });
   const served = JSON.parse(probe.right!.body) as Record<string, string>;
   const execToken = await w.run(['exec', '--server', '--', 'sh', '-c', 'printf %s "$AWS_CONTAINER_AUTHORIZATION_TOKEN"'], { cwd: dir });
-  const execed = await w.run(['exec', '--server', '--', '/usr/bin/aws', ...aws], { cwd: dir, env: { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, timeoutMs: 30_000 });
+  const execed = await w.run(['exec', '--server', '--', '/usr/bin/aws', ...aws], {
+    cwd: dir,
+    env: { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    timeoutMs: 30_000,
+  });
   expect(execed.stdout.trim()).toBe(ARN);
 
   // Another user of the machine: the path to the server's files is open to them up to its own 0700
@@ -149,7 +165,8 @@ test('no token, code or secret in any command line, file or log; another local u
   // The server's environment: the shell's, without the code, the passphrase, keys or a token.
   const serverEnv = seen.get(serverLine!) ?? '';
   expect(serverEnv).toContain('DBUS_SESSION_BUS_ADDRESS=');
-  for (const name of ['AWSDIR_MFA_CODE', 'AWSDIR_FILE_PASSPHRASE', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']) expect(serverEnv).not.toContain(`${name}=`);
+  for (const name of ['AWSDIR_MFA_CODE', 'AWSDIR_FILE_PASSPHRASE', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN'])
+    expect(serverEnv).not.toContain(`${name}=`);
   for (const s of secrets) expect(serverEnv.includes(s)).toBe(false);
 
   // Files and logs, debug output included: the server's log, its state, stderr of every run.

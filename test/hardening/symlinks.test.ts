@@ -28,7 +28,11 @@ test('add --from-profile --remove-from-file with ~/.aws/credentials and the user
   mkdirSync(join(dotfiles, 'aws'), { recursive: true });
   mkdirSync(join(dotfiles, 'awsdir'), { recursive: true });
   const target = join(dotfiles, 'aws', 'credentials');
-  writeFileSync(target, `[work]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[other]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`, { mode: 0o600 });
+  writeFileSync(
+    target,
+    `[work]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[other]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`,
+    { mode: 0o600 },
+  );
   mkdirSync(join(world.home, '.aws'));
   const link = join(world.home, '.aws', 'credentials');
   // Relative, as stow makes them.

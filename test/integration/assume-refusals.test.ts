@@ -75,7 +75,9 @@ describe('a refusal with a fresh MFA session in the cache fails at once, naming 
   test('no external id where the trust policy demands one: `external_id:` in the file, or `awsdir init --external-id`', async () => {
     const dir = await addProject(w, 'partner', role('partner'));
     const stderr = await refused(dir);
-    expect(stderr).toContain(`no external id is set: if the role demands one, add \`external_id:\` to ${dir}/.awsdir.yaml (or \`awsdir init --external-id ID\`)`);
+    expect(stderr).toContain(
+      `no external id is set: if the role demands one, add \`external_id:\` to ${dir}/.awsdir.yaml (or \`awsdir init --external-id ID\`)`,
+    );
 
     // With the right one it works, from the same MFA session: no code.
     await addProject(w, 'partner', `${role('partner')}external_id: acme-42\n`);
@@ -114,7 +116,9 @@ describe('a refusal of an old MFA session asks for one new code, once', () => {
     const dir = await addProject(w, 'recent', role('recent'));
     await w.emu.clearCalls();
     const r = await exportIn(w, dir, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
-    expect(r.stderr).toMatch(/role arn:aws:iam::222222222222:role\/recent refused the MFA session of 2h\d*m? ago; a role that demands a recent MFA accepts a new one: asking for a code/);
+    expect(r.stderr).toMatch(
+      /role arn:aws:iam::222222222222:role\/recent refused the MFA session of 2h\d*m? ago; a role that demands a recent MFA accepts a new one: asking for a code/,
+    );
     expect(r.exitCode).toBe(0);
     expect(await stsCalls(w)).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:OK', 'AssumeRole:OK']);
 

@@ -150,7 +150,7 @@ function openRuntimeDir(): string {
 const runtimeDirs: string[] = [];
 afterAll(() => runtimeDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-test('another local user who reads the opener\'s arguments gets no sign-in token; the person\'s browser does, and the page is gone after', async () => {
+test("another local user who reads the opener's arguments gets no sign-in token; the person's browser does, and the page is gone after", async () => {
   const bin = join(w.home, 'attacked-bin');
   const recordFile = join(w.home, 'opener-record.json');
   attackedOpener(bin, recordFile);
@@ -199,10 +199,16 @@ test('a browser that never opens the page: a non-zero exit saying so and naming 
   const bin = join(w.home, 'idle-bin');
   mkdirSync(bin, { recursive: true });
   const argvFile = join(w.home, 'idle-opener-argv');
-  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvFile)}.tmp && mv ${JSON.stringify(argvFile)}.tmp ${JSON.stringify(argvFile)}\n`);
+  writeFileSync(
+    join(bin, 'xdg-open'),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvFile)}.tmp && mv ${JSON.stringify(argvFile)}.tmp ${JSON.stringify(argvFile)}\n`,
+  );
   chmodSync(join(bin, 'xdg-open'), 0o755);
   const state = join(w.home, '.local', 'state', 'awsdir');
-  const r = await w.run(['console'], { env: { PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: undefined, AWSDIR_CONSOLE_WAIT_SECONDS: '1' }, cwd: w.dirs.production });
+  const r = await w.run(['console'], {
+    env: { PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: undefined, AWSDIR_CONSOLE_WAIT_SECONDS: '1' },
+    cwd: w.dirs.production,
+  });
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(
     'awsdir: opening the AWS console as admin @ 222222222222 (production) in your browser\n' +
@@ -233,7 +239,9 @@ test('long-term keys and GetSessionToken sessions are refused with the reason, b
   sts.destroy();
   expect(() => assertFederable(session, 'arn:aws:iam::111111111111:user/alice')).toThrow(/is a GetSessionToken session, which the federation endpoint refuses/);
   // Were the check skipped, the endpoint's own refusal is passed on in words.
-  await expect(getSigninToken({ credentials: session, endpoint: `${w.emu.url}/federation` })).rejects.toThrow(/refused the role session \(HTTP 400: GetSessionToken credentials cannot sign in/);
+  await expect(getSigninToken({ credentials: session, endpoint: `${w.emu.url}/federation` })).rejects.toThrow(
+    /refused the role session \(HTTP 400: GetSessionToken credentials cannot sign in/,
+  );
   await expect(getSigninToken({ credentials: keys, endpoint: `${w.emu.url}/federation` })).rejects.toThrow(/HTTP 400: long-term access keys cannot sign in/);
 });
 

@@ -19,12 +19,16 @@ const ARN = 'arn:aws:sts::222222222222:assumed-role/admin/alice-production';
 type ProductionWorld = World & { dirs: { production: string } };
 
 /** The world of a describe block, with the production project allowed. */
-const useProductionWorld = (name: string, options: WorldOptions = {}): ProductionWorld => useWorld(`cp${name}`, { ...options, projects: { production: PRODUCTION_PROJECT } });
+const useProductionWorld = (name: string, options: WorldOptions = {}): ProductionWorld =>
+  useWorld(`cp${name}`, { ...options, projects: { production: PRODUCTION_PROJECT } });
 
 /** A config file with a profile as a person would write it by hand. */
 function profileFile(w: ProductionWorld): string {
   const file = join(w.home, 'aws-config');
-  writeFileSync(file, `[profile prod]\ncredential_process = ${credentialProcessCommand({ node: process.execPath, script: w.cli }, w.dirs.production)}\nregion = ap-northeast-1\n`);
+  writeFileSync(
+    file,
+    `[profile prod]\ncredential_process = ${credentialProcessCommand({ node: process.execPath, script: w.cli }, w.dirs.production)}\nregion = ap-northeast-1\n`,
+  );
   return file;
 }
 
@@ -64,7 +68,7 @@ describe('with the demo fixture', () => {
     expect(await stsActions(w.emu)).toEqual(['GetCallerIdentity']);
   });
 
-  test('`export --credential-process` writes a config that keeps the person\'s profiles and adds the directory\'s', async () => {
+  test("`export --credential-process` writes a config that keeps the person's profiles and adds the directory's", async () => {
     const own = join(w.home, '.aws', 'config');
     mkdirSync(join(w.home, '.aws'), { recursive: true });
     writeFileSync(own, '# mine\n[default]\nregion = us-west-2\n\n[profile other]\nregion = eu-central-1\naws_secret_access_key = inline-secret-value\n');
@@ -105,13 +109,25 @@ describe('with role sessions of 20 seconds', () => {
     const first = await aws(w, config, { AWSDIR_MFA_CODE: await w.emu.totp() });
     expect(first.stderr).toBe('');
     expect(first.stdout.trim()).toBe(ARN);
-    const cached = JSON.parse((await w.run(['credential-process', '--dir', w.dirs.production])).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+    const cached = JSON.parse((await w.run(['credential-process', '--dir', w.dirs.production])).stdout) as {
+      AccessKeyId: string;
+      SecretAccessKey: string;
+      SessionToken: string;
+    };
 
     // Let that session really expire at the emulator (its clock moved past the 20 seconds), then
     // call again: no code given this time.
     await w.emu.advanceClock(21);
     const stale = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url], {
-      env: { HOME: w.home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: cached.AccessKeyId, AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey, AWS_SESSION_TOKEN: cached.SessionToken },
+      env: {
+        HOME: w.home,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: cached.AccessKeyId,
+        AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey,
+        AWS_SESSION_TOKEN: cached.SessionToken,
+      },
     });
     expect(stale.stderr).toContain('ExpiredToken');
     await w.emu.clearCalls();
@@ -144,7 +160,10 @@ describe('the MFA prompt while the AWS CLI hides stderr', () => {
     const exports = Object.entries({ ...w.env, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' })
       .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
       .join('\n');
-    writeFileSync(script, `${exports}\n/usr/bin/aws sts get-caller-identity --profile prod --endpoint-url ${w.emu.url} --query Arn --output text > ${shellQuote(out)} 2>&1; echo "exit=$?" >> ${shellQuote(out)}\n`);
+    writeFileSync(
+      script,
+      `${exports}\n/usr/bin/aws sts get-caller-identity --profile prod --endpoint-url ${w.emu.url} --query Arn --output text > ${shellQuote(out)} 2>&1; echo "exit=$?" >> ${shellQuote(out)}\n`,
+    );
     execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '50', `bash ${shellQuote(script)}; sleep 30`]);
     const pane = (): string => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p'], { encoding: 'utf8' });
     const deadline = Date.now() + 20_000;
@@ -173,7 +192,7 @@ describe('the MFA prompt while the AWS CLI hides stderr', () => {
 
 describe('the generated profile', () => {
   test('credential_process quoting survives POSIX word splitting of awkward paths', () => {
-    const dir = "/tmp/it's a \"dir\" with $HOME and `x` ;&|";
+    const dir = '/tmp/it\'s a "dir" with $HOME and `x` ;&|';
     const command = credentialProcessCommand({ node: '/usr/bin/node', script: '/opt/a b/awsdir.cjs' }, dir);
     const expected = ['/usr/bin/node', '/opt/a b/awsdir.cjs', 'credential-process', '--dir', dir];
     // /bin/sh is how the JS SDK runs it; Python's shlex is how the AWS CLI splits it.
@@ -184,8 +203,10 @@ describe('the generated profile', () => {
     expect(() => credentialProcessCommand({ node: '/usr/bin/node', script: '/x' }, '/tmp/a\nb')).toThrow(/line break/);
   });
 
-  test('a profile of the same name in the person\'s config is replaced, others kept', () => {
+  test("a profile of the same name in the person's config is replaced, others kept", () => {
     const { text } = renderAwsConfig('[profile awsdir-x]\nregion = a\n[profile keep]\nregion = b\n', 'awsdir-x', { credentialProcess: 'cmd', region: 'c' });
-    expect(text).toBe('[profile keep]\nregion = b\n\n# Added by awsdir for this directory; everything above is a copy of your own AWS config.\n[profile awsdir-x]\ncredential_process = cmd\nregion = c\n');
+    expect(text).toBe(
+      '[profile keep]\nregion = b\n\n# Added by awsdir for this directory; everything above is a copy of your own AWS config.\n[profile awsdir-x]\ncredential_process = cmd\nregion = c\n',
+    );
   });
 });

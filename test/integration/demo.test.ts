@@ -7,7 +7,9 @@ import { makeHome, ROOT, runProcess } from '../support/cli';
 jest.setTimeout(120_000);
 
 function listTree(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).map((e) => join(e.parentPath, e.name)).sort();
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 describe('awsdir demo', () => {

@@ -42,8 +42,26 @@ describe('awsdir doctor', () => {
                 strict: {
                   Version: '2012-10-17',
                   Statement: [
-                    { Effect: 'Allow', Action: ['iam:ListMFADevices', 'iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed', 'iam:ListAttachedUserPolicies', 'iam:ListUserPolicies', 'iam:GetUserPolicy', 'iam:ListGroupsForUser', 'sts:AssumeRole'], Resource: '*' },
-                    { Effect: 'Deny', NotAction: ['iam:ListMFADevices', 'sts:GetSessionToken'], Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
+                    {
+                      Effect: 'Allow',
+                      Action: [
+                        'iam:ListMFADevices',
+                        'iam:ListAccessKeys',
+                        'iam:GetAccessKeyLastUsed',
+                        'iam:ListAttachedUserPolicies',
+                        'iam:ListUserPolicies',
+                        'iam:GetUserPolicy',
+                        'iam:ListGroupsForUser',
+                        'sts:AssumeRole',
+                      ],
+                      Resource: '*',
+                    },
+                    {
+                      Effect: 'Deny',
+                      NotAction: ['iam:ListMFADevices', 'sts:GetSessionToken'],
+                      Resource: '*',
+                      Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+                    },
                   ],
                 },
               },
@@ -68,10 +86,26 @@ describe('awsdir doctor', () => {
     // Node.js 20, past its end of life, is the one warning a careful setup can still get.
     const nodeStatus = Number(process.versions.node.split('.')[0]) >= 22 ? 'pass' : 'warn';
     for (const c of Object.values(r.checks)) {
-      expect({ id: c.id, status: c.status, message: c.message }).toEqual({ id: c.id, status: c.id === 'node-version' ? nodeStatus : 'pass', message: c.message });
+      expect({ id: c.id, status: c.status, message: c.message }).toEqual({
+        id: c.id,
+        status: c.id === 'node-version' ? nodeStatus : 'pass',
+        message: c.message,
+      });
     }
     expect(Object.keys(r.checks).sort()).toEqual(
-      ['base-user-permissions', 'clock-skew', 'direnv-hook', 'direnv-installed', 'key-age', 'keychain', 'mfa-device', 'node-version', 'plaintext-credentials', 'use-aws-helper', 'user-config'].sort(),
+      [
+        'base-user-permissions',
+        'clock-skew',
+        'direnv-hook',
+        'direnv-installed',
+        'key-age',
+        'keychain',
+        'mfa-device',
+        'node-version',
+        'plaintext-credentials',
+        'use-aws-helper',
+        'user-config',
+      ].sort(),
     );
     expect(r.checks.keychain?.message).toContain('backend os');
     expect(r.exitCode).toBe(0);
@@ -84,7 +118,10 @@ describe('awsdir doctor', () => {
     const carol = emu.keys('carol');
     await w.addSource(w.source, carol);
     mkdirSync(join(w.home, '.aws'));
-    writeFileSync(join(w.home, '.aws', 'credentials'), `[default]\naws_access_key_id = ${carol.accessKeyId}\naws_secret_access_key = ${carol.secretAccessKey}\n`);
+    writeFileSync(
+      join(w.home, '.aws', 'credentials'),
+      `[default]\naws_access_key_id = ${carol.accessKeyId}\naws_secret_access_key = ${carol.secretAccessKey}\n`,
+    );
     writeFileSync(join(w.home, '.bashrc'), 'eval "$(direnv hook bash)"\n'); // hooked, but not into zsh, the shell in use
     await emu.skewClock(600);
     try {
@@ -97,7 +134,10 @@ describe('awsdir doctor', () => {
       expect(c['base-user-permissions']).toMatchObject({ status: 'fail', message: expect.stringContaining('AdministratorAccess (attached to user carol): *') });
       expect(c['key-age']).toMatchObject({ status: 'fail', message: expect.stringMatching(/20\d days old/), fix: expect.stringContaining('awsdir rotate') });
       expect(c['mfa-device']).toMatchObject({ status: 'fail', message: expect.stringContaining('no MFA device') });
-      expect(c['clock-skew']).toMatchObject({ status: 'fail', message: expect.stringMatching(/clock is (59\d|60\d)s behind AWS; the AWS SDK corrects for it silently, but the AWS CLI does not/) });
+      expect(c['clock-skew']).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/clock is (59\d|60\d)s behind AWS; the AWS SDK corrects for it silently, but the AWS CLI does not/),
+      });
       expect(c.keychain?.status).toBe('pass');
       expect(r.exitCode).toBe(1);
       // No secret in what doctor prints.
@@ -128,7 +168,10 @@ describe('awsdir doctor', () => {
     const elsewhere = join(home, 'creds');
     writeFileSync(elsewhere, `[acme.ci.tmp]\naws_access_key_id = ASIAEXAMPLETEMPORARY\naws_secret_access_key = tmpsecret\naws_session_token = tok\n`);
     const temporary = await doctor([], { ...env, AWS_SHARED_CREDENTIALS_FILE: elsewhere });
-    expect(temporary.checks['plaintext-credentials']).toMatchObject({ status: 'warn', message: expect.stringContaining(`${elsewhere} holds temporary credentials (profile acme.ci.tmp)`) });
+    expect(temporary.checks['plaintext-credentials']).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining(`${elsewhere} holds temporary credentials (profile acme.ci.tmp)`),
+    });
   });
 
   test('a policy that demands MFA for IAM reads gives a warning naming --mfa-code, and passes with it', async () => {
@@ -162,14 +205,21 @@ describe('awsdir doctor', () => {
   test('node-version: fails below Node.js 20, warns on 20 with its end of life, passes from 22 (versions not installed here are given as answers)', async () => {
     const check = (version: string) => checkNodeVersion('/opt/node/bin/node', async () => ({ exitCode: 0, stdout: `${version}\n`, stderr: '' }));
     const install = 'install Node.js 24 (LTS) or 22 (https://nodejs.org) and reinstall awsdir (`npm install --global .` from its checkout)';
-    expect(await check('v18.19.0')).toEqual({ id: 'node-version', status: 'fail', message: 'Node.js v18.19.0 runs awsdir; it needs Node.js 24 or 22', fix: install });
+    expect(await check('v18.19.0')).toEqual({
+      id: 'node-version',
+      status: 'fail',
+      message: 'Node.js v18.19.0 runs awsdir; it needs Node.js 24 or 22',
+      fix: install,
+    });
     expect(await check('v20.20.2')).toEqual({
       id: 'node-version',
       status: 'warn',
-      message: 'Node.js v20.20.2 runs awsdir; it reached its end of life on 2026-04-30 (no more security fixes, and AWS SDK releases after early January 2027 need Node.js 22); awsdir still works on it for now',
+      message:
+        'Node.js v20.20.2 runs awsdir; it reached its end of life on 2026-04-30 (no more security fixes, and AWS SDK releases after early January 2027 need Node.js 22); awsdir still works on it for now',
       fix: install,
     });
     expect(await check('v21.7.3')).toMatchObject({ status: 'warn', message: expect.stringContaining('end of life on 2024-06-01') });
-    for (const version of ['v22.23.5', 'v24.22.3', 'v26.12.1']) expect(await check(version)).toEqual({ id: 'node-version', status: 'pass', message: `Node.js ${version}`, fix: '' });
+    for (const version of ['v22.23.5', 'v24.22.3', 'v26.12.1'])
+      expect(await check(version)).toEqual({ id: 'node-version', status: 'pass', message: `Node.js ${version}`, fix: '' });
   });
 });

@@ -43,7 +43,10 @@ beforeAll(async () => {
   expect(user).toContain(keys.accessKeyId);
   expect(user).not.toContain(keys.secretAccessKey);
 
-  production = await w.addProject('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\nduration: 1h\n');
+  production = await w.addProject(
+    'production',
+    'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\nduration: 1h\n',
+  );
   development = await w.addProject('development', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: development\n');
 }, 60_000);
 
@@ -52,7 +55,11 @@ describe('the chain against the emulator', () => {
     await w.emu.clearCalls();
     const r = await exportIn(production, { AWSDIR_MFA_CODE: await w.emu.totp() });
     // The emulator is not AWS, and the line says so.
-    expect(r.stderr).toMatch(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · (5\\dm|1h) left · endpoint http://127\\.0\\.0\\.1:${w.emu.port}\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · (5\\dm|1h) left · endpoint http://127\\.0\\.0\\.1:${w.emu.port}\\n$`,
+      ),
+    );
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
@@ -108,7 +115,10 @@ describe('the chain against the emulator', () => {
   });
 
   test('a malformed cache entry is replaced, not fatal', async () => {
-    const staging = w.writeProject('malformed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: malformed\nsession_name: malformed\n');
+    const staging = w.writeProject(
+      'malformed',
+      'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: malformed\nsession_name: malformed\n',
+    );
     await w.allow(staging);
     expect((await exportIn(staging)).exitCode).toBe(0);
     const status = await w.run(['export', '--shell', 'json'], { env: { AWSDIR_DEBUG: '1' }, cwd: staging });
@@ -157,8 +167,15 @@ describe('the chain against the emulator', () => {
     const keyProfile = `acme${process.pid}.dev`;
     const keys = w.emu.keys('alice');
     const files = { AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials') };
-    writeFileSync(files.AWS_CONFIG_FILE, `[profile ${keyProfile}]\nregion = us-east-1\n\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = ${keyProfile}\nmfa_serial = ${MFA_SERIAL}\nregion = eu-west-2\n`);
-    writeFileSync(files.AWS_SHARED_CREDENTIALS_FILE, `[${keyProfile}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
+    writeFileSync(
+      files.AWS_CONFIG_FILE,
+      `[profile ${keyProfile}]\nregion = us-east-1\n\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = ${keyProfile}\nmfa_serial = ${MFA_SERIAL}\nregion = eu-west-2\n`,
+    );
+    writeFileSync(
+      files.AWS_SHARED_CREDENTIALS_FILE,
+      `[${keyProfile}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`,
+      { mode: 0o600 },
+    );
     const dir = join(w.home, 'projects', 'viaprofile');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\nprofile: prod.admin\nlabel: viaprofile\n');
@@ -203,7 +220,6 @@ describe('concurrency', () => {
     expect(calls.filter((c) => c.startsWith('AssumeRole'))).toEqual(['AssumeRole:OK']);
   }, 60_000);
 });
-
 
 /** A node script that writes one keychain entry through the same library awsdir uses. */
 function setEntryScript(name: string, value: string): string {

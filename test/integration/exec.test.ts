@@ -29,7 +29,12 @@ test("the child gets the directory's credentials and region, never AWSDIR_MFA_CO
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
-  const child = Object.fromEntries(r.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const child = Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
   expect(child.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
   expect(child.AWS_SECRET_ACCESS_KEY).toBeTruthy();
   expect(child.AWS_SESSION_TOKEN).toBeTruthy();

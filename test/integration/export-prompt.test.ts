@@ -39,7 +39,10 @@ test('a wrong code then a right one at the terminal prompt succeeds', async () =
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'`)
     .join('\n');
-  writeFileSync(script, `${exports}\n'${process.execPath}' '${w.cli}' export --dir '${dir}' > '${home}/out' 2> '${home}/err'\necho $? > '${home}/rc'\nsleep 30\n`);
+  writeFileSync(
+    script,
+    `${exports}\n'${process.execPath}' '${w.cli}' export --dir '${dir}' > '${home}/out' 2> '${home}/err'\necho $? > '${home}/rc'\nsleep 30\n`,
+  );
   tmux('new-session', '-d', '-s', 'awsdir', '-x', '200', '-y', '50', `bash ${script}`);
 
   await waitFor(() => screen().includes(`Enter MFA code for ${SERIAL}:`), 'the prompt');

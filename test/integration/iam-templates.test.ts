@@ -53,7 +53,9 @@ describe('IAM templates loaded into the emulator', () => {
     const out = await sts(session).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'with-mfa' }));
     expect(out.AssumedRoleUser?.Arn).toBe('arn:aws:sts::222222222222:assumed-role/admin/with-mfa');
     // Above one hour awsdir calls AssumeRole with the long-term key and a code: the base policy lets it through.
-    const direct = await sts(alice).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'direct', SerialNumber: SERIAL, TokenCode: await emu.totp(SERIAL) }));
+    const direct = await sts(alice).send(
+      new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'direct', SerialNumber: SERIAL, TokenCode: await emu.totp(SERIAL) }),
+    );
     expect(direct.AssumedRoleUser?.Arn).toContain('assumed-role/admin/direct');
   });
 

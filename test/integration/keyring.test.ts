@@ -129,7 +129,11 @@ describe('os backend when the Secret Service cannot be used', () => {
 
   test('a Secret Service that never answers is an error within the deadline, not a hang', async () => {
     const wrap = [
-      'dbus-run-session', `--config-file=${BUS_WITHOUT_SERVICES}`, '--', 'bash', '-c',
+      'dbus-run-session',
+      `--config-file=${BUS_WITHOUT_SERVICES}`,
+      '--',
+      'bash',
+      '-c',
       `node ${SILENT_SERVICE} > "$0.ready" & fake=$!; for _ in $(seq 100); do grep -q ready "$0.ready" 2>/dev/null && break; sleep 0.05; done; "$@"; rc=$?; kill $fake; exit $rc`,
       join(mkdtempSync(join(tmpdir(), 'awsdir-silent-')), 'fake'),
     ];
@@ -183,8 +187,17 @@ describe('file backend', () => {
     await createFileKeyring({ dir, passphrase: 'right', scryptN: 1024 }).set('role/a', 'old');
     const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs]);
     const wrong = createFileKeyring({ dir, passphrase: 'wrong' });
-    for (const attempt of [() => wrong.get('role/a'), () => wrong.set('role/a', 'new'), () => wrong.delete('role/a'), () => wrong.list(), () => wrong.probeWrite()]) {
-      await expect(attempt()).rejects.toMatchObject({ kind: 'failure', message: expect.stringMatching(/^file keyring: wrong passphrase for .*nothing was changed; check AWSDIR_FILE_PASSPHRASE/) });
+    for (const attempt of [
+      () => wrong.get('role/a'),
+      () => wrong.set('role/a', 'new'),
+      () => wrong.delete('role/a'),
+      () => wrong.list(),
+      () => wrong.probeWrite(),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({
+        kind: 'failure',
+        message: expect.stringMatching(/^file keyring: wrong passphrase for .*nothing was changed; check AWSDIR_FILE_PASSPHRASE/),
+      });
     }
     expect(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs])).toEqual(before);
     expect(await createFileKeyring({ dir, passphrase: 'right' }).get('role/a')).toBe('old');
@@ -192,7 +205,9 @@ describe('file backend', () => {
 
   test('no passphrase and no terminal: an error naming AWSDIR_FILE_PASSPHRASE; a prompt is asked twice on creation', async () => {
     const dir = fresh();
-    await expect(createFileKeyring({ dir }).get('x')).rejects.toThrow(/^file keyring: no passphrase and no terminal to ask for one; set AWSDIR_FILE_PASSPHRASE$/);
+    await expect(createFileKeyring({ dir }).get('x')).rejects.toThrow(
+      /^file keyring: no passphrase and no terminal to ask for one; set AWSDIR_FILE_PASSPHRASE$/,
+    );
     const prompts: string[] = [];
     const ask = async (p: string) => (prompts.push(p), 'typed');
     await createFileKeyring({ dir, promptPassphrase: ask, scryptN: 1024 }).set('a', 'b');
@@ -240,7 +255,7 @@ describe('file backend', () => {
       await keyring.set('role/a', 'old value');
       let filler = 0;
       try {
-        for (;; filler++) writeFileSync(join(mount, `filler-${filler}`), Buffer.alloc(4096, 1));
+        for (; ; filler++) writeFileSync(join(mount, `filler-${filler}`), Buffer.alloc(4096, 1));
       } catch (error) {
         expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
       }
@@ -262,9 +277,16 @@ describe('file backend', () => {
     expect(keyring.backend).toBe('file');
     expect(picks).toEqual(['file']);
     // Neither works: nothing is recorded, and the message names both failures.
-    const none = openKeyring({ env: { HOME: scratch, XDG_DATA_HOME: join(scratch, 'other') }, preference: 'auto', recordPick: (b) => void picks.push(b), reporter });
+    const none = openKeyring({
+      env: { HOME: scratch, XDG_DATA_HOME: join(scratch, 'other') },
+      preference: 'auto',
+      recordPick: (b) => void picks.push(b),
+      reporter,
+    });
     await expect(none).rejects.toThrow(/^no usable keyring: the OS keychain failed \(keychain: no D-Bus session bus.*AWSDIR_FILE_PASSPHRASE/);
     expect(picks).toEqual(['file']);
-    await expect(openKeyring({ env: { AWSDIR_KEYRING: 'vault' }, preference: 'auto', recordPick: () => {}, reporter })).rejects.toMatchObject({ kind: 'config' });
+    await expect(openKeyring({ env: { AWSDIR_KEYRING: 'vault' }, preference: 'auto', recordPick: () => {}, reporter })).rejects.toMatchObject({
+      kind: 'config',
+    });
   });
 });

@@ -30,7 +30,10 @@ beforeAll(() => {
 });
 
 function run(dir: string, log: string, holdMs: number | 'stdin', env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [worker, dir, log, String(holdMs)], { env: { ...process.env, ...env }, stdio: [holdMs === 'stdin' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [worker, dir, log, String(holdMs)], {
+    env: { ...process.env, ...env },
+    stdio: [holdMs === 'stdin' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const waiting = new Promise<void>((resolve) =>
     child.stderr!.on('data', (d: Buffer) => {
@@ -43,7 +46,10 @@ function run(dir: string, log: string, holdMs: number | 'stdin', env: Record<str
 }
 
 function events(log: string): Array<{ pid: number; at: number; what: string }> {
-  return readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 test('ten processes never hold the lock at the same time, and none is left behind', async () => {
@@ -98,7 +104,9 @@ test('a live pid with another start time (pid reuse) is stale; the same start ti
   const controller = new AbortController();
   let owner = 0;
   setTimeout(() => controller.abort(), 400);
-  await expect(withLock('r', async () => 'stolen', { dir, signal: controller.signal, onWait: (o) => (owner = o.pid) })).rejects.toMatchObject({ kind: 'cancelled' });
+  await expect(withLock('r', async () => 'stolen', { dir, signal: controller.signal, onWait: (o) => (owner = o.pid) })).rejects.toMatchObject({
+    kind: 'cancelled',
+  });
   expect(owner).toBe(1);
   // The wait gave up; the owner's lock is untouched.
   expect(JSON.parse(readFileSync(lockPath(dir, 'r'), 'utf8')).pid).toBe(1);
@@ -110,10 +118,14 @@ test('a lock held by a live process blocks until it is released, however long th
   const holder = run(dir, log, 1500, { SIGNAL_READY: '1' });
   await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
   const waitedFor: number[] = [];
-  await withLock('mfa-session-test', async () => {
-    // The holder has left its critical section before we enter ours: an order, whatever the speed.
-    expect(events(log).map((e) => e.what)).toEqual(['enter', 'exit']);
-  }, { dir, onWait: (o) => waitedFor.push(o.pid) });
+  await withLock(
+    'mfa-session-test',
+    async () => {
+      // The holder has left its critical section before we enter ours: an order, whatever the speed.
+      expect(events(log).map((e) => e.what)).toEqual(['enter', 'exit']);
+    },
+    { dir, onWait: (o) => waitedFor.push(o.pid) },
+  );
   expect(waitedFor).toEqual([holder.child.pid]);
   expect((await holder.done).code).toBe(0);
 });
@@ -131,7 +143,15 @@ test('a lock left by a SIGKILLed process is taken over', async () => {
 
 test('the lock is released when the critical section throws', async () => {
   const dir = join(work, 'throws');
-  await expect(withLock('t', async () => { throw new Error('boom'); }, { dir })).rejects.toThrow('boom');
+  await expect(
+    withLock(
+      't',
+      async () => {
+        throw new Error('boom');
+      },
+      { dir },
+    ),
+  ).rejects.toThrow('boom');
   expect(existsSync(lockPath(dir, 't'))).toBe(false);
   await expect(withLock('t', async () => 'again', { dir })).resolves.toBe('again');
 });

@@ -50,7 +50,9 @@ test(`doctor says once what Node.js ${process.version} means, and the SDK adds n
   } else {
     expect(node).toMatchObject({
       status: 'warn',
-      message: expect.stringMatching(new RegExp(`^Node\\.js ${process.version.replace(/\./g, '\\.')} runs awsdir; it reached its end of life on \\d{4}-\\d\\d-\\d\\d`)),
+      message: expect.stringMatching(
+        new RegExp(`^Node\\.js ${process.version.replace(/\./g, '\\.')} runs awsdir; it reached its end of life on \\d{4}-\\d\\d-\\d\\d`),
+      ),
       fix: expect.stringContaining('install Node.js 24 (LTS) or 22'),
     });
   }

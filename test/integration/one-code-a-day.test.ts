@@ -15,12 +15,29 @@ const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 // alice is a base user: IAM on her own keys only with MFA, as awsdir recommends.
 const FIXTURE = {
   accounts: {
-    '111111111111': { alias: 'acme-identity', users: { alice: { mfa: { serial: SERIAL, seed: 'JBSWY3DPEHPK3PXP' }, inline_policies: { base: baseUserPolicy } } } },
+    '111111111111': {
+      alias: 'acme-identity',
+      users: { alice: { mfa: { serial: SERIAL, seed: 'JBSWY3DPEHPK3PXP' }, inline_policies: { base: baseUserPolicy } } },
+    },
     '222222222222': {
       alias: 'acme-production',
       roles: {
-        admin: { trust_policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }] } },
-        reader: { trust_policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }] } },
+        admin: {
+          trust_policy: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+            ],
+          },
+        },
+        reader: {
+          trust_policy: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+            ],
+          },
+        },
       },
     },
   },
@@ -101,7 +118,12 @@ describe('awsdir rotate', () => {
     expect(w.emu.keys('alice').accessKeyId).not.toBe(oldKey);
 
     // AWS keeps temporary credentials valid until they end, whoever deletes the key that made them.
-    const sts = new STSClient({ region: 'us-east-1', endpoint: w.emu.url, maxAttempts: 1, credentials: { accessKeyId: keyIdOf(before.stdout), secretAccessKey: secretOf(before.stdout), sessionToken: tokenOf(before.stdout) } });
+    const sts = new STSClient({
+      region: 'us-east-1',
+      endpoint: w.emu.url,
+      maxAttempts: 1,
+      credentials: { accessKeyId: keyIdOf(before.stdout), secretAccessKey: secretOf(before.stdout), sessionToken: tokenOf(before.stdout) },
+    });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toMatch(/assumed-role\/admin\//);
 
     // The next cd, a new process: no code, no GetSessionToken; the MFA session of the old key assumes the role.

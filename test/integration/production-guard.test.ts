@@ -13,7 +13,8 @@ import { useWorld } from '../support/world';
 
 jest.setTimeout(60_000);
 
-const REFUSED = /^awsdir: production \(admin @ 222222222222\) asks before entering, and there is no terminal to ask on; to enter without asking, set AWSDIR_YES=1 /;
+const REFUSED =
+  /^awsdir: production \(admin @ 222222222222\) asks before entering, and there is no terminal to ask on; to enter without asking, set AWSDIR_YES=1 /;
 
 const w = useWorld('guard', { projects: { production: `${PRODUCTION_PROJECT}confirm: true\n` } });
 
@@ -35,11 +36,18 @@ describe('exec in a confirm: true directory', () => {
   });
 
   test('AWSDIR_YES=1 enters without asking: the command runs as the role; --yes does the same', async () => {
-    const r = await noTerminal(['exec', '--', 'sh', '-c', 'printf "%s %s" "$AWSDIR_ROLE_ARN" "$AWSDIR_CONFIRM"'], { AWSDIR_YES: '1', AWSDIR_MFA_CODE: await w.emu.totp() });
+    const r = await noTerminal(['exec', '--', 'sh', '-c', 'printf "%s %s" "$AWSDIR_ROLE_ARN" "$AWSDIR_CONFIRM"'], {
+      AWSDIR_YES: '1',
+      AWSDIR_MFA_CODE: await w.emu.totp(),
+    });
     expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: '' });
     expect(r.stdout).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production 1');
     const yes = await noTerminal(['exec', '--yes', '--', 'sh', '-c', 'printf %s "$AWSDIR_ROLE_ARN"']);
-    expect({ exit: yes.exitCode, stderr: yes.stderr, stdout: yes.stdout }).toEqual({ exit: 0, stderr: '', stdout: 'arn:aws:sts::222222222222:assumed-role/admin/alice-production' });
+    expect({ exit: yes.exitCode, stderr: yes.stderr, stdout: yes.stdout }).toEqual({
+      exit: 0,
+      stderr: '',
+      stdout: 'arn:aws:sts::222222222222:assumed-role/admin/alice-production',
+    });
   });
 });
 

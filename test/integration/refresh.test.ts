@@ -59,7 +59,7 @@ test('a session AWS ended early: whoami says how to get a new one, and --refresh
   expect((await calls()).filter((c) => c.startsWith('AssumeRole'))).toEqual(['AssumeRole:OK']);
 });
 
-test("under direnv, `use aws` passes AWSDIR_REFRESH=1 on: `direnv exec` gets a new session", async () => {
+test('under direnv, `use aws` passes AWSDIR_REFRESH=1 on: `direnv exec` gets a new session', async () => {
   const bin = join(w.home, 'bin');
   mkdirSync(bin, { recursive: true });
   writeFileSync(join(bin, 'awsdir'), `#!/bin/sh\nexec ${quotePosix(process.execPath)} ${quotePosix(CLI)} "$@"\n`);

@@ -47,7 +47,8 @@ describe('awsdir rotate and add --from-profile', () => {
   }
   const userFile = (env: Record<string, string>) => readFileSync(join(env.XDG_CONFIG_HOME!, 'awsdir', 'config.yaml'), 'utf8');
   // The access key id the user file records for the source; the keychain's key is proven by signing with it (doctor).
-  const recordedKeyId = (env: Record<string, string>, name: string) => /access_key_id: (AKIA\w+)/.exec(userFile(env).slice(userFile(env).indexOf(`${name}:`)))?.[1];
+  const recordedKeyId = (env: Record<string, string>, name: string) =>
+    /access_key_id: (AKIA\w+)/.exec(userFile(env).slice(userFile(env).indexOf(`${name}:`)))?.[1];
 
   test('the new key works, the old one is refused, and the keychain and user file hold the new one', async () => {
     const { name, env, old } = await setup();
@@ -70,7 +71,11 @@ describe('awsdir rotate and add --from-profile', () => {
 
   test.each([
     ['CreateAccessKey refused', { action: 'CreateAccessKey', code: 'ServiceFailure', status: 500, count: 5 }, /IAM did not create a new key/],
-    ['the new key never works', { action: 'GetCallerIdentity', code: 'InvalidClientTokenId', status: 403, count: 50 }, /did not accept the new key within 3s.*the new key AKIA\w+ was deleted again; the old key AKIA\w+ is untouched/],
+    [
+      'the new key never works',
+      { action: 'GetCallerIdentity', code: 'InvalidClientTokenId', status: 403, count: 50 },
+      /did not accept the new key within 3s.*the new key AKIA\w+ was deleted again; the old key AKIA\w+ is untouched/,
+    ],
   ])('a failed rotate (%s) leaves the old key working and in the keychain', async (_label, fault, message) => {
     const { name, env, old } = await setup();
     const code = await emu.totp(SERIAL);
@@ -101,7 +106,11 @@ describe('awsdir rotate and add --from-profile', () => {
     const keys = emu.keys('alice');
     mkdirSync(join(home, '.aws'));
     const file = join(home, '.aws', 'credentials');
-    writeFileSync(file, `# work keys\n[old]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[other]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`, { mode: 0o600 });
+    writeFileSync(
+      file,
+      `# work keys\n[old]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[other]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`,
+      { mode: 0o600 },
+    );
     const name = newSource();
     const kept = await runCli(['add', name, '--from-profile', 'old'], { env });
     expect(kept.exitCode).toBe(0);
@@ -151,7 +160,9 @@ describe('awsdir rotate and add --from-profile', () => {
     // A name that is not there lists the dotted profiles that hold keys.
     const missing = await runCli(['add', newSource(), '--from-profile', 'acme'], { env });
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain(`${file} has no [acme] with aws_access_key_id and aws_secret_access_key (profiles with keys: acme.prod); name one of those`);
+    expect(missing.stderr).toContain(
+      `${file} has no [acme] with aws_access_key_id and aws_secret_access_key (profiles with keys: acme.prod); name one of those`,
+    );
     await runCli(['remove', name], { env });
   });
 
@@ -163,7 +174,9 @@ describe('awsdir rotate and add --from-profile', () => {
     const text = `[default]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`;
     writeFileSync(file, text, { mode: 0o600 });
     const name = newSource();
-    const r = await runCli(['add', name, '--from-env', '--remove-from-file'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+    const r = await runCli(['add', name, '--from-env', '--remove-from-file'], {
+      env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey },
+    });
     expect({ exit: r.exitCode, stdout: r.stdout }).toEqual({ exit: 2, stdout: '' });
     expect(r.stderr).toMatch(/^awsdir: --remove-from-file .*`--from-profile NAME`.*\n$/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

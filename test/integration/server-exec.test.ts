@@ -32,7 +32,10 @@ async function makeProductionWorld(name: string, fixture: string | object = DEMO
   }
 }
 
-const withShortRoleSessions = (seconds: number): object => ({ ...(parse(readFileSync(DEMO_FIXTURE, 'utf8')) as object), settings: { issue_seconds: { AssumeRole: seconds } } });
+const withShortRoleSessions = (seconds: number): object => ({
+  ...(parse(readFileSync(DEMO_FIXTURE, 'utf8')) as object),
+  settings: { issue_seconds: { AssumeRole: seconds } },
+});
 const stsActions = async (emu: TestEmulator): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => c.action);
 const envOf = (stdout: string): Record<string, string> =>
   Object.fromEntries(
@@ -115,18 +118,29 @@ describe('the child of exec --server', () => {
     expect(child.AWS_CONTAINER_AUTHORIZATION_TOKEN).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(child.AWS_REGION).toBe('ap-northeast-1');
     expect(child.AWSDIR_ROLE_ARN).toBe(ARN);
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', 'AWSDIR_MFA_CODE']) {
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+      'AWSDIR_MFA_CODE',
+    ]) {
       expect(child).not.toHaveProperty(name);
     }
   });
 
   test('the real AWS CLI acts as the role, from the cached session', async () => {
     await w.emu.clearCalls();
-    const r = await runCli(['exec', '--server', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', w.emu.url, '--query', 'Arn', '--output', 'text'], {
-      env: { ...w.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-      cwd: w.production,
-      timeoutMs: 30_000,
-    });
+    const r = await runCli(
+      ['exec', '--server', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', w.emu.url, '--query', 'Arn', '--output', 'text'],
+      {
+        env: { ...w.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+        cwd: w.production,
+        timeoutMs: 30_000,
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(ARN);
     expect(r.exitCode).toBe(0);
@@ -163,7 +177,8 @@ describe('the child of exec --server', () => {
     expect(cases.rebound?.status).toBe(403);
     for (const [name, answer] of Object.entries(cases)) {
       if (name === 'right') continue;
-      for (const secret of [right.AccessKeyId!, right.SecretAccessKey!, right.Token!]) expect({ name, leaked: answer.body.includes(secret) }).toEqual({ name, leaked: false });
+      for (const secret of [right.AccessKeyId!, right.SecretAccessKey!, right.Token!])
+        expect({ name, leaked: answer.body.includes(secret) }).toEqual({ name, leaked: false });
     }
   });
 
@@ -176,7 +191,10 @@ describe('the child of exec --server', () => {
   });
 
   test('with keyring: file it says why not and runs nothing', async () => {
-    const r = await runCli(['exec', '--server', '--', 'sh', '-c', 'echo ran'], { env: { ...w.env, AWSDIR_KEYRING: 'file', AWSDIR_FILE_PASSPHRASE: 'a passphrase' }, cwd: w.production });
+    const r = await runCli(['exec', '--server', '--', 'sh', '-c', 'echo ran'], {
+      env: { ...w.env, AWSDIR_KEYRING: 'file', AWSDIR_FILE_PASSPHRASE: 'a passphrase' },
+      cwd: w.production,
+    });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^awsdir: exec --server: the credential server does not work with the file keyring.*`awsdir exec` without --server/);
@@ -197,12 +215,16 @@ describe('with role sessions of 60 seconds', () => {
 
   test('the AWS CLI keeps working across three role sessions that really end, with no code after the first', async () => {
     const cli = `/usr/bin/aws sts get-caller-identity --endpoint-url ${w.emu.url} --query Arn --output text`;
-    const run = new Running(['exec', '--server', '--', 'bash', '-c', `echo ready; while read -r _; do ${cli}; echo "exit=$?"; done`], {
-      ...w.env,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWSDIR_MFA_CODE: await w.emu.totp(SERIAL),
-    }, w.production);
+    const run = new Running(
+      ['exec', '--server', '--', 'bash', '-c', `echo ready; while read -r _; do ${cli}; echo "exit=$?"; done`],
+      {
+        ...w.env,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWSDIR_MFA_CODE: await w.emu.totp(SERIAL),
+      },
+      w.production,
+    );
     const world = w.emu.emulator.world;
     const used: string[] = [];
     try {
@@ -249,7 +271,11 @@ describe('a program left running for twelve hours (every clock moved)', () => {
 
   test('one SDK client works across eleven role sessions with no code, then says the MFA session ended', async () => {
     const env = { ...w.env, NODE_OPTIONS: `--require ${CLOCK}`, AWSDIR_TEST_CLOCK_FILE: clockFile };
-    const run = new Running(['exec', '--server', '--', process.execPath, SDK_CLIENT, 'loop'], { ...env, AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) }, w.production);
+    const run = new Running(
+      ['exec', '--server', '--', process.execPath, SDK_CLIENT, 'loop'],
+      { ...env, AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) },
+      w.production,
+    );
     try {
       expect(JSON.parse(await run.next())).toEqual({ ready: true });
       await w.emu.clearCalls();

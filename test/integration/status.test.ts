@@ -15,10 +15,27 @@ const secrets: string[] = [];
 
 interface Report {
   directory: string;
-  project: null | { projectFile: string; files: string[]; allowed: boolean; region: string; sessionName: string; label: string; origins: Record<string, string>; source: { name: string; kind: string } };
+  project: null | {
+    projectFile: string;
+    files: string[];
+    allowed: boolean;
+    region: string;
+    sessionName: string;
+    label: string;
+    origins: Record<string, string>;
+    source: { name: string; kind: string };
+  };
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string };
-  sessions: Array<{ kind: string; roleArn?: string; assumedRoleArn?: string; sourceName?: string; mfaSerial?: string; secondsLeft?: number; usedHere: boolean }>;
+  sessions: Array<{
+    kind: string;
+    roleArn?: string;
+    assumedRoleArn?: string;
+    sourceName?: string;
+    mfaSerial?: string;
+    secondsLeft?: number;
+    usedHere: boolean;
+  }>;
 }
 
 beforeAll(async () => {
@@ -63,14 +80,16 @@ test('--json: the files, where each value came from, approval, and the sessions 
   expect(mine.find((s) => s.kind === 'mfa-session')!.mfaSerial).toBe(MFA_SERIAL);
 });
 
-test('the human form names the files and origins and marks this directory\'s sessions', async () => {
+test("the human form names the files and origins and marks this directory's sessions", async () => {
   const r = await w.run(['status'], { cwd: production });
   expect(r.exitCode).toBe(0);
   noSecrets(r.stdout);
   expect(r.stdout).toContain(`project file    ${join(production, '.awsdir.yaml')} — allowed`);
   expect(r.stdout).toContain(`extends         ${join(team, '.awsdir.yaml')}`);
   expect(r.stdout).toMatch(new RegExp(`^region +eu-west-1 +\\(from ${join(team, '.awsdir.yaml').replace(/[.]/g, '\\.')}\\)$`, 'm'));
-  expect(r.stdout).toMatch(new RegExp(`^ {2}role +admin @ 222222222222 +source .* (59m|5\\dm)\\d*s? left {2}endpoint ${w.emu.url.replace(/[.]/g, '\\.')} {2}<- this directory$`, 'm'));
+  expect(r.stdout).toMatch(
+    new RegExp(`^ {2}role +admin @ 222222222222 +source .* (59m|5\\dm)\\d*s? left {2}endpoint ${w.emu.url.replace(/[.]/g, '\\.')} {2}<- this directory$`, 'm'),
+  );
 });
 
 test('a changed file is reported as not allowed, with the command that allows it', async () => {

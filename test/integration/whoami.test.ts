@@ -47,7 +47,12 @@ test('inside awsdir exec: the role session, with the project file, label, role a
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
-  const out = JSON.parse(r.stdout) as { Account: string; Arn: string; AccountAlias: string; Awsdir: { Label: string; RoleArn: string; Config: string; SecondsLeft: number; Expiration: string } };
+  const out = JSON.parse(r.stdout) as {
+    Account: string;
+    Arn: string;
+    AccountAlias: string;
+    Awsdir: { Label: string; RoleArn: string; Config: string; SecondsLeft: number; Expiration: string };
+  };
   expect(out.Account).toBe('222222222222');
   expect(out.AccountAlias).toBe('acme-production');
   expect(out.Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/admin\/alice-production$/);
@@ -64,10 +69,12 @@ test('inside awsdir exec: the role session, with the project file, label, role a
   expect(human.stdout).toMatch(/^expires .*\((59m|5\dm\d+s|1h) left\)$/m);
 });
 
-test('in credential-process mode (AWS_PROFILE of a generated profile) it runs the profile\'s credential_process', async () => {
+test("in credential-process mode (AWS_PROFILE of a generated profile) it runs the profile's credential_process", async () => {
   const exported = await w.run(['export', '--credential-process', '--shell', 'json'], { cwd: w.dirs.production });
   expect(exported.exitCode).toBe(0);
-  const vars = Object.fromEntries(Object.entries(JSON.parse(exported.stdout) as Record<string, string | null>).filter((e): e is [string, string] => e[1] !== null));
+  const vars = Object.fromEntries(
+    Object.entries(JSON.parse(exported.stdout) as Record<string, string | null>).filter((e): e is [string, string] => e[1] !== null),
+  );
   const r = await w.run(['whoami', '--json'], { env: vars });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
@@ -90,7 +97,13 @@ test("a profile's credential_process gets neither the MFA code nor the file keyr
   const config = join(w.home, 'aws-config-dumper');
   writeFileSync(config, `[profile dumper]\ncredential_process = ${script}\n`);
   const r = await w.run(['whoami', '--json'], {
-    env: { AWS_PROFILE: 'dumper', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWSDIR_MFA_CODE: '424242', AWSDIR_FILE_PASSPHRASE: 'correct horse battery' },
+    env: {
+      AWS_PROFILE: 'dumper',
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWSDIR_MFA_CODE: '424242',
+      AWSDIR_FILE_PASSPHRASE: 'correct horse battery',
+    },
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
@@ -115,6 +128,8 @@ test('role credentials AWS counts expired before awsdir does say so and name `aw
   await w.emu.advanceClock(2 * 3600);
   const r = await w.run(['whoami'], { env: vars });
   expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); AWS ended them before their time .* run `awsdir clear`, then `direnv reload`/);
+  expect(r.stderr).toMatch(
+    /^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); AWS ended them before their time .* run `awsdir clear`, then `direnv reload`/,
+  );
   expect(r.exitCode).toBe(1);
 });

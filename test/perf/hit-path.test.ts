@@ -103,13 +103,24 @@ test('a hit whose descriptors are character devices but no terminal (/dev/null) 
 });
 
 test('the hit path prints exactly what the full CLI prints, in every output form', async () => {
-  for (const args of [['export'], ['export', '--shell', 'fish'], ['export', '--shell=json'], ['export', '--direnv'], ['export', '--dir', world.app, '--shell', 'dotenv']]) {
+  for (const args of [
+    ['export'],
+    ['export', '--shell', 'fish'],
+    ['export', '--shell=json'],
+    ['export', '--direnv'],
+    ['export', '--dir', world.app, '--shell', 'dotenv'],
+  ]) {
     const hit = await recorded(args);
     expect(loadedFullCli(hit.log)).toBe(false);
     // Without the resolved-config cache the hit path cannot serve: the full CLI does.
     const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
     expect(loadedFullCli(full.log)).toBe(true);
-    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({ args, code: full.exitCode, stdout: full.stdout, stderr: full.stderr });
+    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({
+      args,
+      code: full.exitCode,
+      stdout: full.stdout,
+      stderr: full.stderr,
+    });
   }
 });
 

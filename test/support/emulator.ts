@@ -43,7 +43,10 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
   const emulator = await startEmulator({ fixture });
   const { url } = emulator;
   const hook = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    const res = await fetch(`${url}/__emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const res = await fetch(`${url}/__emulator/${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
     return { status: res.status, json: await res.json() };
   };
   const advanceClock = async (seconds: number): Promise<void> => void (await hook('POST', 'clock', { advanceSeconds: seconds }));

@@ -99,7 +99,12 @@ export async function makeWorld(name: string, options: WorldOptions = {}): Promi
   let sourcesText = '';
 
   const run = (args: string[], o: RunOptions = {}): Promise<CliResult> =>
-    runProcess(process.execPath, [cli, ...args], { env: { ...env, ...o.env }, cwd: o.cwd ?? home, ...(o.input !== undefined && { input: o.input }), ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }) });
+    runProcess(process.execPath, [cli, ...args], {
+      env: { ...env, ...o.env },
+      cwd: o.cwd ?? home,
+      ...(o.input !== undefined && { input: o.input }),
+      ...(o.timeoutMs !== undefined && { timeoutMs: o.timeoutMs }),
+    });
   const must = async (what: string, r: Promise<CliResult>): Promise<CliResult> => {
     const done = await r;
     if (done.exitCode !== 0) throw new Error(`world ${name}: ${what} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 600)}`);
@@ -195,7 +200,10 @@ export async function makeWorld(name: string, options: WorldOptions = {}): Promi
  * The world of a test file: made before its tests (with `projects` added and allowed, their
  * directories in `dirs`) and closed after them. Use it inside tests and hooks.
  */
-export function useWorld<P extends string = never>(name: string, options: WorldOptions & { projects?: Record<P, string> } = {}): World & { dirs: Record<P, string> } {
+export function useWorld<P extends string = never>(
+  name: string,
+  options: WorldOptions & { projects?: Record<P, string> } = {},
+): World & { dirs: Record<P, string> } {
   let current: (World & { dirs: Record<P, string> }) | undefined;
   beforeAll(async () => {
     const w = await makeWorld(name, options);

@@ -65,7 +65,12 @@ function fakeSts(now: () => number) {
   let assumedAccount = '222222222222';
   const issue = (durationSeconds: number) => {
     issued += 1;
-    return { accessKeyId: `ASIAFAKE${String(issued).padStart(12, '0')}`, secretAccessKey: `secret-${issued}`, sessionToken: `token-${issued}`, expiration: new Date(now() + durationSeconds * 1000) };
+    return {
+      accessKeyId: `ASIAFAKE${String(issued).padStart(12, '0')}`,
+      secretAccessKey: `secret-${issued}`,
+      sessionToken: `token-${issued}`,
+      expiration: new Date(now() + durationSeconds * 1000),
+    };
   };
   const refuse = (call: StsCall): void => {
     calls.push(call);
@@ -79,12 +84,25 @@ function fakeSts(now: () => number) {
     answerFromAccount: (account: string) => void (assumedAccount = account),
     client: (credentials: AwsCredentials): StsCalls => ({
       async getSessionToken(input) {
-        refuse({ action: 'GetSessionToken', signer: credentials.accessKeyId, durationSeconds: input.durationSeconds, ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}) });
+        refuse({
+          action: 'GetSessionToken',
+          signer: credentials.accessKeyId,
+          durationSeconds: input.durationSeconds,
+          ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}),
+        });
         return issue(input.durationSeconds);
       },
       async assumeRole(input) {
-        refuse({ action: 'AssumeRole', signer: credentials.accessKeyId, durationSeconds: input.durationSeconds, ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}) });
-        return { ...issue(input.durationSeconds), assumedRoleArn: `arn:aws:sts::${assumedAccount}:assumed-role/${input.roleArn.split('/').pop()}/${input.roleSessionName}` };
+        refuse({
+          action: 'AssumeRole',
+          signer: credentials.accessKeyId,
+          durationSeconds: input.durationSeconds,
+          ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}),
+        });
+        return {
+          ...issue(input.durationSeconds),
+          assumedRoleArn: `arn:aws:sts::${assumedAccount}:assumed-role/${input.roleArn.split('/').pop()}/${input.roleSessionName}`,
+        };
       },
     }),
   };
@@ -152,7 +170,8 @@ function setup(options: { windowSeconds?: number } = {}) {
   return { keyring, sts, lines, codes, waits, fetch, deps, advance: (ms: number) => void (clock += ms), now };
 }
 
-const actions = (calls: StsCall[]): string[] => calls.map((c) => `${c.action}${c.tokenCode ? ' with code' : ''} as ${c.signer.startsWith('AKIA') ? 'source keys' : 'session'}`);
+const actions = (calls: StsCall[]): string[] =>
+  calls.map((c) => `${c.action}${c.tokenCode ? ' with code' : ''} as ${c.signer.startsWith('AKIA') ? 'source keys' : 'session'}`);
 
 describe('the compositions', () => {
   test('the usual: one code for an MFA session, every role assumed from it, both cached', async () => {
@@ -160,7 +179,11 @@ describe('the compositions', () => {
     const first = await roleCredentials(project(), t.deps());
     expect(actions(t.sts.calls)).toEqual(['GetSessionToken with code as source keys', 'AssumeRole as session']);
     expect(t.sts.calls[0]!.durationSeconds).toBe(12 * 3600);
-    expect(first).toMatchObject({ fromCache: false, assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app', accountAlias: 'acme-production' });
+    expect(first).toMatchObject({
+      fromCache: false,
+      assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app',
+      accountAlias: 'acme-production',
+    });
     expect(t.codes).toHaveLength(1);
     expect([...t.keyring.entries.keys()].sort()).toEqual([mfaSessionEntryName(project(), {}), roleEntryName(project(), {})].sort());
 
@@ -245,14 +268,22 @@ describe('the cache sequence', () => {
     const name = roleEntryName(p, {});
     let started!: Promise<unknown>;
     // Another awsdir holds the lock while it fetches; this one reads, misses and waits for it.
-    await withLock(name.replace('/', '-'), async () => {
-      let waiting!: () => void;
-      const waited = new Promise<void>((resolve) => (waiting = resolve));
-      started = roleCredentials(p, t.deps({ fetch: { ...t.fetch, lock: (n, fn) => withLock(n, fn, { dir: lockDir, onWait: () => waiting() }) } }));
-      await waited;
-      const other = toCachedSession('role', { accessKeyId: 'ASIAOTHERPROCESS0001', secretAccessKey: 'o', sessionToken: 'o', expiration: new Date(t.now() + HOUR) }, { sourceName: 'default', issuedAt: t.now(), assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app' });
-      t.keyring.entries.set(name, JSON.stringify(other));
-    }, { dir: lockDir });
+    await withLock(
+      name.replace('/', '-'),
+      async () => {
+        let waiting!: () => void;
+        const waited = new Promise<void>((resolve) => (waiting = resolve));
+        started = roleCredentials(p, t.deps({ fetch: { ...t.fetch, lock: (n, fn) => withLock(n, fn, { dir: lockDir, onWait: () => waiting() }) } }));
+        await waited;
+        const other = toCachedSession(
+          'role',
+          { accessKeyId: 'ASIAOTHERPROCESS0001', secretAccessKey: 'o', sessionToken: 'o', expiration: new Date(t.now() + HOUR) },
+          { sourceName: 'default', issuedAt: t.now(), assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app' },
+        );
+        t.keyring.entries.set(name, JSON.stringify(other));
+      },
+      { dir: lockDir },
+    );
     const r = (await started) as Awaited<ReturnType<typeof roleCredentials>>;
     expect(r.fromCache).toBe(true);
     expect(r.credentials.accessKeyId).toBe('ASIAOTHERPROCESS0001');
@@ -308,12 +339,20 @@ describe('a cached MFA session that STS refuses', () => {
     const mfaName = mfaSessionEntryName(project(), {});
     const old = JSON.parse(t.keyring.entries.get(mfaName)!) as { accessKeyId: string };
     t.advance(20 * 60_000);
-    t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent'));
+    t.sts.refuseNext(
+      'AssumeRole',
+      awsError(
+        'AccessDenied',
+        'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent',
+      ),
+    );
     const r = await roleCredentials(other, t.deps());
     expect(r.fromCache).toBe(false);
     expect(actions(t.sts.calls.slice(before))).toEqual(['AssumeRole as session', 'GetSessionToken with code as source keys', 'AssumeRole as session']);
     expect(t.codes).toHaveLength(2);
-    expect(t.lines).toContain('info: role arn:aws:iam::222222222222:role/recent refused the MFA session of 20 minutes ago; a role that demands a recent MFA accepts a new one: asking for a code');
+    expect(t.lines).toContain(
+      'info: role arn:aws:iam::222222222222:role/recent refused the MFA session of 20 minutes ago; a role that demands a recent MFA accepts a new one: asking for a code',
+    );
     expect(JSON.parse(t.keyring.entries.get(mfaName)!).accessKeyId).not.toBe(old.accessKeyId);
   });
 
@@ -330,7 +369,13 @@ describe('a cached MFA session that STS refuses', () => {
   test('a role that refuses a young MFA session: no new code, the causes at once', async () => {
     const { t, other, before } = await withCachedMfaSession();
     t.advance(5 * 60_000);
-    t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent'));
+    t.sts.refuseNext(
+      'AssumeRole',
+      awsError(
+        'AccessDenied',
+        'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent',
+      ),
+    );
     await expect(roleCredentials(other, t.deps())).rejects.toThrow(
       /^role arn:aws:iam::222222222222:role\/recent refused arn:aws:iam::111111111111:user\/alice \(AWS does not say why; not the age of your MFA: the MFA session is 5 minutes old\)/,
     );
@@ -343,9 +388,14 @@ describe('a cached MFA session that STS refuses', () => {
     t.advance(HOUR);
     t.sts.refuseNext(
       'AssumeRole',
-      awsError('AccessDenied', 'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent because no identity-based policy allows the sts:AssumeRole action'),
+      awsError(
+        'AccessDenied',
+        'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent because no identity-based policy allows the sts:AssumeRole action',
+      ),
     );
-    await expect(roleCredentials(other, t.deps())).rejects.toThrow(/because no identity-based policy allows the sts:AssumeRole action: the trust policy is not the problem; ask your administrator/);
+    await expect(roleCredentials(other, t.deps())).rejects.toThrow(
+      /because no identity-based policy allows the sts:AssumeRole action: the trust policy is not the problem; ask your administrator/,
+    );
     expect(t.codes).toHaveLength(1);
   });
 

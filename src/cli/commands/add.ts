@@ -35,7 +35,12 @@ There is no flag for the secret: command lines end up in shell history and proce
       }
       const workspace = await openWorkspace(ctx);
       await addSource(
-        { name: name ?? 'default', fromEnv: Boolean(opts.fromEnv), ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}), ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}) },
+        {
+          name: name ?? 'default',
+          fromEnv: Boolean(opts.fromEnv),
+          ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}),
+          ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}),
+        },
         {
           env: ctx.env,
           reporter: workspace.reporter,

@@ -15,10 +15,13 @@ export async function clearCommand(input: { all: boolean; dir: string; withMfaSe
   const project = input.all ? undefined : await resolveAllowedProject(input.dir, env, workspace.userConfig);
   const names = project ? (input.withMfaSession ? projectEntryNames(project, env) : [roleEntryName(project, env)]) : 'all';
   const removed = await workspace.sessions.clear(names);
-  if (removed.length === 0) reporter.info(input.all ? 'no cached sessions' : `no cached ${input.withMfaSession ? 'sessions' : 'role session'} for ${project?.role.arn}`);
+  if (removed.length === 0)
+    reporter.info(input.all ? 'no cached sessions' : `no cached ${input.withMfaSession ? 'sessions' : 'role session'} for ${project?.role.arn}`);
   for (const name of removed) reporter.info(`removed ${name.startsWith('role/') ? 'role session' : 'MFA session'} ${name}`);
   if (project?.mfa && !input.withMfaSession) {
-    reporter.info(`kept the MFA session of source '${project.sourceName}': every directory of the source assumes its role from it without a code (\`awsdir clear --with-mfa-session\` removes it too)`);
+    reporter.info(
+      `kept the MFA session of source '${project.sourceName}': every directory of the source assumes its role from it without a code (\`awsdir clear --with-mfa-session\` removes it too)`,
+    );
   }
   return removed;
 }
@@ -26,7 +29,9 @@ export async function clearCommand(input: { all: boolean; dir: string; withMfaSe
 export const registerClear: RegisterCommand = (program, ctx: Context) => {
   program
     .command('clear')
-    .description("remove cached sessions: the directory's role session (with --with-mfa-session its source's MFA session too), or all of them; never the keys of a source")
+    .description(
+      "remove cached sessions: the directory's role session (with --with-mfa-session its source's MFA session too), or all of them; never the keys of a source",
+    )
     .option('--all', 'every cached session, MFA sessions included')
     .option('--dir <dir>', 'the directory whose role session to remove (default: the current one)')
     .option('--with-mfa-session', "also the MFA session of the directory's source, which every directory of that source uses")
@@ -44,6 +49,10 @@ expiration: \`awsdir clear\` then \`direnv reload\` gets a new one.`,
     )
     .action(async (opts: { all?: boolean; dir?: string; withMfaSession?: boolean }) => {
       if (opts.all && opts.dir !== undefined) throw new UsageError('clear takes --all or --dir, not both');
-      await clearCommand({ all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.'), withMfaSession: Boolean(opts.withMfaSession) }, await openWorkspace(ctx), ctx.env);
+      await clearCommand(
+        { all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.'), withMfaSession: Boolean(opts.withMfaSession) },
+        await openWorkspace(ctx),
+        ctx.env,
+      );
     });
 };

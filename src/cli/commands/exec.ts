@@ -80,7 +80,10 @@ export const registerExec: RegisterCommand = (program, ctx, outcome) => {
     .option('--dir <dir>', 'the directory whose .awsdir.yaml to use (default: the current one); the command still runs in the current directory')
     .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
     .option('--yes', 'run in a `confirm: true` directory without asking (or AWSDIR_YES=1)')
-    .option('--server', 'give the command a loopback credential server (AWS_CONTAINER_CREDENTIALS_FULL_URI and a token) instead of keys; it renews role sessions while the command runs')
+    .option(
+      '--server',
+      'give the command a loopback credential server (AWS_CONTAINER_CREDENTIALS_FULL_URI and a token) instead of keys; it renews role sessions while the command runs',
+    )
     .addHelpText(
       'after',
       `

@@ -30,7 +30,9 @@ export interface ExportInput {
 /** The text to print on stdout for a directory's identity; the one-line summary goes to stderr. */
 export function exportText(input: ExportInput, identity: DirectoryIdentity, now: () => number): string {
   const { project, reporter } = identity;
-  const profile = input.credentialProcess ? credentialProcessExports({ ...input.credentialProcess, reporter }, project, { assumedRoleArn: identity.assumedRoleArn }) : undefined;
+  const profile = input.credentialProcess
+    ? credentialProcessExports({ ...input.credentialProcess, reporter }, project, { assumedRoleArn: identity.assumedRoleArn })
+    : undefined;
   const vars = profile
     ? { set: profile.set, unset: profile.unset }
     : input.server
@@ -40,7 +42,14 @@ export function exportText(input: ExportInput, identity: DirectoryIdentity, now:
     { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile, ...(profile?.watch ?? [])] } : {}) },
     input.direnv ? 'bash' : input.shell,
   );
-  const line = summary(project, identity.credentials.expiration, now(), identity.accountAlias, identity.endpoint, input.server ? 'renewed by the awsdir server' : undefined);
+  const line = summary(
+    project,
+    identity.credentials.expiration,
+    now(),
+    identity.accountAlias,
+    identity.endpoint,
+    input.server ? 'renewed by the awsdir server' : undefined,
+  );
   reporter.info(reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
   reporter.debug(identity.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
   return text;
@@ -89,7 +98,10 @@ export const registerExport: RegisterCommand = (program, ctx: Context) => {
     .option('--credential-process', 'export AWS_CONFIG_FILE and AWS_PROFILE of a generated credential_process profile instead of keys')
     .option('--server', 'export the URI and token of the per-user awsdir credential server (started if needed) instead of keys')
     .option('--direnv', 'bash exports plus watch_file lines for the files that shaped them (used by `use aws`)')
-    .option('--refresh', 'a new role session even when the cache holds one, which AWS may have ended early (revoked, or a clock corrected since); the MFA session is reused while it lasts, so no code is asked (or AWSDIR_REFRESH=1)')
+    .option(
+      '--refresh',
+      'a new role session even when the cache holds one, which AWS may have ended early (revoked, or a clock corrected since); the MFA session is reused while it lasts, so no code is asked (or AWSDIR_REFRESH=1)',
+    )
     .addHelpText(
       'after',
       `
@@ -103,27 +115,43 @@ Example:
 
 The summary line goes to stderr; stdout holds only the exports, written after success.`,
     )
-    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean; credentialProcess?: boolean; refresh?: boolean; server?: boolean }) => {
-      const shell = parseShell(opts.shell);
-      if (opts.server && opts.credentialProcess) throw new UsageError('--server and --credential-process are two ways to the same end; give one');
-      const dir = resolve(ctx.cwd, opts.dir ?? '.');
-      if (opts.server) await assertServerKeyring(ctx.env, 'use aws --server');
-      const identity = await enterDirectory(ctx, {
-        dir,
-        command: 'export',
-        // Both hand the session to AWS tools that refresh 15 minutes before its end.
-        forCredentialProcess: Boolean(opts.credentialProcess || opts.server),
-        yes: Boolean(opts.yes),
-        refresh: refreshAsked(ctx.env, opts.refresh),
-        ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
-      });
-      const server = opts.server ? await serveDirectory(ctx, dir, identity) : undefined;
-      ctx.io.stdout(
-        exportText(
-          { shell, direnv: Boolean(opts.direnv), ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}), ...(server ? { server } : {}) },
-          identity,
-          () => ctx.now(),
-        ),
-      );
-    });
+    .action(
+      async (opts: {
+        shell: string;
+        dir?: string;
+        mfaCode?: string;
+        direnv?: boolean;
+        yes?: boolean;
+        credentialProcess?: boolean;
+        refresh?: boolean;
+        server?: boolean;
+      }) => {
+        const shell = parseShell(opts.shell);
+        if (opts.server && opts.credentialProcess) throw new UsageError('--server and --credential-process are two ways to the same end; give one');
+        const dir = resolve(ctx.cwd, opts.dir ?? '.');
+        if (opts.server) await assertServerKeyring(ctx.env, 'use aws --server');
+        const identity = await enterDirectory(ctx, {
+          dir,
+          command: 'export',
+          // Both hand the session to AWS tools that refresh 15 minutes before its end.
+          forCredentialProcess: Boolean(opts.credentialProcess || opts.server),
+          yes: Boolean(opts.yes),
+          refresh: refreshAsked(ctx.env, opts.refresh),
+          ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
+        });
+        const server = opts.server ? await serveDirectory(ctx, dir, identity) : undefined;
+        ctx.io.stdout(
+          exportText(
+            {
+              shell,
+              direnv: Boolean(opts.direnv),
+              ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}),
+              ...(server ? { server } : {}),
+            },
+            identity,
+            () => ctx.now(),
+          ),
+        );
+      },
+    );
 };

@@ -22,7 +22,7 @@ export const registerInit: RegisterCommand = (program: Command, ctx: Context) =>
     .option('--label <label>', 'shown in messages and the prompt (default: the role name)')
     .option('--confirm', 'ask once per shell before entering (for production)')
     .option('--mfa', 'use MFA for this role (the default)')
-    .option('--no-mfa', "skip MFA: only for a role whose trust policy does not demand it")
+    .option('--no-mfa', 'skip MFA: only for a role whose trust policy does not demand it')
     .option('--external-id <id>', "sts:ExternalId, when the role's trust policy demands one")
     .option('--session-name <template>', 'RoleSessionName template, e.g. "{user}-{dir}" (the default)')
     .option('--force', 'replace an existing .awsdir.yaml; append `use aws` to an .envrc without asking')

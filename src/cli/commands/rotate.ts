@@ -8,7 +8,10 @@ export const registerRotate: RegisterCommand = (program, ctx) => {
     .command('rotate')
     .description("replace a source's IAM access key with a new one, never losing the working key")
     .argument('[source]', 'the source of the user file whose key to replace', 'default')
-    .option('--mfa-code <code>', 'an MFA code, when no cached MFA session of the source can sign the IAM calls (key management needs MFA under the base-user policy)')
+    .option(
+      '--mfa-code <code>',
+      'an MFA code, when no cached MFA session of the source can sign the IAM calls (key management needs MFA under the base-user policy)',
+    )
     .addHelpText(
       'after',
       `
@@ -26,6 +29,11 @@ key and how to delete it.`,
     )
     .action(async (source: string, options: { mfaCode?: string }) => {
       const workspace = await openWorkspace(ctx, options.mfaCode ? { mfaCode: options.mfaCode } : {});
-      await rotateSource(source, workspace, { env: ctx.env, now: () => ctx.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), loadAws: loadAwsSdk });
+      await rotateSource(source, workspace, {
+        env: ctx.env,
+        now: () => ctx.now(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        loadAws: loadAwsSdk,
+      });
     });
 };

@@ -37,7 +37,9 @@ Example:
       const answer = await askServer(paths.socket, { op: 'status', protocol: SERVER_PROTOCOL }, ASK_TIMEOUT_MS);
       if (answer === 'absent' || !answer.ok || !('directories' in answer)) {
         const why = answer !== 'absent' && !answer.ok ? answer.message : undefined;
-        ctx.io.stdout(opts.json ? `${JSON.stringify({ running: answer !== 'absent', ...(why ? { error: why } : {}) })}\n` : `${why ?? 'awsdir server: not running'}\n`);
+        ctx.io.stdout(
+          opts.json ? `${JSON.stringify({ running: answer !== 'absent', ...(why ? { error: why } : {}) })}\n` : `${why ?? 'awsdir server: not running'}\n`,
+        );
         return;
       }
       const { pid, url, directories, troubles, idleSeconds } = answer;
@@ -62,7 +64,8 @@ Example:
       }
       if (!answer.ok) throw new AwsdirError(`${answer.message.replace(/^awsdir:? /, '')}`);
       for (let waited = 0; existsSync(paths.socket); waited += 100) {
-        if (waited > ASK_TIMEOUT_MS) throw new AwsdirError(`the awsdir server said it would stop, and ${paths.socket} is still there after 10s; see ${paths.log}`);
+        if (waited > ASK_TIMEOUT_MS)
+          throw new AwsdirError(`the awsdir server said it would stop, and ${paths.socket} is still there after 10s; see ${paths.log}`);
         await abortableSleep(100, ctx.signal, 'cancelled while waiting for the server to stop');
       }
       ctx.io.stderr('awsdir: the server stopped\n');

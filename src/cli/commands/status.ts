@@ -32,9 +32,7 @@ export interface StatusSession {
 
 export interface StatusReport {
   directory: string;
-  project:
-    | (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean })
-    | null;
+  project: (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean }) | null;
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string; error?: string };
   /** Services whose calls go elsewhere than AWS, and the variable that says so; empty for AWS. */
