@@ -1,30 +1,16 @@
-import { closeSync, openSync } from 'node:fs';
 import type { Context, Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
 import { allowShownProject, approvalRefusal, describeSelection, type PendingApproval } from '../config/approval';
-import { readTty } from '../mfa/readTty';
+import { terminalQuestion } from '../mfa/readTty';
 
 /** Asks one question on the terminal and returns the answer; undefined when there is no terminal. */
 export type Ask = ((question: string) => Promise<string>) | undefined;
 
 /** The question on /dev/tty, where the MFA prompt asks too (it works under direnv in bash, zsh and fish). */
 export function approvalAsk(ctx: Pick<Context, 'signal'>): Ask {
-  try {
-    closeSync(openSync('/dev/tty', 'r+'));
-  } catch {
-    return undefined;
-  }
-  return (question) =>
-    readTty({
-      prompt: question,
-      echo: 'self',
-      accept: (c) => /[A-Za-z]/.test(c),
-      maxLength: 3,
-      signal: ctx.signal,
-      noTerminalHint: 'run `awsdir allow` for the directory',
-    });
+  return terminalQuestion(ctx.signal, 'run `awsdir allow` for the directory');
 }
 
 // The question is written in raw mode: a line ends with CR LF.
