@@ -10,8 +10,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, makeHome, ROOT, runCli, runProcess, type CliResult } from '../helpers/cli';
-import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, makeHome, ROOT, runCli, runProcess, type CliResult } from '../support/cli';
+import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../support/emulator';
 
 jest.setTimeout(120_000);
 

@@ -5,7 +5,7 @@
  * same way: a new MFA code is asked for only when the cached MFA session is old enough for its age
  * to be the reason, and every other refusal ends at once, naming what to check.
  */
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli, type CliResult } from '../support/cli';
 import { addProject, closeWorld, makeWorld, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';

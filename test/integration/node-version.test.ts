@@ -4,7 +4,7 @@
  * Node.js below 22 whenever it loads, never reaches the person; the programs awsdir starts do not
  * inherit the switch that silences it; and doctor says, once, what the running version means.
  */
-import { CLI, runCli } from '../helpers/cli';
+import { CLI, runCli } from '../support/cli';
 import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';

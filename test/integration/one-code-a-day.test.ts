@@ -5,7 +5,7 @@
  */
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { baseUserPolicy } from '../../src/security/baseUserPolicy';
-import { runCli, type CliResult } from '../helpers/cli';
+import { runCli, type CliResult } from '../support/cli';
 import { addProject, closeWorld, makeWorld, type World } from '../helpers/world';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, runCli } from '../helpers/cli';
+import { makeHome, runCli } from '../support/cli';
 
 const { home, env } = makeHome('awsdir-profile-source-');
 const awsDir = join(home, '.aws');

@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, runCli, runProcess, type CliResult } from '../helpers/cli';
+import { CLI, runCli, runProcess, type CliResult } from '../support/cli';
 import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';

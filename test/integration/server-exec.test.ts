@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { baseEnv, CLI, ROOT, runCli } from '../helpers/cli';
-import { DEMO_FIXTURE, type TestEmulator } from '../helpers/emulator';
+import { baseEnv, CLI, ROOT, runCli } from '../support/cli';
+import { DEMO_FIXTURE, type TestEmulator } from '../support/emulator';
 import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
