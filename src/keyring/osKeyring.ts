@@ -17,6 +17,8 @@ export interface OsKeyringOptions {
 }
 
 export const DEFAULT_DEADLINE_MS = 3000;
+/** What `list` adds to the deadline for starting the child process that asks. */
+const LIST_START_ALLOWANCE_MS = 5000;
 
 /**
  * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, the Linux
@@ -191,6 +193,9 @@ function listInChild(options: OsKeyringOptions, deadlineMs: number | undefined):
   // Required here, not at the top: the cache-hit path reads one entry and never lists, and
   // loading child_process costs every `cd` several milliseconds.
   const { execFile } = require('node:child_process') as typeof import('node:child_process');
+  // The child must start Node.js before it can ask anything: on a busy machine that alone took
+  // seconds, and a listing cut short showed `status` no sessions at all.
+  if (deadlineMs !== undefined) deadlineMs += LIST_START_ALLOWANCE_MS;
   return new Promise((resolve, reject) => {
     execFile(
       options.node,
