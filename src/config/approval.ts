@@ -70,6 +70,7 @@ const NONE = 'none';
 
 function describeSource(source: SourceConfig): string {
   if (source.kind === 'credentials-profile') return `${source.name} (credentials profile ${source.profile})`;
+  if (source.kind === 'sso') return `${source.name} (IAM Identity Center ${'ssoSession' in source ? `sso-session ${source.ssoSession}` : `${source.startUrl} ${source.region}`})`;
   // Not the keychain source's access key id: `awsdir rotate` changes it, and the person stays who they are.
   return `${source.name} (${source.kind === 'env' ? 'environment' : 'keychain'})`;
 }

@@ -119,6 +119,14 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     if (!source) {
       fail('source', `no source named '${sourceName}' in ${userConfig.file}`, `${Object.keys(userConfig.sources).join(', ')} (or add one with \`awsdir add ${sourceName}\`)`);
     }
+    if (source!.kind === 'sso') {
+      const keyed = Object.values(userConfig.sources).filter((s) => s.kind !== 'sso').map((s) => s.name);
+      fail(
+        'source',
+        `'${sourceName}' is an IAM Identity Center source, which gives role credentials for its own permission sets, not keys to assume \`role:\` with`,
+        `a source with keys${keyed.length ? ` (${keyed.join(', ')})` : ''}, added with \`awsdir add NAME\``,
+      );
+    }
   } else if (profile?.sourceProfile) {
     sourceName = `aws-profile:${profile.sourceProfile}`;
     const sourceProfile = readAwsProfile(awsConfig!, profile.sourceProfile);

@@ -1,6 +1,6 @@
 import type { Partition } from './roleArn';
 
-/** Where a source's long-lived keys come from (DESIGN.md section 3, user file). */
+/** Where a source's long-lived keys come from, or where it signs in (DESIGN.md section 3, user file). */
 interface SourceCommon {
   name: string;
   mfaSerial?: string;
@@ -12,7 +12,13 @@ interface SourceCommon {
 export type SourceConfig =
   | (SourceCommon & { kind: 'keychain'; accessKeyId?: string })
   | (SourceCommon & { kind: 'credentials-profile'; profile: string })
-  | (SourceCommon & { kind: 'env' });
+  | (SourceCommon & { kind: 'env' })
+  /**
+   * IAM Identity Center: no keys, a sign-in in the browser whose tokens live in the keychain. Its
+   * start URL and region are its own, or those of an [sso-session] of ~/.aws/config, read when used
+   * (config/ssoConfig.ts). It has no MFA settings of its own: Identity Center asks for MFA itself.
+   */
+  | (SourceCommon & { kind: 'sso' } & ({ startUrl: string; region: string } | { ssoSession: string }));
 
 export type KeyringPreference = 'auto' | 'os' | 'file';
 

@@ -34,6 +34,22 @@ export function recordSource(env: Env, name: string, details: { accessKeyId?: st
   });
 }
 
+/**
+ * Records an IAM Identity Center source: its start URL and region, or the [sso-session] of
+ * ~/.aws/config it reuses. Settings it had before are replaced, never mixed with the new ones.
+ */
+export function recordSsoSource(env: Env, name: string, settings: { startUrl: string; region: string } | { ssoSession: string }): Promise<void> {
+  return updateUserConfig(env, (doc) => {
+    if (!doc.hasIn(['sources', name]) || doc.getIn(['sources', name]) === null) doc.setIn(['sources', name], doc.createNode({}));
+    for (const key of ['sso_start_url', 'sso_region', 'sso_session']) doc.deleteIn(['sources', name, key]);
+    if ('ssoSession' in settings) doc.setIn(['sources', name, 'sso_session'], settings.ssoSession);
+    else {
+      doc.setIn(['sources', name, 'sso_start_url'], settings.startUrl);
+      doc.setIn(['sources', name, 'sso_region'], settings.region);
+    }
+  });
+}
+
 export function removeSource(env: Env, name: string): Promise<void> {
   return updateUserConfig(env, (doc) => {
     doc.deleteIn(['sources', name]);
