@@ -40,6 +40,11 @@ export function isSsoGrantRefused(error: unknown): boolean {
   );
 }
 
+function networkCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
 function message(error: unknown): string {
   const e = (error ?? {}) as { message?: unknown; error_description?: unknown };
   const text = typeof e.error_description === 'string' && e.error_description !== '' ? e.error_description : typeof e.message === 'string' ? e.message : String(error);
@@ -81,7 +86,7 @@ export function explainSsoError(error: unknown, context: SsoErrorContext): Awsdi
   }
   if (isNetworkError(error)) {
     return new AwsdirError(
-      `${act}: could not reach ${context.endpoint} (${name || 'network error'}); check the network, or ${context.endpointVariable} / AWS_ENDPOINT_URL if you set one`,
+      `${act}: could not reach ${context.endpoint} (${networkCode(error) || name || 'network error'}); check the network, or ${context.endpointVariable} / AWS_ENDPOINT_URL if you set one`,
       options,
     );
   }

@@ -36,17 +36,15 @@ export function recordSource(env: Env, name: string, details: { accessKeyId?: st
 
 /**
  * Records an IAM Identity Center source: its start URL and region, or the [sso-session] of
- * ~/.aws/config it reuses. Settings it had before are replaced, never mixed with the new ones.
+ * ~/.aws/config it reuses. Whatever the source said before is replaced, never mixed with these.
  */
 export function recordSsoSource(env: Env, name: string, settings: { startUrl: string; region: string } | { ssoSession: string }): Promise<void> {
   return updateUserConfig(env, (doc) => {
-    if (!doc.hasIn(['sources', name]) || doc.getIn(['sources', name]) === null) doc.setIn(['sources', name], doc.createNode({}));
-    for (const key of ['sso_start_url', 'sso_region', 'sso_session']) doc.deleteIn(['sources', name, key]);
-    if ('ssoSession' in settings) doc.setIn(['sources', name, 'sso_session'], settings.ssoSession);
-    else {
-      doc.setIn(['sources', name, 'sso_start_url'], settings.startUrl);
-      doc.setIn(['sources', name, 'sso_region'], settings.region);
-    }
+    const fields = 'ssoSession' in settings ? { sso_session: settings.ssoSession } : { sso_start_url: settings.startUrl, sso_region: settings.region };
+    // `sources:` with nothing under it is a null, not a mapping to add to.
+    const { isMap } = require('yaml') as typeof import('yaml');
+    if (!isMap(doc.get('sources', true))) doc.set('sources', doc.createNode({}));
+    doc.setIn(['sources', name], doc.createNode(fields));
   });
 }
 

@@ -237,11 +237,16 @@ async function signIn(target: SsoTarget, names: ReturnType<typeof ssoEntryNames>
       authorization = await oidc.startDeviceAuthorization(client, target.startUrl);
     } catch (error) {
       // A registration IAM Identity Center has forgotten: register once more.
-      if (ssoErrorName(error) !== 'InvalidClientException') throw explainSsoError(error, oidcContext(target, deps, 'StartDeviceAuthorization'));
+      if (ssoErrorName(error) !== 'InvalidClientException' || client.fresh) throw explainSsoError(error, oidcContext(target, deps, 'StartDeviceAuthorization'));
       client = await registration(target, oidc, names, deps, true);
       authorization = await oidc.startDeviceAuthorization(client, target.startUrl).catch((again: unknown) => {
         throw explainSsoError(again, oidcContext(target, deps, 'StartDeviceAuthorization'));
       });
+    }
+    // Kept only once it has served: a start URL IAM Identity Center refused leaves nothing behind.
+    if (client.fresh) {
+      const entry: StoredClient = { v: 1, region: target.region, clientId: client.clientId, clientSecret: client.clientSecret, expiresAt: client.expiresAt.toISOString() };
+      await deps.keyring.set(names.client, JSON.stringify(entry));
     }
     await options.started?.();
     const startedAt = deps.now();
@@ -272,18 +277,22 @@ async function signIn(target: SsoTarget, names: ReturnType<typeof ssoEntryNames>
   }
 }
 
-/** The stored registration while it outlasts a sign-in, else a new one (RegisterClient), stored. */
-async function registration(target: SsoTarget, oidc: SsoOidcApi, names: ReturnType<typeof ssoEntryNames>, deps: SsoDeps, renew: boolean): Promise<SsoRegistration> {
+/** The stored registration while it outlasts a sign-in, else a new one (RegisterClient), `fresh` until stored. */
+async function registration(
+  target: SsoTarget,
+  oidc: SsoOidcApi,
+  names: ReturnType<typeof ssoEntryNames>,
+  deps: SsoDeps,
+  renew: boolean,
+): Promise<SsoRegistration & { fresh: boolean }> {
   const stored = renew ? undefined : await readEntry(deps.keyring, names.client, isStoredClient);
   if (stored && Date.parse(stored.expiresAt) - deps.now() > REGISTRATION_MARGIN_MS) {
-    return { clientId: stored.clientId, clientSecret: stored.clientSecret, expiresAt: new Date(stored.expiresAt) };
+    return { clientId: stored.clientId, clientSecret: stored.clientSecret, expiresAt: new Date(stored.expiresAt), fresh: false };
   }
   const registered = await oidc.registerClient({ clientName: CLIENT_NAME, scopes: SCOPES }).catch((error: unknown) => {
     throw explainSsoError(error, oidcContext(target, deps, 'RegisterClient'));
   });
-  const entry: StoredClient = { v: 1, region: target.region, clientId: registered.clientId, clientSecret: registered.clientSecret, expiresAt: registered.expiresAt.toISOString() };
-  await deps.keyring.set(names.client, JSON.stringify(entry));
-  return registered;
+  return { ...registered, fresh: true };
 }
 
 /**

@@ -213,6 +213,8 @@ describe('signing in', () => {
     const error = await failure(ssoAccessToken({ ...TARGET, startUrl: 'https://other.awsapps.com/start' }, h.deps, { started: async () => void (started += 1) }));
     expect(error.message).toMatch(/^sign-in to corp: IAM Identity Center in eu-west-1 does not take the start URL https:\/\/other\.awsapps\.com\/start \(.*\); check sso_start_url and sso_region/);
     expect({ started, shown: h.shown.length }).toEqual({ started: 0, shown: 0 });
+    // Not even the registration made for it is kept.
+    expect(await h.keyring.list()).toEqual([]);
   });
 
   test('ten at once under the lock: one sign-in shown, every caller gets its token', async () => {

@@ -92,6 +92,15 @@ describe('SSO sources of the user file', () => {
     expect(config.sources.default).toMatchObject({ kind: 'keychain', mfaSerial: 'arn:aws:iam::111111111111:mfa/alice' });
   });
 
+  test('recordSsoSource adds to an empty `sources:` and to a file without one', async () => {
+    for (const text of ['version: 1\nsources:\n', 'version: 1\n']) {
+      const { env, write } = setup();
+      write('.config/awsdir/config.yaml', text);
+      await recordSsoSource(env, 'corp', { ssoSession: 'corp' });
+      expect((await loadUserConfig(env)).sources).toEqual({ corp: { kind: 'sso', name: 'corp', ssoSession: 'corp', sessionDurationSeconds: 43200 } });
+    }
+  });
+
   test('a project file naming an SSO source with a role is refused, naming the kind of source it needs', async () => {
     const { home, env, write } = setup();
     write('.config/awsdir/config.yaml', `version: 1\nsources:\n  corp:\n    sso_start_url: ${START_URL}\n    sso_region: eu-west-1\n`);

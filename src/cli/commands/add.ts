@@ -8,7 +8,12 @@ import { explainAwsError } from '../../aws/errors';
 import { createEngine } from '../../credentials/createEngine';
 import { isAwsdirExport, serializeSource, sourceEntryName } from '../../credentials/sourceCredentials';
 import { stsEndpoint } from '../../credentials/resolveCredentials';
-import { recordSource } from '../../config/updateUserConfig';
+import { recordSource, recordSsoSource } from '../../config/updateUserConfig';
+import { REGION, SSO_REGION_HELP, START_URL_HELP, startUrlProblem } from '../../config/schema';
+import { ssoSettingsOf } from '../../config/ssoConfig';
+import type { SourceConfig } from '../../config/types';
+import type { SsoSignInUi } from '../../credentials/sso';
+import { reportSignedIn, signedIn, ssoDeps, terminalSignInUi } from '../ssoSignIn';
 import { readTty } from '../../mfa/readTty';
 import { readProfileKeys } from '../../security/readProfileKeys';
 import { removeImportedProfile } from '../../security/removeImportedProfile';
@@ -122,14 +127,97 @@ async function findMfaDevice(keys: AwsCredentials, deps: AddDeps): Promise<strin
   return chosen.serialNumber;
 }
 
+export interface AddSsoInput {
+  name: string;
+  startUrl?: string;
+  region?: string;
+  ssoSession?: string;
+  browser: boolean;
+  json: boolean;
+}
+
+/** The flags of an IAM Identity Center source, checked before anything is read or stored. */
+function ssoSettingsFromFlags(input: AddSsoInput): { startUrl: string; region: string } | { ssoSession: string } {
+  if (input.ssoSession !== undefined) {
+    if (input.startUrl !== undefined || input.region !== undefined) {
+      throw new UsageError(`--sso-session ${input.ssoSession} names the start URL and region itself; leave out --sso-start-url and --sso-region, or --sso-session`);
+    }
+    if (!/^[\w.+@-]{1,128}$/.test(input.ssoSession)) throw new UsageError(`--sso-session ${JSON.stringify(input.ssoSession)} is not an sso-session name; give the NAME of an [sso-session NAME] section of ~/.aws/config`);
+    return { ssoSession: input.ssoSession };
+  }
+  if (input.startUrl === undefined) throw new UsageError(`--sso-region goes with --sso-start-url; give ${START_URL_HELP}`);
+  const problem = startUrlProblem(input.startUrl);
+  if (problem) throw new UsageError(`--sso-start-url ${input.startUrl} is ${problem}; give ${START_URL_HELP}`);
+  if (input.region === undefined) {
+    throw new UsageError('--sso-start-url needs --sso-region, the region of your IAM Identity Center instance (such as eu-west-1), or use --sso-session NAME for an [sso-session] of ~/.aws/config');
+  }
+  if (!REGION.test(input.region)) throw new UsageError(`--sso-region ${JSON.stringify(input.region)} is not an AWS region; give ${SSO_REGION_HELP}`);
+  return { startUrl: input.startUrl, region: input.region };
+}
+
+/**
+ * `add SOURCE --sso-start-url URL --sso-region R` (or `--sso-session NAME`): records the source
+ * once IAM Identity Center has taken its start URL (a URL it refuses records nothing), then signs
+ * in. A sign-in that fails after that (denied, the code expired, no terminal) keeps the source, and
+ * its message names `awsdir login SOURCE`.
+ */
+export async function addSsoCommand(input: AddSsoInput, ctx: Context): Promise<void> {
+  if (!SOURCE_NAME.test(input.name)) throw new UsageError(`source name '${input.name}' is not valid; use letters, digits, '.', '_' or '-' (at most 64)`);
+  const settings = ssoSettingsFromFlags(input);
+  const engine = await createEngine(ctx);
+  const { reporter, userConfig } = engine;
+  const existing = userConfig.sources[input.name];
+  if (existing && existing.kind !== 'sso' && !(await isBare(existing, engine.keyring.get.bind(engine.keyring)))) {
+    throw new UsageError(
+      `source '${input.name}' already holds keys (${existing.kind === 'keychain' ? 'keychain' : existing.kind === 'env' ? 'from the environment' : `credentials profile ${existing.profile}`}); choose another name for the IAM Identity Center source, or \`awsdir remove ${input.name}\` first`,
+    );
+  }
+  const { startUrl, region } = ssoSettingsOf({ kind: 'sso', name: input.name, sessionDurationSeconds: 0, ...settings }, ctx.env, userConfig.file);
+  let recorded = false;
+  const record = async (): Promise<void> => {
+    if (recorded) return;
+    await recordSsoSource(ctx.env, input.name, settings);
+    recorded = true;
+    reporter.info(`added source '${input.name}' (IAM Identity Center ${'ssoSession' in settings ? `sso-session ${settings.ssoSession}: ` : ''}${startUrl} in ${region}) to ${userConfig.file}`);
+  };
+  const terminal = terminalSignInUi(ctx, reporter, { browser: input.browser });
+  const ui: SsoSignInUi = {
+    // Without a terminal the source is still worth recording: `awsdir login` signs it in later.
+    assertCanSignIn: async (target) => {
+      try {
+        await terminal.assertCanSignIn(target);
+      } catch (error) {
+        await record();
+        throw error;
+      }
+    },
+    show: (signIn, signal) => terminal.show(signIn, signal),
+  };
+  const result = await signedIn({ name: input.name, startUrl, region }, ssoDeps(ctx, engine, ui), { started: record });
+  // Signed in already (another source at the same start URL): nothing was started, so record now.
+  await record();
+  reportSignedIn(ctx, reporter, result, input.json);
+}
+
+/** A keychain source with nothing recorded and no keys stored (the implicit `default`): nothing to lose by replacing it. */
+async function isBare(source: SourceConfig, get: (name: string) => Promise<string | null>): Promise<boolean> {
+  if (source.kind !== 'keychain' || source.accessKeyId || source.mfaSerial || source.mfaProcess) return false;
+  return (await get(sourceEntryName(source.name))) === null;
+}
+
 export const registerAdd: RegisterCommand = (program, ctx: Context) => {
   program
     .command('add [source]')
-    .description("store an IAM user's access key in the keychain as a source (default 'default') and find its MFA device")
+    .description("store an IAM user's access key in the keychain as a source (default 'default') and find its MFA device, or add an IAM Identity Center source and sign in")
     .option('--from-env', 'take the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking')
     .option('--mfa-serial <serial>', 'the MFA device to use (default: found with iam:ListMFADevices)')
     .option('--from-profile <profile>', 'take the key from this profile of ~/.aws/credentials')
     .option('--remove-from-file', 'with --from-profile: once the key is in the keychain, remove it from ~/.aws/credentials (a 0600 backup is kept)')
+    .option('--sso-start-url <url>', 'add an IAM Identity Center source: the https URL of your AWS access portal')
+    .option('--sso-region <region>', 'with --sso-start-url: the region of the IAM Identity Center instance')
+    .option('--sso-session <name>', 'add an IAM Identity Center source that reuses [sso-session NAME] of ~/.aws/config')
+    .option('--no-browser', 'with an IAM Identity Center source: print the URL and code instead of opening a browser')
+    .option('--json', 'with an IAM Identity Center source: print the source, the token expiry and the accounts as JSON')
     .addHelpText(
       'after',
       `
@@ -138,10 +226,36 @@ Example:
   $ awsdir add work --mfa-serial arn:aws:iam::111111111111:mfa/alice
   $ AWS_ACCESS_KEY_ID=AKIA... AWS_SECRET_ACCESS_KEY=... awsdir add ci --from-env
   $ awsdir add default --from-profile default --remove-from-file   # out of ~/.aws/credentials
+  $ awsdir add corp --sso-start-url https://corp.awsapps.com/start --sso-region eu-west-1
+  $ awsdir add corp --sso-session corp         # [sso-session corp] of ~/.aws/config
 
-There is no flag for the secret: command lines end up in shell history and process lists.`,
+There is no flag for the secret: command lines end up in shell history and process lists.
+An IAM Identity Center source is recorded once IAM Identity Center takes its start URL, then
+signed in as \`awsdir login\` does (the browser opens with the code filled in; URL and code are on
+stderr too); its tokens live in the keychain only.`,
     )
-    .action(async (name: string | undefined, opts: { fromEnv?: boolean; mfaSerial?: string; fromProfile?: string; removeFromFile?: boolean }) => {
+    .action(async (
+      name: string | undefined,
+      opts: { fromEnv?: boolean; mfaSerial?: string; fromProfile?: string; removeFromFile?: boolean; ssoStartUrl?: string; ssoRegion?: string; ssoSession?: string; browser: boolean; json?: boolean },
+    ) => {
+      const sso = opts.ssoStartUrl !== undefined ? '--sso-start-url' : opts.ssoSession !== undefined ? '--sso-session' : opts.ssoRegion !== undefined ? '--sso-region' : undefined;
+      if (sso) {
+        const keysFlag = opts.fromEnv ? '--from-env' : opts.mfaSerial !== undefined ? '--mfa-serial' : opts.fromProfile !== undefined ? '--from-profile' : opts.removeFromFile ? '--remove-from-file' : undefined;
+        if (keysFlag) throw new UsageError(`${keysFlag} is for a source of keys, and ${sso} adds an IAM Identity Center source; give one or the other`);
+        await addSsoCommand(
+          {
+            name: name ?? 'default',
+            browser: opts.browser,
+            json: Boolean(opts.json),
+            ...(opts.ssoStartUrl !== undefined ? { startUrl: opts.ssoStartUrl } : {}),
+            ...(opts.ssoRegion !== undefined ? { region: opts.ssoRegion } : {}),
+            ...(opts.ssoSession !== undefined ? { ssoSession: opts.ssoSession } : {}),
+          },
+          ctx,
+        );
+        return;
+      }
+      if (!opts.browser || opts.json) throw new UsageError(`${opts.json ? '--json' : '--no-browser'} goes with an IAM Identity Center source (--sso-start-url or --sso-session)`);
       // Ignoring it would let a person believe a plaintext key was taken out of ~/.aws/credentials.
       if (opts.removeFromFile && opts.fromProfile === undefined) {
         throw new UsageError(

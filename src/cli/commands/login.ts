@@ -1,0 +1,89 @@
+import type { Context } from '../../core/context';
+import type { RegisterCommand } from '../program';
+import type { UserConfig } from '../../config/types';
+import { createEngine } from '../../credentials/createEngine';
+import { ssoEntryNames, ssoLogout } from '../../credentials/sso';
+import { reportSignedIn, signedIn, ssoDeps, ssoSourceNamed, ssoTargetOf, terminalSignInUi } from '../ssoSignIn';
+
+export async function loginCommand(name: string, opts: { browser: boolean; json: boolean; force: boolean }, ctx: Context): Promise<void> {
+  const engine = await createEngine(ctx);
+  const target = ssoTargetOf(ssoSourceNamed(engine.userConfig, name), ctx, engine.userConfig.file);
+  const deps = ssoDeps(ctx, engine, terminalSignInUi(ctx, engine.reporter, { browser: opts.browser }));
+  reportSignedIn(ctx, engine.reporter, await signedIn(target, deps, { signIn: opts.force ? 'always' : 'if-needed' }), opts.json);
+}
+
+export async function logoutCommand(name: string, opts: { json: boolean }, ctx: Context): Promise<void> {
+  const engine = await createEngine(ctx);
+  const { userConfig, reporter } = engine;
+  const target = ssoTargetOf(ssoSourceNamed(userConfig, name), ctx, userConfig.file);
+  const result = await ssoLogout(target, ssoDeps(ctx, engine, terminalSignInUi(ctx, reporter, { browser: false })));
+  if (!result.signedIn) reporter.info(`not signed in to ${name}; nothing to do`);
+  else {
+    reporter.info(
+      `signed out of ${name}: ${result.endedAtPortal ? 'the sign-in is ended at the portal' : 'the sign-in had already ended at the portal'} and its tokens are removed from the keychain; role credentials it already gave stay valid until they expire`,
+    );
+    const sharing = othersSharing(name, userConfig.sources, ctx, userConfig.file, ssoEntryNames(target, ctx.env).hash);
+    if (sharing.length) reporter.info(`${sharing.join(', ')} signed in at the same start URL, so ${sharing.length === 1 ? 'it is' : 'they are'} signed out too`);
+  }
+  if (opts.json) ctx.io.stdout(`${JSON.stringify({ source: name, signedOut: result.signedIn, endedAtPortal: result.endedAtPortal }, null, 2)}\n`);
+}
+
+/** Other SSO sources of the user file whose sign-in is this one (same start URL, region and endpoints). */
+export function othersSharing(name: string, sources: UserConfig['sources'], ctx: Context, userFile: string, hash: string): string[] {
+  const names: string[] = [];
+  for (const source of Object.values(sources)) {
+    if (source.name === name || source.kind !== 'sso') continue;
+    try {
+      if (ssoEntryNames(ssoTargetOf(source, ctx, userFile), ctx.env).hash === hash) names.push(source.name);
+    } catch {
+      // A source whose [sso-session] cannot be read shares nothing that can be named.
+    }
+  }
+  return names;
+}
+
+export const registerLogin: RegisterCommand = (program, ctx: Context) => {
+  program
+    .command('login <source>')
+    .description('sign in to an IAM Identity Center source in the browser (or refresh its sign-in) and list the accounts it opens')
+    .option('--no-browser', 'print the URL and code on stderr instead of opening a browser (confirm them on any device)')
+    .option('--force', 'sign in anew in the browser even while the sign-in lasts (as another user, say)')
+    .option('--json', 'print the source, the token expiry and the accounts as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+A sign-in that still lasts is used as it is; one near its end is refreshed without the browser.
+Otherwise the browser opens the verification page with the code filled in (the opener gets only
+the path of a page only you can read), and the URL and code are printed on stderr too. Without a
+terminal (an editor, a script), a sign-in that needs the browser fails at once; run it in a
+terminal. Tokens live in the keychain only.
+
+Example:
+  $ awsdir login corp
+  $ awsdir login corp --no-browser        # over SSH: confirm the code on another device
+  $ awsdir login corp --json | jq -r '.accounts[].accountId'`,
+    )
+    .action(async (name: string, opts: { browser: boolean; force?: boolean; json?: boolean }) => {
+      await loginCommand(name, { browser: opts.browser, force: Boolean(opts.force), json: Boolean(opts.json) }, ctx);
+    });
+};
+
+export const registerLogout: RegisterCommand = (program, ctx: Context) => {
+  program
+    .command('logout <source>')
+    .description('end the IAM Identity Center sign-in of a source and remove its tokens from the keychain')
+    .option('--json', 'print what was done as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Ends the sign-in at the access portal (as \`aws sso logout\` does) and removes the token and
+awsdir's client registration from the keychain. Role credentials the sign-in already gave stay
+valid until they expire, as in AWS. Running it again is harmless.
+
+Example:
+  $ awsdir logout corp`,
+    )
+    .action(async (name: string, opts: { json?: boolean }) => {
+      await logoutCommand(name, { json: Boolean(opts.json) }, ctx);
+    });
+};
