@@ -43,7 +43,11 @@ export function recordSsoSource(env: Env, name: string, settings: { startUrl: st
     const fields = 'ssoSession' in settings ? { sso_session: settings.ssoSession } : { sso_start_url: settings.startUrl, sso_region: settings.region };
     // `sources:` with nothing under it is a null, not a mapping to add to.
     const { isMap } = require('yaml') as typeof import('yaml');
-    if (!isMap(doc.get('sources', true))) doc.set('sources', doc.createNode({}));
+    const sources = doc.get('sources', true);
+    // `sources:` with nothing under it is a null, not a mapping to add to; an emptied one is `{}`,
+    // which would keep every source on one line.
+    if (!isMap(sources)) doc.set('sources', doc.createNode({}));
+    else if (sources.items.length === 0) sources.flow = false;
     doc.setIn(['sources', name], doc.createNode(fields));
   });
 }

@@ -399,6 +399,38 @@ describe('add without a terminal', () => {
   });
 });
 
+describe('add SOURCE --sso-session', () => {
+  test('takes start URL and region from an [sso-session] of ~/.aws/config and shares the sign-in of corp; a missing section is a configuration error', async () => {
+    const awsConfig = join(home, '.aws', 'config');
+    mkdirSync(join(home, '.aws'), { recursive: true });
+    writeFileSync(awsConfig, `[sso-session acme]\nsso_start_url = ${START_URL}\nsso_region = eu-west-1\n`);
+    const before = readFileSync(userFile, 'utf8');
+    const missing = await noTerminal(['add', 'shared', '--sso-session', 'nope']);
+    expect({ exit: missing.exitCode, stderr: missing.stderr }).toEqual({
+      exit: 3,
+      stderr: `awsdir: --sso-session nope: ${awsConfig} has no [sso-session nope]; add the section (sso_start_url and sso_region), or give --sso-start-url and --sso-region instead\n`,
+    });
+    expect(readFileSync(userFile, 'utf8')).toBe(before);
+
+    await emu.clearCalls();
+    const r = await noTerminal(['add', 'shared', '--sso-session', 'acme']);
+    expect(r.exitCode).toBe(0);
+    const [added, signed, ...rest] = r.stderr.split('\n');
+    expect({ added, rest }).toEqual({ added: `awsdir: added source 'shared' (IAM Identity Center sso-session acme: ${START_URL} in eu-west-1) to ${userFile}`, rest: [''] });
+    expect(signed).toMatch(/^awsdir: signed in to shared until .*; 2 accounts$/);
+    expect(readFileSync(userFile, 'utf8')).toContain('  shared:\n    sso_session: acme\n');
+    expect(await calls()).toEqual(['ListAccounts OK']);
+    expect((await noTerminal(['remove', 'shared'])).stderr).toBe("awsdir: removed source 'shared'; the sign-in stays, as corp uses it too\n");
+  });
+
+  test('with AWSDIR_DEBUG=1 a whole sign-in says more, and still no secret (checked below with every other output)', async () => {
+    const r = await onTerminal(['login', 'corp', '--force'], { AWSDIR_DEBUG: '1' });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('awsdir[debug]: sso: signed in to corp until');
+    expect(r.stderr).toMatch(SIGNED_IN);
+  });
+});
+
 describe('endpoints', () => {
   let trap: { url: string; requests: string[]; server: Server };
   beforeAll(async () => {

@@ -92,12 +92,13 @@ describe('SSO sources of the user file', () => {
     expect(config.sources.default).toMatchObject({ kind: 'keychain', mfaSerial: 'arn:aws:iam::111111111111:mfa/alice' });
   });
 
-  test('recordSsoSource adds to an empty `sources:` and to a file without one', async () => {
-    for (const text of ['version: 1\nsources:\n', 'version: 1\n']) {
+  test('recordSsoSource adds to an empty `sources:`, an emptied one and to a file without one, one key per line', async () => {
+    for (const text of ['version: 1\nsources:\n', 'version: 1\n', 'version: 1\nsources: {}\n']) {
       const { env, write } = setup();
       write('.config/awsdir/config.yaml', text);
       await recordSsoSource(env, 'corp', { ssoSession: 'corp' });
       expect((await loadUserConfig(env)).sources).toEqual({ corp: { kind: 'sso', name: 'corp', ssoSession: 'corp', sessionDurationSeconds: 43200 } });
+      expect(readFileSync(join(env.XDG_CONFIG_HOME, 'awsdir', 'config.yaml'), 'utf8')).toBe('version: 1\nsources:\n  corp:\n    sso_session: corp\n');
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Context, Env } from '../../core/context';
-import { AwsdirError, UsageError } from '../../core/errors';
+import { AwsdirError, ConfigError, UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import type { Reporter } from '../../core/reporter';
 import { loadAwsSdk } from '../../aws/loadAwsSdk';
@@ -11,6 +11,7 @@ import { stsEndpoint } from '../../credentials/resolveCredentials';
 import { recordSource, recordSsoSource } from '../../config/updateUserConfig';
 import { REGION, SSO_REGION_HELP, START_URL_HELP, startUrlProblem } from '../../config/schema';
 import { ssoSettingsOf } from '../../config/ssoConfig';
+import { loadAwsConfig } from '../../config/awsProfile';
 import type { SourceConfig } from '../../config/types';
 import type { SsoSignInUi } from '../../credentials/sso';
 import { reportSignedIn, signedIn, ssoDeps, terminalSignInUi } from '../ssoSignIn';
@@ -171,6 +172,14 @@ export async function addSsoCommand(input: AddSsoInput, ctx: Context): Promise<v
     throw new UsageError(
       `source '${input.name}' already holds keys (${existing.kind === 'keychain' ? 'keychain' : existing.kind === 'env' ? 'from the environment' : `credentials profile ${existing.profile}`}); choose another name for the IAM Identity Center source, or \`awsdir remove ${input.name}\` first`,
     );
+  }
+  if ('ssoSession' in settings) {
+    const awsConfig = loadAwsConfig(ctx.env);
+    if (!awsConfig.ssoSessions.has(settings.ssoSession)) {
+      throw new ConfigError(
+        `--sso-session ${settings.ssoSession}: ${awsConfig.file} has no [sso-session ${settings.ssoSession}]; add the section (sso_start_url and sso_region), or give --sso-start-url and --sso-region instead`,
+      );
+    }
   }
   const { startUrl, region } = ssoSettingsOf({ kind: 'sso', name: input.name, sessionDurationSeconds: 0, ...settings }, ctx.env, userConfig.file);
   let recorded = false;
