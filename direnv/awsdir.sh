@@ -29,7 +29,7 @@ use_aws() {
     if [[ -n ${AWSDIR_BIN:-} ]]; then
       log_error "awsdir: AWSDIR_BIN=$AWSDIR_BIN is not an executable command; point it at the awsdir command or unset it"
     else
-      log_error "awsdir: command not found on PATH; install it (npm install -g awsdir) or set AWSDIR_BIN to its path"
+      log_error "awsdir: command not found on PATH; install it (in a checkout of awsdir: npm ci && npm pack && npm install --global ./awsdir-*.tgz) or set AWSDIR_BIN to its path"
     fi
     _awsdir_watch_config
     return 1

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeRegions } from './aws-regions.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -25,15 +26,16 @@ const common = {
 };
 
 // What the cache-hit export reaches in the sources but never runs on a hit: the YAML and zod
-// parsers behind the resolved-config cache, the rest of the engine (MFA, locks, the user-file
-// editor), the terminal prompt, STS error wording and `export --credential-process`. In dist/awsdir.cjs each becomes a stub that throws when used,
+// parsers behind the resolved-config cache, the chain's real fetcher (the SDK loader, MFA codes,
+// the lock), the user-file editor, the terminal prompt, STS error wording and
+// `export --credential-process`. In dist/awsdir.cjs each becomes a stub that throws when used,
 // which the hit path takes as a miss, handing the command to the full CLI (dist/cli.cjs), where
 // the real modules live. test/perf/hit-path.test.ts proves a hit never gets there.
 const offHitPath = [
   'src/config/resolveProjectFile.ts',
   'src/config/parseUserConfig.ts',
   'src/config/updateUserConfig.ts',
-  'src/credentials/createEngine.ts',
+  'src/credentials/awsFetcher.ts',
   'src/mfa/readTty.ts',
   'src/aws/errors.ts',
   'src/credentials/credentialProcessProfile.ts',
@@ -60,6 +62,9 @@ module.exports = Object.create(new Proxy({}, { get: (_, key) => (typeof key === 
 };
 
 const main = { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/awsdir.cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hitPathStubs] };
+
+// The region list of the config check, from the AWS SDK installed now (names and patterns only).
+if (writeRegions()) console.warn('build: src/config/awsRegions.json updated from the installed AWS SDK');
 
 await Promise.all([
   build(main),

@@ -1,24 +1,18 @@
 import { resolve } from 'node:path';
 import type { Context } from '../core/context';
 import { ExitCode } from './exitCodes';
-import { createReporter } from '../core/reporter';
-import { exportCommand } from './commands/export';
-import type { Engine } from '../credentials/createEngine';
-import { resolveRoleCredentials, type ChainDeps } from '../credentials/resolveCredentials';
-import { guardProduction } from '../credentials/guard';
-import { loadUserConfig } from '../config/loadUserConfig';
-import { resolveAllowedProject } from '../config/approval';
-import { stateDir } from '../config/paths';
-import { openKeyring } from '../keyring/openKeyring';
+import { exportText } from './commands/export';
+import { enterDirectory } from '../credentials/enterDirectory';
 import { shellNames, type ShellName } from '../shell/render';
 
 /**
  * The cache-hit path of `awsdir export`, which every `cd` into an awsdir directory pays: served
  * without the argument parser, the other commands, YAML, zod or the AWS SDK, through the same
- * functions the full command uses (exportCommand, resolveRoleCredentials). It serves only what is
- * already known: the resolved-config cache, an approved project, a fresh cached role session. On
- * anything else (another command or flag, a miss, any error) it returns undefined having written
- * nothing, and the full CLI runs the command from the start, with its prompts and its messages.
+ * functions the full command uses (enterDirectory, with a fetcher that answers NotOnHitPath, and
+ * exportText). It serves only what is already known: the resolved-config cache, an approved project,
+ * a fresh cached role session. On anything else (another command or flag, a miss, any error) it
+ * returns undefined having written nothing, and the full CLI runs the command from the start, with
+ * its prompts and its messages.
  */
 export async function exportCacheHit(argv: readonly string[], ctx: Context): Promise<number | undefined> {
   const flags = parseFlags(argv);
@@ -46,11 +40,8 @@ export async function exportCacheHit(argv: readonly string[], ctx: Context): Pro
   };
   let text: string;
   try {
-    const engine = await hitEngine(quiet);
-    if (!engine) return undefined;
-    text = await exportCommand({ dir: resolve(ctx.cwd, flags.dir ?? '.'), shell: flags.shell, direnv: flags.direnv }, engine, () => ctx.now(), (project) =>
-      guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: flags.yes, ask: undefined, reporter: engine.reporter }),
-    );
+    const identity = await enterDirectory(quiet, { dir: resolve(ctx.cwd, flags.dir ?? '.'), command: 'export', yes: flags.yes }, { onHitPath: true });
+    text = exportText({ shell: flags.shell, direnv: flags.direnv }, identity, () => ctx.now());
   } catch {
     return undefined;
   }
@@ -88,41 +79,4 @@ export function parseFlags(argv: readonly string[]): HitFlags | undefined {
     // --mfa-code: a hit needs no code, as in the full command.
   }
   return flags;
-}
-
-class NotOnHitPath extends Error {}
-const miss = (): never => {
-  throw new NotOnHitPath();
-};
-
-/** An Engine that answers from caches only; undefined when the keyring still has to be picked. */
-async function hitEngine(ctx: Context): Promise<Engine | undefined> {
-  const reporter = createReporter(ctx);
-  const userConfig = await loadUserConfig(ctx.env);
-  const preference = ctx.env.AWSDIR_KEYRING || userConfig.keyring;
-  // `auto` probes the keychain and records its pick once: the full CLI's job.
-  if (preference === 'auto') return undefined;
-  const keyring = await openKeyring({ env: ctx.env, preference: userConfig.keyring, recordPick: miss, reporter, node: ctx.self.node, platform: ctx.platform });
-  const chain: ChainDeps = {
-    env: ctx.env,
-    keyring,
-    reporter,
-    now: () => ctx.now(),
-    stsRegion: userConfig.stsRegion,
-    mfa: { use: miss },
-    sts: miss,
-    lock: miss,
-    readSource: miss,
-  };
-  return {
-    keyring,
-    userConfig,
-    reporter,
-    resolveDirectory: (dir) => resolveAllowedProject(dir, ctx.env, userConfig),
-    credentialsFor: (project) => resolveRoleCredentials(project, chain, userConfig.refreshWindowSeconds),
-    sourceCredentials: miss,
-    mfaCodes: miss,
-    cacheEntries: miss,
-    clear: miss,
-  };
 }

@@ -3,20 +3,22 @@ import type { Context } from '../core/context';
 import { ExitCode } from './exitCodes';
 import { loadCliChunk } from './loadCliChunk';
 import { exportCacheHit } from './exportCacheHit';
+import { completionList } from './completionList';
 import { prerenderedHelp } from './prerenderedHelp';
 import { redact } from '../core/redact';
 
 /**
  * The only module that reads `process` or exits. It builds the Context every handler receives and
  * runs the command: the cache-hit export that every `cd` pays is served first, without loading the
- * argument parser or any other command (exportCacheHit), and so is help rendered at build time
- * (prerenderedHelp); everything else goes through the full
+ * argument parser or any other command (exportCacheHit), and so are help rendered at build time
+ * (prerenderedHelp) and the source names completion scripts ask for (completionList); everything
+ * else goes through the full
  * program (runProgram, in its own chunk), which prints every error as one stderr line.
  */
 export async function run(argv: string[], ctx: Context): Promise<number> {
   const help = prerenderedHelp(argv, ctx);
   if (help !== undefined) return help;
-  const served = await exportCacheHit(argv, ctx);
+  const served = (await exportCacheHit(argv, ctx)) ?? (await completionList(argv, ctx));
   if (served !== undefined) return served;
   return loadCliChunk().runProgram(argv, ctx);
 }

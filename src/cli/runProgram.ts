@@ -1,9 +1,11 @@
 import { CommanderError } from 'commander';
+import { onConfigWarning } from '../core/configWarnings';
 import type { Context } from '../core/context';
 import { isAwsdirError } from '../core/errors';
 import { ExitCode, exitCodeOf } from './exitCodes';
 import { createProgram, type Outcome } from './program';
 import { redact } from '../core/redact';
+import { createReporter } from '../core/reporter';
 
 /**
  * Every command through the argument parser: runs it, and turns whatever came out into one stderr
@@ -17,11 +19,16 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
     ctx.io.stdout(program.helpInformation());
     return ExitCode.ok;
   }
+  // What the configuration accepts only as written is said on stderr, by whichever command read it.
+  const reporter = createReporter(ctx);
+  const stopWarnings = onConfigWarning((message) => reporter.warn(message));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.exitCode;
   } catch (error) {
     return report(error, ctx);
+  } finally {
+    stopWarnings();
   }
 }
 

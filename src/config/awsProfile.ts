@@ -11,6 +11,8 @@ export interface AwsProfile {
   section: string;
   /** `FILE:LINE` of a key of the profile (of its header when the key is absent), for messages. */
   where: (key: string) => string;
+  /** `FILE:LINE:COL` of a key's value, for messages about the value. */
+  whereValue: (key: string) => string;
   roleArn?: string;
   sourceProfile?: string;
   mfaSerial?: string;
@@ -44,7 +46,8 @@ export function readAwsProfile(config: AwsConfigFile, name: string): AwsProfile 
       throw new ConfigError(`${where('duration_seconds')}: key 'duration_seconds' of [${section.header}]: ${JSON.stringify(duration)} is out of range; allowed: whole seconds from 900 to 43200`);
     }
   }
-  const profile: AwsProfile = { origin, section: section.header, where };
+  const whereValue = (key: string): string => (section.columns[key] === undefined ? where(key) : `${where(key)}:${section.columns[key]}`);
+  const profile: AwsProfile = { origin, section: section.header, where, whereValue };
   const set = <K extends keyof AwsProfile>(key: K, value: AwsProfile[K] | undefined): void => {
     if (value !== undefined) profile[key] = value;
   };

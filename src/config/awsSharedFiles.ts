@@ -20,6 +20,8 @@ export interface AwsFileSection {
   values: Record<string, string>;
   /** The line of each key's value, for messages. */
   lines: Record<string, number>;
+  /** The column (1-based) where each key's value starts on its line. */
+  columns: Record<string, number>;
   /** Sub-settings: `s3 =` followed by indented `key = value` lines. */
   nested: Record<string, Record<string, string>>;
 }
@@ -68,7 +70,7 @@ export function parseSections(text: string): Map<string, AwsFileSection> {
       current = sections.get(header);
       if (!current) {
         // Prototype-free maps: a key named `__proto__` or `constructor` in the file is just a key.
-        current = { header, line: i + 1, values: emptyMap(), lines: emptyMap(), nested: emptyMap() };
+        current = { header, line: i + 1, values: emptyMap(), lines: emptyMap(), columns: emptyMap(), nested: emptyMap() };
         sections.set(header, current);
       }
       subsection = undefined;
@@ -88,6 +90,8 @@ export function parseSections(text: string): Map<string, AwsFileSection> {
     subsection = value === '' ? key : undefined;
     current.values[key] = value;
     current.lines[key] = i + 1;
+    const afterEq = raw.indexOf('=') + 1;
+    current.columns[key] = afterEq + (raw.slice(afterEq).length - raw.slice(afterEq).trimStart().length) + 1;
   }
   return sections;
 }

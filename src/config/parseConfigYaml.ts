@@ -1,5 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from '../core/errors';
+import { editDistance } from './editDistance';
+import { describeRegion } from './regions';
 import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
 
 /**
@@ -16,6 +18,8 @@ export interface ParsedConfig<T> {
   data: T;
   /** `FILE:LINE:COL` of a key (or of its value), for errors found after parsing. */
   where(path: Path, part?: 'key' | 'value'): string;
+  /** What is accepted as written but worth a look (a region newer than awsdir), located like errors. */
+  warnings: string[];
 }
 
 const ACCESS_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{16}/;
@@ -46,7 +50,7 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
     throw new ConfigError(`${at(syntax.pos[0])}: invalid YAML: ${what}; allowed: YAML such as \`region: eu-west-1\`, one key per line`);
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    if (kind === 'user') return { file, data: {}, where };
+    if (kind === 'user') return { file, data: {}, where, warnings: [] };
     throw new ConfigError(`${file}:1:1: the file is empty; allowed: a mapping with at least \`role:\` and \`region:\` (or \`profile:\`), see \`awsdir init\``);
   }
   if (!isMap(doc.contents)) {
@@ -54,12 +58,23 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
   }
 
   const problems: string[] = [];
+  const warnings: string[] = [];
   scanForSecrets(doc.contents, [], kind, userFile, at, problems);
   if (problems.length === 0) {
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    // The value, not only its shape: a region is one AWS has (or a newer one), not a typo of one.
+    const regionPaths = kind === 'project' ? [['region']] : [['sts_region'], ...sourceNames(value).map((name) => ['sources', name, 'sso_region'])];
+    for (const path of regionPaths) {
+      const region = valueAt(value, path);
+      if (typeof region !== 'string') continue;
+      const key = path[path.length - 1]!;
+      const { problem, warning } = describeRegion(region);
+      if (problem) problems.push(`${where(path)}: key '${key}': ${problem}`);
+      if (warning) warnings.push(`${where(path)}: key '${key}': ${warning}`);
+    }
     const result = (kind === 'project' ? projectSchema : userSchema).safeParse(value);
-    if (result.success) return { file, data: result.data, where };
-    for (const issue of result.error.issues) {
+    if (result.success && problems.length === 0) return { file, data: result.data, where, warnings };
+    for (const issue of result.success ? [] : result.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) problems.push(unknownKey(where([...path, key], 'key'), key, path, kind));
@@ -78,6 +93,12 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
   problems.sort((a, b) => position(a) - position(b));
   const [first, ...rest] = problems;
   throw new ConfigError(`${first ?? `${file}: invalid`}${rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''} in this file)` : ''}`);
+}
+
+/** The names under `sources:` of a user file, when it is a mapping. */
+function sourceNames(value: unknown): string[] {
+  const sources = valueAt(value, ['sources']);
+  return sources && typeof sources === 'object' && !Array.isArray(sources) ? Object.keys(sources) : [];
 }
 
 /**
@@ -139,7 +160,7 @@ const ALIASES: Record<string, string> = {
   sessions_duration: 'session_duration',
 };
 
-/** A close known key: an AWS CLI spelling, camelCase, or a typo of at most a third of the word. */
+/** A close known key: an AWS CLI spelling, camelCase, or a typo of at most a third of the word (a swap of two letters counts as one). */
 export function suggest(key: string, known: readonly string[]): string | undefined {
   const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
   const alias = ALIASES[normal];
@@ -147,22 +168,10 @@ export function suggest(key: string, known: readonly string[]): string | undefin
   if (known.includes(normal) && normal !== key) return normal;
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
-    const distance = levenshtein(normal, candidate);
+    const distance = editDistance(normal, candidate);
     if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { key: candidate, distance };
   }
   return best?.key;
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
@@ -200,5 +209,6 @@ function describe(value: unknown): string {
   if (value === null) return ' (got an empty value)';
   if (typeof value === 'object') return Array.isArray(value) ? ' (got a list)' : ' (got a mapping)';
   if (typeof value === 'string') return ` (got ${JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)})`;
-  return ` (got ${typeof value} ${String(value)})`;
+  if (typeof value === 'number' || typeof value === 'boolean') return ` (got ${typeof value} ${value})`;
+  return ` (got ${typeof value})`;
 }

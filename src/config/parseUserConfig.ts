@@ -1,3 +1,4 @@
+import { configWarning } from '../core/configWarnings';
 import { ConfigError } from '../core/errors';
 import { parseDuration } from './duration';
 import { DEFAULT_REFRESH_WINDOW, DEFAULT_SESSION_DURATION, DEFAULT_STS_REGION } from './loadUserConfig';
@@ -7,14 +8,15 @@ import type { UserFileData } from './schema';
 import type { Path } from './parseConfigYaml';
 import type { SourceConfig, UserConfig } from './types';
 
-/** The slow path of loadUserConfig: read, parse, validate. */
+/** The slow path of loadUserConfig: read, parse, validate, and say what is accepted only as written. */
 export function parseUserConfig(file: string): UserConfig {
   const { text } = readConfigFile(file);
-  return userConfigFromText(file, text);
+  return userConfigFromText(file, text, configWarning);
 }
 
-export function userConfigFromText(file: string, text: string): UserConfig {
+export function userConfigFromText(file: string, text: string, warn: (message: string) => void = () => undefined): UserConfig {
   const parsed = parseUserYaml(file, text);
+  for (const warning of parsed.warnings) warn(warning);
   const data: UserFileData = parsed.data;
   const sources: Record<string, SourceConfig> = {};
   for (const [name, raw] of Object.entries(data.sources ?? {})) {

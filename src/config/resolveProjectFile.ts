@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { configWarning } from '../core/configWarnings';
 import { ConfigError } from '../core/errors';
 import { loadAwsConfig, readAwsProfile, type AwsProfile } from './awsProfile';
 import type { AwsConfigFile } from './awsSharedFiles';
@@ -7,8 +8,10 @@ import { fingerprint, writeConfigCache, type Fingerprint } from './configCache';
 import { DEFAULT_SESSION_DURATION } from './loadUserConfig';
 import { parseDuration } from './duration';
 import { parseProjectYaml, type ParsedConfig } from './parseConfigYaml';
-import { awsConfigFile } from './paths';
+import { awsConfigFile, awsCredentialsFile } from './paths';
+import { keysNotInFile, sourceToAdd } from './profileSource';
 import { readConfigFile } from './readConfigFile';
+import { describeRegion } from './regions';
 import type { ResolveDeps } from './resolveProject';
 import { buildRoleArn, parseRoleArn } from './roleArn';
 import { ALLOWED, PROJECT_KEYS, type ProjectFileData } from './schema';
@@ -102,6 +105,14 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     );
   }
   fromProfile('region', data.region === undefined ? region : undefined);
+  const warnings = layers.flatMap((l) => l.parsed.warnings);
+  if (data.region === undefined) {
+    // The profile's region is checked like the project file's, where it is written.
+    const { problem, warning } = describeRegion(region);
+    const at = `${profile!.whereValue('region')}: key 'region' of [${profile!.section}]`;
+    if (problem) throw new ConfigError(`${at}: ${problem}`);
+    if (warning) warnings.push(`${at}: ${warning}`);
+  }
 
   let durationSeconds = DEFAULT_DURATION;
   if (data.duration !== undefined) durationSeconds = parseDuration(data.duration);
@@ -132,6 +143,15 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     const sourceProfile = readAwsProfile(awsConfig!, profile.sourceProfile);
     if (sourceProfile?.roleArn) {
       fail('profile', `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`, 'a profile whose source_profile holds keys in ~/.aws/credentials');
+    }
+    // Said here, at the line that chose these keys, rather than when they are read: the fix is a line of this file.
+    const credentialsFile = awsCredentialsFile(env);
+    inputs[credentialsFile] = fingerprint(credentialsFile);
+    const noKeys = keysNotInFile(env, profile.sourceProfile);
+    if (noKeys) {
+      throw new ConfigError(
+        `${where('profile')}: key 'profile': profile '${data.profile}' takes its keys from source_profile '${profile.sourceProfile}', which has none in a file (${noKeys}); ${sourceToAdd(userConfig, profile.sourceProfile)}`,
+      );
     }
     source = {
       kind: 'credentials-profile',
@@ -182,6 +202,8 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     origins,
     fileHashes: Object.fromEntries(layers.map((l) => [l.file, l.sha256])),
   };
+  // Said now, while computing; the cached result is not checked again, so a hit says nothing.
+  for (const warning of warnings) configWarning(warning);
   writeConfigCache(env, 'project', key, inputs, project);
   return project;
 }

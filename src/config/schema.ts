@@ -8,11 +8,10 @@ import { templateProblem } from './sessionName';
  * file): the cache-hit path never needs it. Each check's message says what was wrong; `ALLOWED`
  * says what is allowed, so every error names both.
  */
-export const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+export const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
 export const START_URL_HELP = 'the https URL of your AWS access portal, such as https://corp.awsapps.com/start';
 export const SSO_REGION_HELP = 'the region of your IAM Identity Center instance, such as eu-west-1';
@@ -78,7 +77,8 @@ export const projectSchema = z.strictObject({
   profile: z.optional(z.string('must be a profile name').check(z.regex(/^[\w.+@-]{1,128}$/, 'not a profile name'))),
   role: z.optional(role),
   account: z.optional(account),
-  region: z.optional(z.string('must be text').check(z.regex(REGION, 'not an AWS region'))),
+  // Whether a region exists (this one and sts_region) is checked against AWS's list by parseConfigYaml.
+  region: z.optional(z.string('must be text')),
   duration: z.optional(durationBetween(15 * 60, 12 * 3600)),
   source: z.optional(z.string('must be a source name').check(z.regex(SOURCE_NAME, 'not a source name'))),
   label: z.optional(
@@ -113,7 +113,8 @@ const sourceSchema = z.nullable(
         }),
       ),
     ),
-    sso_region: z.optional(z.string('must be text').check(z.regex(REGION, 'not an AWS region'))),
+    // Whether it is a region AWS has is checked by parseConfigYaml, as for sts_region.
+    sso_region: z.optional(z.string('must be text')),
     sso_session: z.optional(z.string('must be a session name').check(z.regex(/^[\w.+@-]{1,128}$/, 'not an sso-session name'))),
   }),
 );
@@ -123,7 +124,7 @@ export const userSchema = z.strictObject({
   sources: z.optional(z.nullable(z.record(z.string().check(z.regex(SOURCE_NAME, 'not a source name')), sourceSchema))),
   keyring: z.optional(z.enum(['auto', 'os', 'file'], 'not a keyring backend')),
   refresh_window: z.optional(durationBetween(60, 3600)),
-  sts_region: z.optional(z.string('must be text').check(z.regex(REGION, 'not an AWS region'))),
+  sts_region: z.optional(z.string('must be text')),
 });
 export type UserFileData = z.infer<typeof userSchema>;
 

@@ -3,7 +3,8 @@ import { ConfigError } from '../core/errors';
 import { type AwsConfigFile, type AwsFileSection, valueOf } from './awsSharedFiles';
 import { loadAwsConfig } from './awsProfile';
 import { userConfigFile } from './paths';
-import { REGION, SSO_REGION_HELP, START_URL_HELP, startUrlProblem } from './schema';
+import { describeRegion } from './regions';
+import { SSO_REGION_HELP, START_URL_HELP, startUrlProblem } from './schema';
 import type { SourceConfig } from './types';
 
 /**
@@ -57,7 +58,8 @@ export function readSsoSession(config: AwsConfigFile, name: string, section: Aws
   if (problem) throw new ConfigError(`${at('sso_start_url')}: key 'sso_start_url' of [${section.header}]: ${problem}; allowed: ${START_URL_HELP}`);
   const region = valueOf(section, 'sso_region');
   if (region === undefined) throw new ConfigError(`${at('sso_region')}: key 'sso_region' of [${section.header}]: missing; allowed: ${SSO_REGION_HELP}`);
-  if (!REGION.test(region)) throw new ConfigError(`${at('sso_region')}: key 'sso_region' of [${section.header}]: ${JSON.stringify(region)} is not an AWS region; allowed: ${SSO_REGION_HELP}`);
+  const regionProblem = describeRegion(region).problem;
+  if (regionProblem) throw new ConfigError(`${at('sso_region')}: key 'sso_region' of [${section.header}]: ${regionProblem}`);
   return { startUrl, region, origin: `${config.file} [sso-session ${name}]` };
 }
 
@@ -98,7 +100,8 @@ export function readSsoProfile(config: AwsConfigFile, name: string): SsoProfile 
     const problem = startUrlProblem(startUrl);
     if (problem) fail('sso_start_url', problem, START_URL_HELP);
     const region = valueOf(section, 'sso_region') ?? fail('sso_region', 'missing', `${SSO_REGION_HELP} (or sso_session naming an [sso-session] that has it)`);
-    if (!REGION.test(region)) fail('sso_region', `${JSON.stringify(region)} is not an AWS region`, SSO_REGION_HELP);
+    const regionProblem = describeRegion(region).problem;
+    if (regionProblem) throw new ConfigError(`${at('sso_region')}: key 'sso_region' of [${section.header}]: ${regionProblem}`);
     settings = { startUrl, region, origin: `${config.file} [${section.header}]` };
   }
 

@@ -3,7 +3,7 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Context, Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
-import { readProcStat, type ProcStat } from '../core/procStat';
+import { processReader, type ProcStat } from '../core/procStat';
 import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
 import { writeFileAtomic } from '../core/writeFileAtomic';
@@ -25,7 +25,7 @@ export interface GuardDeps {
   reporter: Reporter;
   /** The command handing out the credentials (default export): the refusals say how to rerun it. */
   command?: 'export' | 'exec' | 'console';
-  /** /proc, replaceable in tests. */
+  /** /proc, replaceable in tests; where there is none (macOS), ps is asked. */
   procRoot?: string;
 }
 
@@ -96,11 +96,12 @@ const SHELLS = new Set(['bash', 'zsh', 'fish', 'sh', 'dash', 'ksh', 'mksh', 'tcs
  * its own process group: interactive shells with job control do, their subshells do not.
  */
 export function findInteractiveShell(pid: number, proc = '/proc'): ProcStat | undefined {
+  const read = processReader({ proc });
   const chain: ProcStat[] = [];
-  let current = readProcStat(pid, proc);
+  let current = read(pid);
   while (current && current.pid > 1 && chain.length < 64) {
     chain.push(current);
-    current = readProcStat(current.ppid, proc);
+    current = read(current.ppid);
   }
   const ancestors = chain.slice(1);
   const direnv = ancestors.findIndex((p) => p.comm === 'direnv');
@@ -135,10 +136,11 @@ function forgetGoneShells(dir: string, proc: string): void {
   } catch {
     return;
   }
+  const read = processReader({ proc });
   for (const name of names) {
     const m = /^(\d+)-(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const alive = readProcStat(Number(m[1]), proc);
+    const alive = read(Number(m[1]));
     if (!alive || alive.startTime !== m[2]) rmSync(join(dir, name), { force: true });
   }
 }

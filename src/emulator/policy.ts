@@ -67,7 +67,7 @@ export function validatePolicy(doc: unknown, kind: 'trust' | 'identity'): { path
       for (const [operator, block] of Object.entries(s.Condition)) {
         if (!OPERATORS.includes(operator)) return { path: `${p}.Condition.${operator}`, reason: `condition operator '${operator}' is not supported by the emulator; supported: ${OPERATORS.join(', ')}` };
         if (typeof block !== 'object' || block === null) return { path: `${p}.Condition.${operator}`, reason: 'must be a mapping of condition keys' };
-        for (const key of Object.keys(block)) {
+        for (const key of Object.keys(block as object)) {
           if (!KEYS.includes(key.toLowerCase())) return { path: `${p}.Condition.${operator}.${key}`, reason: `condition key '${key}' is not supported by the emulator; supported: aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge, sts:ExternalId, aws:username` };
         }
       }

@@ -160,14 +160,15 @@ function overrideAnswer(world: World, result: { [name: string]: XmlValue } | und
   const asObject = (v: XmlValue | undefined): { [name: string]: XmlValue } | undefined =>
     v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? v : undefined;
   const credentials = asObject(result?.Credentials);
+  const text = (v: XmlValue | undefined): string => (typeof v === 'string' ? v : '');
   if (fault.credentials && credentials) {
-    const session = world.sessions.get(String(credentials.AccessKeyId));
+    const session = world.sessions.get(text(credentials.AccessKeyId));
     Object.assign(credentials, fault.credentials);
     if (session) {
       world.sessions.delete(session.accessKeyId);
-      session.accessKeyId = String(credentials.AccessKeyId);
-      session.secretAccessKey = String(credentials.SecretAccessKey);
-      session.sessionToken = String(credentials.SessionToken);
+      session.accessKeyId = text(credentials.AccessKeyId);
+      session.secretAccessKey = text(credentials.SecretAccessKey);
+      session.sessionToken = text(credentials.SessionToken);
       world.sessions.set(session.accessKeyId, session);
     }
   }

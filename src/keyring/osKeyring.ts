@@ -46,7 +46,7 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
       try {
         found = new napi.AsyncEntry(SERVICE, name, entryOptions);
       } catch (error) {
-        throw explain(error, 'open', deadlineMs ?? DEFAULT_DEADLINE_MS);
+        throw explain(error, 'open', deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform);
       }
       entries.set(name, found);
     }
@@ -58,7 +58,7 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
     try {
       return await (deadlineMs === undefined ? run(e) : withDeadline(run(e), deadlineMs));
     } catch (error) {
-      throw explain(error, what, deadlineMs ?? DEFAULT_DEADLINE_MS);
+      throw explain(error, what, deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform);
     }
   };
 
@@ -123,40 +123,47 @@ function requireBus(options: OsKeyringOptions): void {
 const NO_ANSWER = /did not receive a reply|timeout|timed out|no reply/i;
 
 /** One line that names the subject and ends with the fix; the library's words go to `cause`. */
-export function explain(error: unknown, what: Operation, deadlineMs: number): AwsdirError {
+export function explain(error: unknown, what: Operation, deadlineMs: number, platform: NodeJS.Platform = 'linux'): AwsdirError {
   if (error instanceof AwsdirError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const seconds = Math.max(1, Math.round(deadlineMs / 1000));
-  if (error instanceof DeadlineError || NO_ANSWER.test(message)) {
+  // The Secret Service and its bus are Linux's; macOS and Windows have neither.
+  if (platform === 'linux' && (error instanceof DeadlineError || NO_ANSWER.test(message))) {
     return new AwsdirError(
       `keychain: the Secret Service (org.freedesktop.secrets) did not answer within ${seconds} s; ` +
         'unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file',
       { cause: error },
     );
   }
-  if (/not provided by any \.service files|ServiceUnknown|NameHasNoOwner/i.test(message)) {
+  if (platform === 'linux' && /not provided by any \.service files|ServiceUnknown|NameHasNoOwner/i.test(message)) {
     return new AwsdirError(
       'keychain: no Secret Service (org.freedesktop.secrets) runs on this session bus; start gnome-keyring-daemon (or another Secret Service such as KeePassXC), or set AWSDIR_KEYRING=file',
       { cause: error },
     );
   }
-  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch/i.test(message)) {
+  if (platform === 'linux' && /DBUS_SESSION_BUS_ADDRESS|autolaunch/i.test(message)) {
     return new AwsdirError(
       'keychain: no D-Bus session bus, so the Secret Service cannot be reached; run awsdir inside your desktop session, or set AWSDIR_KEYRING=file',
       { cause: error },
     );
   }
   if (what === 'write' || what === 'delete') {
-    return new AwsdirError(
-      `keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); the keyring is probably locked or has no default collection; ` +
-        'unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`), or set AWSDIR_KEYRING=file',
-      { cause: error },
-    );
+    return new AwsdirError(`keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); ${LOCKED[platform] ?? LOCKED.linux}, or set AWSDIR_KEYRING=file`, {
+      cause: error,
+    });
   }
-  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); unlock your keyring, or set AWSDIR_KEYRING=file`, {
+  const unlock = platform === 'darwin' ? 'unlock the login keychain' : platform === 'win32' ? 'check Windows Credential Manager' : 'unlock your keyring';
+  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); ${unlock}, or set AWSDIR_KEYRING=file`, {
     cause: error,
   });
 }
+
+/** Why a write usually fails, and what unlocks it, per platform. */
+const LOCKED: Partial<Record<NodeJS.Platform, string>> = {
+  linux: 'the keyring is probably locked or has no default collection; unlock it (log in to the desktop, or `gnome-keyring-daemon --unlock`)',
+  darwin: 'the login keychain is probably locked, or the access dialog was denied; unlock the login keychain (Keychain Access, or `security unlock-keychain`)',
+  win32: 'Windows Credential Manager refused it; check that Windows Credential Manager is available to this user',
+};
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -186,13 +193,13 @@ function listInChild(options: OsKeyringOptions, deadlineMs: number | undefined):
       (error, stdout, stderr) => {
         if (error) {
           const timedOut = (error as { killed?: boolean }).killed === true;
-          reject(explain(timedOut ? new DeadlineError() : new Error(stderr || error.message), 'list', deadlineMs ?? DEFAULT_DEADLINE_MS));
+          reject(explain(timedOut ? new DeadlineError() : new Error(stderr || error.message), 'list', deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform));
           return;
         }
         try {
           resolve(JSON.parse(stdout) as string[]);
         } catch (parseError) {
-          reject(explain(parseError, 'list', deadlineMs ?? DEFAULT_DEADLINE_MS));
+          reject(explain(parseError, 'list', deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform));
         }
       },
     );

@@ -23,7 +23,7 @@ export async function removeImportedProfile(
     return;
   }
   const stored = deps.readBack ? await deps.readBack(sourceEntryName(input.source)) : null;
-  let same = false;
+  let same: boolean;
   try {
     const value = JSON.parse(stored ?? 'null') as { accessKeyId?: string; secretAccessKey?: string } | null;
     same = value?.accessKeyId === input.keys.accessKeyId && value?.secretAccessKey === input.keys.secretAccessKey;

@@ -15,6 +15,9 @@ export const promptShells: readonly PromptShell[] = ['bash', 'zsh', 'fish'];
  *   command substitution again, nor decodes its backslashes.
  * - zsh: with PROMPT_SUBST, zsh does apply %-escapes to the substituted text, so every % is doubled.
  * - fish: fish_prompt's output is printed as it is.
+ *
+ * The bash segment is bash 3.2 (macOS's /bin/bash): no ${x,,} (so "prod" in any case is matched
+ * letter by letter), and EPOCHSECONDS (bash 5) only with date(1) as the fallback.
  */
 
 const bash = String.raw`# awsdir prompt segment. Add to ~/.bashrc after this function: PS1='$(awsdir_prompt)'"$PS1"  (single quotes: the function must run at each prompt)
@@ -23,7 +26,7 @@ awsdir_prompt() {
   local label="\${AWSDIR_LABEL:-}" account="\${AWSDIR_ACCOUNT:-}" expires="\${AWSDIR_EXPIRES:-}" now left="" mark=""
   label="\${label//[[:cntrl:]]/?}"
   account="\${account//[[:cntrl:]]/?}"
-  if [[ "\${label,,}" == *prod* || "\${AWSDIR_CONFIRM:-}" == 1 ]]; then mark="! "; fi
+  if [[ "$label" == *[Pp][Rr][Oo][Dd]* || "\${AWSDIR_CONFIRM:-}" == 1 ]]; then mark="! "; fi
   if [[ "$expires" =~ ^[0-9]{1,15}$ ]]; then
     now="\${EPOCHSECONDS:-}"
     [[ -n "$now" ]] || now="$(date +%s)"

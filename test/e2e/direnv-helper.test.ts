@@ -134,7 +134,7 @@ describe('use aws under the real direnv', () => {
 
   it('says clearly when awsdir cannot be found', () => {
     const missing = direnv(['export', 'json'], { PATH: '/usr/bin:/bin' });
-    expect(missing.stderr).toContain('awsdir: command not found on PATH; install it (npm install -g awsdir) or set AWSDIR_BIN to its path');
+    expect(missing.stderr).toContain('awsdir: command not found on PATH; install it (in a checkout of awsdir: npm ci && npm pack && npm install --global ./awsdir-*.tgz) or set AWSDIR_BIN to its path');
     expect(Object.keys(missing.exported).filter((k) => k.startsWith('AWS'))).toEqual([]);
     const wrong = direnv(['export', 'json'], { AWSDIR_BIN: join(home, 'nope') });
     expect(wrong.stderr).toContain(`awsdir: AWSDIR_BIN=${join(home, 'nope')} is not an executable command`);

@@ -41,6 +41,8 @@ export function runProcess(command: string, args: string[], options: CliOptions 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20000);
     child.on('error', reject);
+    // A child that exits without reading its input: what was left unwritten does not matter.
+    child.stdin.on('error', () => undefined);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       resolvePromise({ exitCode, signal, stdout, stderr });

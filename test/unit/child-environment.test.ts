@@ -95,7 +95,8 @@ export function processStarts(file: string, source: string): ProcessStart[] {
   walk(module, (node) => {
     if (node.type === 'ImportDeclaration' && !node.typeOnly) {
       const from = name(node.source) ?? '';
-      if (CORE_MODULE.test(from)) coreImported = (node.specifiers as Node[]).some((s) => name(s.local) === 'childEnvironment' && !s.imported);
+      // A module of src/core imports it from beside itself.
+      if (CORE_MODULE.test(from) || (file.startsWith('src/core/') && from === './childEnvironment')) coreImported = (node.specifiers as Node[]).some((s) => name(s.local) === 'childEnvironment' && !s.imported);
       if (!PROCESS_MODULES.has(from)) return;
       for (const s of node.specifiers as Node[]) {
         if (s.isTypeOnly) continue;

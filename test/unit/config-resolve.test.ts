@@ -59,6 +59,7 @@ describe('resolveProject', () => {
   it('reuses an ~/.aws/config profile: role_arn, source_profile, mfa_serial, duration_seconds, region, external_id', async () => {
     const { home, env, write } = setup();
     write('.aws/config', '[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nduration_seconds = 1800\nregion = eu-central-1\nexternal_id = ext-123\n\n[profile base]\nregion = us-east-1\n');
+    write('.aws/credentials', '[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
     write('p/.awsdir.yaml', 'version: 1\nprofile: prod.admin\n');
     const p = await resolveProject(join(home, 'p'), { env, userConfig: await loadUserConfig(env), user: 'alice' });
     expect(p).toMatchObject({

@@ -1,5 +1,5 @@
 import { exportVariables } from '../../src/credentials/exportVariables';
-import { isFresh, parseCachedSession, sessionEntryName, toCachedSession } from '../../src/credentials/sessionCache';
+import { isFresh, parseCachedSession, sessionEntryName, toCachedSession } from '../../src/credentials/sessionStore';
 import { isAwsdirExport } from '../../src/credentials/sourceCredentials';
 import { explainAwsError } from '../../src/aws/errors';
 

@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processReader, readProcStat } from '../../src/core/procStat';
 import { findInteractiveShell, guardProduction, labelColor } from '../../src/credentials/guard';
 import type { ResolvedProject } from '../../src/config/types';
 import type { Reporter } from '../../src/core/reporter';
@@ -84,6 +86,80 @@ describe('guardProduction', () => {
   it('a directory without confirm is never asked about', async () => {
     const { proc, state } = setup();
     await expect(guardProduction({ ...project, confirm: false }, { env: {}, pid: 50, stateDir: state, yes: false, ask: undefined, reporter, procRoot: proc })).resolves.toBeUndefined();
+  });
+});
+
+/**
+ * macOS has no /proc: there the shell is identified through `ps`. Here the real ps of this machine
+ * answers, with /proc switched off (a root that does not exist) or the platform switched to darwin.
+ */
+describe('without /proc (macOS)', () => {
+  const NO_PROC = '/nonexistent/proc';
+  const shells: ChildProcess[] = [];
+
+  /** A shell leading its own process group with a command below it, as a terminal's shell runs awsdir. */
+  async function shellWithChild(): Promise<{ shell: number; child: number; exited: Promise<unknown> }> {
+    const bash = spawn('bash', ['--norc', '-c', 'sleep 60 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    shells.push(bash);
+    const child = await new Promise<number>((resolve) => bash.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+    return { shell: bash.pid!, child, exited: new Promise((resolve) => bash.once('exit', resolve)) };
+  }
+  const stop = (pid: number): void => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  afterAll(() => shells.forEach((s) => stop(s.pid!)));
+
+  it('ps gives the same process as /proc, its start time as epoch seconds, the same on every read', () => {
+    const viaPs = processReader({ platform: 'darwin' })(process.pid);
+    const viaProc = readProcStat(process.pid);
+    expect(viaPs).toMatchObject({ pid: process.pid, ppid: viaProc!.ppid, pgrp: viaProc!.pgrp, comm: viaProc!.comm });
+    expect(viaPs!.startTime).toMatch(/^\d+$/);
+    // The same instant measured twice: lstart has whole seconds.
+    expect(Math.abs(Number(viaPs!.startTime) - (Date.now() / 1000 - process.uptime()))).toBeLessThan(3);
+    expect(processReader({ proc: NO_PROC })(process.pid)).toEqual(viaPs);
+    expect(processReader({ platform: 'darwin' })(2 ** 22 + 1)).toBeUndefined();
+  });
+
+  it("reads macOS's ps: a full path or a login shell's -zsh is the command's name", () => {
+    const lines = [
+      '  501   1 501 Mon Nov 30 09:05:07 2026 /System/Applications/Utilities/Terminal.app/Contents/MacOS/Terminal',
+      '  600 501 600 Mon Nov 30 09:05:08 2026 -zsh',
+      '  700 600 700 Tue Dec  1 10:00:00 2026 /opt/homebrew/bin/direnv',
+    ].join('\n');
+    const read = processReader({ platform: 'darwin', runPs: () => `${lines}\n` });
+    expect(read(600)).toEqual({ pid: 600, ppid: 501, pgrp: 600, comm: 'zsh', startTime: String(Date.UTC(2026, 10, 30, 9, 5, 8) / 1000) });
+    expect(read(700)).toMatchObject({ comm: 'direnv', startTime: String(Date.UTC(2026, 11, 1, 10) / 1000) });
+    expect(read(501)).toMatchObject({ comm: 'Terminal' });
+  });
+
+  it('finds the same interactive shell as /proc does', async () => {
+    const { shell, child } = await shellWithChild();
+    expect(findInteractiveShell(child, '/proc')).toMatchObject({ pid: shell, comm: 'bash' });
+    expect(findInteractiveShell(child, NO_PROC)).toMatchObject({ pid: shell, comm: 'bash', startTime: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('asks once per shell, and forgets the answers of shells that are gone', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'awsdir-state-'));
+    const questions: string[] = [];
+    const ask = async (q: string): Promise<string> => (questions.push(q), 'y');
+    const first = await shellWithChild();
+    const deps = { env: {}, stateDir: state, yes: false, ask, reporter, procRoot: NO_PROC };
+    await guardProduction(project, { ...deps, pid: first.child });
+    await guardProduction(project, { ...deps, pid: first.child });
+    expect(questions).toHaveLength(1);
+    const [record] = readdirSync(join(state, 'guard'));
+    expect(record).toMatch(new RegExp(`^${first.shell}-\\d+\\.json$`));
+
+    stop(first.shell);
+    await first.exited;
+    const second = await shellWithChild();
+    await guardProduction(project, { ...deps, pid: second.child });
+    expect(questions).toHaveLength(2);
+    expect(readdirSync(join(state, 'guard'))).toEqual([expect.stringMatching(new RegExp(`^${second.shell}-\\d+\\.json$`))]);
   });
 });
 

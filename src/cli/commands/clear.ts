@@ -1,15 +1,17 @@
 import { resolve } from 'node:path';
-import type { Context } from '../../core/context';
+import type { Context, Env } from '../../core/context';
 import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { createEngine, type Engine } from '../../credentials/createEngine';
+import { resolveAllowedProject } from '../../config/approval';
+import { openWorkspace, type Workspace } from '../../credentials/workspace';
+import { projectEntryNames } from '../../credentials/sessionStore';
 
 /** Removes cached sessions (never sources) and says what it removed. */
-export async function clearCommand(input: { all: boolean; dir: string }, engine: Engine): Promise<string[]> {
-  const project = input.all ? undefined : await engine.resolveDirectory(input.dir);
-  const removed = await engine.clear(project ? { project } : { all: true });
-  if (removed.length === 0) engine.reporter.info(input.all ? 'no cached sessions' : `no cached sessions for ${project?.role.arn}`);
-  for (const name of removed) engine.reporter.info(`removed ${name.startsWith('role/') ? 'role session' : 'MFA session'} ${name}`);
+export async function clearCommand(input: { all: boolean; dir: string }, workspace: Workspace, env: Env): Promise<string[]> {
+  const project = input.all ? undefined : await resolveAllowedProject(input.dir, env, workspace.userConfig);
+  const removed = await workspace.sessions.clear(project ? projectEntryNames(project, env) : 'all');
+  if (removed.length === 0) workspace.reporter.info(input.all ? 'no cached sessions' : `no cached sessions for ${project?.role.arn}`);
+  for (const name of removed) workspace.reporter.info(`removed ${name.startsWith('role/') ? 'role session' : 'MFA session'} ${name}`);
   return removed;
 }
 
@@ -28,6 +30,6 @@ Example:
     )
     .action(async (opts: { all?: boolean; dir?: string }) => {
       if (opts.all && opts.dir !== undefined) throw new UsageError('clear takes --all or --dir, not both');
-      await clearCommand({ all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.') }, await createEngine(ctx));
+      await clearCommand({ all: Boolean(opts.all), dir: resolve(ctx.cwd, opts.dir ?? '.') }, await openWorkspace(ctx), ctx.env);
     });
 };

@@ -1,22 +1,17 @@
 import { resolve } from 'node:path';
 import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
-import { createEngine, type Engine } from '../../credentials/createEngine';
+import { enterDirectory, type DirectoryIdentity } from '../../credentials/enterDirectory';
 import { rfc3339 } from '../../credentials/exportVariables';
 
 /**
- * The JSON of the AWS `credential_process` setting. The engine's credential-process mode refreshes
- * once 15 minutes or less are left, as the AWS CLI does, so the CLI never holds credentials it
- * considers about to expire. An MFA prompt goes to /dev/tty (the AWS CLI hides our stderr).
+ * The JSON of the AWS `credential_process` setting. enterDirectory serves it only while more than
+ * 15 minutes are left, as the AWS CLI refreshes then, and asks no production question (the AWS CLI
+ * hides stderr); an MFA prompt goes to /dev/tty.
  */
-export async function credentialProcess(dir: string, engine: Engine): Promise<string> {
-  const project = await engine.resolveDirectory(dir);
-  // No production guard here, unlike export, exec and console: the AWS CLI runs this on every call
-  // and hides its stderr, so a question would be unseen and asked again and again. Under
-  // `use aws --credential-process` the guard already asked once at `cd`, through `awsdir export`.
-  const result = await engine.credentialsFor(project, { mode: 'credential-process' });
-  engine.reporter.debug(`credential-process for ${project.projectFile}: ${result.fromCache ? 'cached' : 'fresh'} session of ${result.assumedRoleArn}`);
-  const c = result.credentials;
+export function credentialProcessJson(identity: DirectoryIdentity): string {
+  const { project, reporter, credentials: c } = identity;
+  reporter.debug(`credential-process for ${project.projectFile}: ${identity.fromCache ? 'cached' : 'fresh'} session of ${identity.assumedRoleArn}`);
   return `${JSON.stringify({
     Version: 1,
     AccessKeyId: c.accessKeyId,
@@ -46,7 +41,7 @@ Example (~/.aws/config):
   $ aws sts get-caller-identity --profile prod`,
     )
     .action(async (opts: { dir?: string; mfaCode?: string }) => {
-      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      ctx.io.stdout(await credentialProcess(resolve(ctx.cwd, opts.dir ?? '.'), engine));
+      const identity = await enterDirectory(ctx, { dir: resolve(ctx.cwd, opts.dir ?? '.'), command: 'credential-process', ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}) });
+      ctx.io.stdout(credentialProcessJson(identity));
     });
 };

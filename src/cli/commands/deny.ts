@@ -3,10 +3,8 @@ import type { Command } from 'commander';
 import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
 import { createReporter } from '../../core/reporter';
-import { denyProject, describeSelection, isAllowed } from '../../config/approval';
-import { loadUserConfig } from '../../config/loadUserConfig';
-import { loginName, resolveProject, shortHostName } from '../../config/resolveProject';
-import type { ResolvedProject } from '../../config/types';
+import { describeSelection } from '../../config/approval';
+import { denyDirectory } from '../../config/denyDirectory';
 
 export const registerDeny: RegisterCommand = (program: Command, ctx: Context) => {
   program
@@ -29,22 +27,16 @@ Example:
 };
 
 export async function deny(ctx: Pick<Context, 'env' | 'io'>, dir: string): Promise<void> {
-  const { projectFile, removed, vanished } = denyProject(dir, ctx.env);
+  const { projectFile, removed, vanished, successor } = await denyDirectory(dir, ctx.env);
   const reporter = createReporter(ctx);
-  if (vanished.length === 0) {
+  if (!successor) {
     reporter.info(removed ? `denied ${projectFile}; \`awsdir allow\` approves it again` : `${projectFile} was not allowed; nothing to forget`);
     return;
   }
   // The directory's refusal ends here: say which file governs it now, and whether that one is used.
   const denied = `denied ${vanished.join(' and ')}, which ${vanished.length === 1 ? 'is' : 'are'} gone`;
-  let project: ResolvedProject | undefined;
-  try {
-    project = await resolveProject(dir, { env: ctx.env, userConfig: await loadUserConfig(ctx.env), user: loginName(ctx.env), host: shortHostName() });
-  } catch {
-    // Invalid or unreadable: every command that uses it says why.
-  }
-  if (project && isAllowed(project, ctx.env, dir)) {
-    reporter.info(`${denied}; ${dir} now uses ${projectFile}, which you allowed: ${describeSelection(project)}; \`awsdir deny ${dirname(projectFile)}\` forgets that one too`);
+  if (successor.project && successor.allowed) {
+    reporter.info(`${denied}; ${dir} now uses ${projectFile}, which you allowed: ${describeSelection(successor.project)}; \`awsdir deny ${dirname(projectFile)}\` forgets that one too`);
   } else {
     reporter.info(`${denied}; ${dir} now falls to ${projectFile}, which is not allowed as it is, so awsdir refuses it until \`awsdir allow ${dir}\``);
   }

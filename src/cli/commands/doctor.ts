@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { loadAwsSdk } from '../../aws/loadAwsSdk';
 import type { Context } from '../../core/context';
 import { ExitCode } from '../exitCodes';
 import type { RegisterCommand } from '../program';
 import { createReporter, paint } from '../../core/reporter';
 import { CHECK_IDS, type CheckResult } from '../../doctor/checkResult';
-import type { RunProgram } from '../../doctor/localChecks';
+import { runProgram } from '../../doctor/runProgram';
 import { runDoctor } from '../../doctor/runDoctor';
-import { childEnvironment } from '../../core/childEnvironment';
 
 export const registerDoctor: RegisterCommand = (program, ctx, outcome) => {
   program
@@ -44,17 +42,6 @@ export function doctor(options: { source?: string; mfaCode?: string }, ctx: Cont
     { ...(options.source ? { source: options.source } : {}), ...(mfaCode ? { mfaCode } : {}) },
     { env: ctx.env, nodePath: ctx.self.node, run: runProgram(ctx.env), reporter: createReporter(ctx), now: () => ctx.now(), loadAws: loadAwsSdk },
   );
-}
-
-function runProgram(env: Context['env']): RunProgram {
-  return (file, args) =>
-    new Promise((resolve) => {
-      execFile(file, args, { env: childEnvironment(env), timeout: 5000, encoding: 'utf8' }, (error, stdout, stderr) => {
-        const code = (error as NodeJS.ErrnoException | null)?.code;
-        if (code === 'ENOENT' || code === 'EACCES') return resolve(undefined);
-        resolve({ exitCode: error ? (typeof code === 'number' ? code : 1) : 0, stdout, stderr });
-      });
-    });
 }
 
 const MARK = { pass: ['32', 'pass'], warn: ['33', 'warn'], fail: ['31', 'FAIL'] } as const;

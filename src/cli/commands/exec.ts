@@ -3,11 +3,8 @@ import { resolve } from 'node:path';
 import type { Context } from '../../core/context';
 import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
-import { createEngine, type Engine } from '../../credentials/createEngine';
+import { enterDirectory, type DirectoryIdentity } from '../../credentials/enterDirectory';
 import { exportVariables } from '../../credentials/exportVariables';
-import { guardAsk, guardProduction } from '../../credentials/guard';
-import type { ResolvedProject } from '../../config/types';
-import { stateDir } from '../../config/paths';
 import { childEnvironment } from '../../core/childEnvironment';
 
 /** What a shell answers for a command it cannot find or cannot run; scripts already test for these. */
@@ -18,7 +15,6 @@ export const EXIT_NOT_EXECUTABLE = 126;
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 
 export interface ExecInput {
-  dir: string;
   /** Where the command runs: the caller's directory, whichever project --dir chose. */
   cwd: string;
   command: string;
@@ -26,25 +22,17 @@ export interface ExecInput {
 }
 
 /** Runs the command with the directory's credentials; resolves to its exit code (128+n when a signal ended it). */
-export async function execCommand(
-  input: ExecInput,
-  engine: Engine,
-  ctx: Pick<Context, 'env' | 'io' | 'onSignal'>,
-  guard?: (project: ResolvedProject) => Promise<void>,
-): Promise<number> {
-  const project = await engine.resolveDirectory(input.dir);
-  // The command gets the same keys `export` would print: the same question first, before any MFA prompt.
-  await guard?.(project);
-  const result = await engine.credentialsFor(project, { mode: 'env' });
-  const env = childEnvironment(ctx.env, exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile));
-  engine.reporter.debug(`exec ${input.command} as ${result.assumedRoleArn} (${result.fromCache ? 'cached' : 'fresh'} session)`);
+export async function execCommand(input: ExecInput, identity: DirectoryIdentity, ctx: Pick<Context, 'env' | 'io' | 'onSignal'>): Promise<number> {
+  const { project, reporter } = identity;
+  const env = childEnvironment(ctx.env, exportVariables(project, identity.credentials, identity.assumedRoleArn, project.projectFile));
+  reporter.debug(`exec ${input.command} as ${identity.assumedRoleArn} (${identity.fromCache ? 'cached' : 'fresh'} session)`);
 
   const { execa } = await import('execa');
   // No shell: the arguments reach the command exactly as given.
   const child = execa(input.command, input.args, { env, extendEnv: false, stdio: 'inherit', reject: false, cwd: input.cwd });
   const unsubscribe = FORWARDED.map((signal) =>
     ctx.onSignal(signal, () => {
-      engine.reporter.debug(`forwarding ${signal} to ${input.command}`);
+      reporter.debug(`forwarding ${signal} to ${input.command}`);
       child.kill(signal);
     }),
   );
@@ -93,9 +81,13 @@ Example:
     )
     .action(async (command: string, args: string[], opts: { dir?: string; mfaCode?: string; yes?: boolean }) => {
       if (command === '') throw new UsageError('exec: the command is empty; give one after --, e.g. `awsdir exec -- aws s3 ls`');
-      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      outcome.exitCode = await execCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), cwd: ctx.cwd, command, args }, engine, ctx, (project) =>
-        guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter, command: 'exec' }),
-      );
+      // The command gets the same keys `export` would print, after the same question.
+      const identity = await enterDirectory(ctx, {
+        dir: resolve(ctx.cwd, opts.dir ?? '.'),
+        command: 'exec',
+        yes: Boolean(opts.yes),
+        ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
+      });
+      outcome.exitCode = await execCommand({ cwd: ctx.cwd, command, args }, identity, ctx);
     });
 };

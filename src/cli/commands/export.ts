@@ -3,16 +3,14 @@ import type { Context, Env } from '../../core/context';
 import { UsageError } from '../../core/errors';
 import type { RegisterCommand } from '../program';
 import { renderExports, shellNames, type ShellName } from '../../shell/render';
-import { createEngine, type Engine } from '../../credentials/createEngine';
+import { enterDirectory, type DirectoryIdentity } from '../../credentials/enterDirectory';
 import { exportVariables } from '../../credentials/exportVariables';
 import { credentialProcessExports } from '../../credentials/credentialProcessProfile';
 import type { ResolvedProject } from '../../config/types';
-import { stateDir } from '../../config/paths';
-import { guardAsk, guardProduction, labelColor } from '../../credentials/guard';
+import { labelColor } from '../../credentials/guard';
 import { paint } from '../../core/reporter';
 
 export interface ExportInput {
-  dir: string;
   shell: ShellName;
   /** bash output plus watch_file lines, for direnv's `use aws`. */
   direnv: boolean;
@@ -24,23 +22,18 @@ export interface ExportInput {
   credentialProcess?: { env: Env; self: Context['self'] };
 }
 
-/** The text to print on stdout; the one-line summary goes to stderr through the reporter. */
-export async function exportCommand(input: ExportInput, engine: Engine, now: () => number, guard?: (project: ResolvedProject) => Promise<void>): Promise<string> {
-  const project = await engine.resolveDirectory(input.dir);
-  // Before any MFA prompt or STS call: a "no" must cost nothing and export nothing.
-  await guard?.(project);
-  const result = await engine.credentialsFor(project, { mode: input.credentialProcess ? 'credential-process' : 'env' });
-  const profile = input.credentialProcess
-    ? credentialProcessExports({ ...input.credentialProcess, reporter: engine.reporter }, project, { assumedRoleArn: result.assumedRoleArn })
-    : undefined;
-  const vars = profile ? { set: profile.set, unset: profile.unset } : exportVariables(project, result.credentials, result.assumedRoleArn, project.projectFile);
+/** The text to print on stdout for a directory's identity; the one-line summary goes to stderr. */
+export function exportText(input: ExportInput, identity: DirectoryIdentity, now: () => number): string {
+  const { project, reporter } = identity;
+  const profile = input.credentialProcess ? credentialProcessExports({ ...input.credentialProcess, reporter }, project, { assumedRoleArn: identity.assumedRoleArn }) : undefined;
+  const vars = profile ? { set: profile.set, unset: profile.unset } : exportVariables(project, identity.credentials, identity.assumedRoleArn, project.projectFile);
   const text = renderExports(
     { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile, ...(profile?.watch ?? [])] } : {}) },
     input.direnv ? 'bash' : input.shell,
   );
-  const line = summary(project, result.credentials.expiration, now(), result.accountAlias, result.endpoint);
-  engine.reporter.info(engine.reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
-  engine.reporter.debug(result.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
+  const line = summary(project, identity.credentials.expiration, now(), identity.accountAlias, identity.endpoint);
+  reporter.info(reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
+  reporter.debug(identity.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
   return text;
 }
 
@@ -90,10 +83,13 @@ The summary line goes to stderr; stdout holds only the exports, written after su
     )
     .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean; credentialProcess?: boolean }) => {
       const shell = parseShell(opts.shell);
-      const engine = await createEngine(ctx, opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {});
-      const text = await exportCommand({ dir: resolve(ctx.cwd, opts.dir ?? '.'), shell, direnv: Boolean(opts.direnv), ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}) }, engine, () => ctx.now(), (project) =>
-        guardProduction(project, { env: ctx.env, pid: ctx.pid, stateDir: stateDir(ctx.env), yes: Boolean(opts.yes), ask: guardAsk(ctx), reporter: engine.reporter }),
-      );
-      ctx.io.stdout(text);
+      const identity = await enterDirectory(ctx, {
+        dir: resolve(ctx.cwd, opts.dir ?? '.'),
+        command: 'export',
+        forCredentialProcess: Boolean(opts.credentialProcess),
+        yes: Boolean(opts.yes),
+        ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
+      });
+      ctx.io.stdout(exportText({ shell, direnv: Boolean(opts.direnv), ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}) }, identity, () => ctx.now()));
     });
 };

@@ -18,6 +18,7 @@ import { registerInit } from './init';
 import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
 import { registerDemo } from './demo';
+import { registerCompletion } from './completion';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -36,4 +37,5 @@ export const commands: RegisterCommand[] = [
   registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
   registerDoctor, registerRotate,
   registerDemo,
+  registerCompletion,
 ];

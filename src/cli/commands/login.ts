@@ -1,45 +1,40 @@
 import type { Context } from '../../core/context';
+import type { Reporter } from '../../core/reporter';
 import type { RegisterCommand } from '../program';
-import type { UserConfig } from '../../config/types';
-import { createEngine } from '../../credentials/createEngine';
-import { ssoEntryNames, ssoLogout } from '../../credentials/sso';
-import { reportSignedIn, signedIn, ssoDeps, ssoSourceNamed, ssoTargetOf, terminalSignInUi } from '../ssoSignIn';
+import type { SsoAccount } from '../../aws/sso';
+import type { SsoToken } from '../../credentials/sso';
+import { loginSource, logoutSource } from '../../credentials/ssoSignIn';
+import { openWorkspace } from '../../credentials/workspace';
+
+/** `signed in to corp until 2026-12-07T09:00:00Z; 14 accounts`, and the --json form. */
+export function reportSignedIn(ctx: Pick<Context, 'io'>, reporter: Reporter, result: { token: SsoToken; accounts: SsoAccount[] }, json: boolean): void {
+  const until = result.token.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const n = result.accounts.length;
+  reporter.info(`signed in to ${result.token.sourceName} until ${until}; ${n} account${n === 1 ? '' : 's'}`);
+  if (json) {
+    const { sourceName, startUrl, region } = result.token;
+    ctx.io.stdout(`${JSON.stringify({ source: sourceName, startUrl, region, expiresAt: until, accounts: result.accounts }, null, 2)}\n`);
+  }
+}
 
 export async function loginCommand(name: string, opts: { browser: boolean; json: boolean; force: boolean }, ctx: Context): Promise<void> {
-  const engine = await createEngine(ctx);
-  const target = ssoTargetOf(ssoSourceNamed(engine.userConfig, name), ctx, engine.userConfig.file);
-  const deps = ssoDeps(ctx, engine, terminalSignInUi(ctx, engine.reporter, { browser: opts.browser }));
-  reportSignedIn(ctx, engine.reporter, await signedIn(target, deps, { signIn: opts.force ? 'always' : 'if-needed' }), opts.json);
+  const workspace = await openWorkspace(ctx);
+  reportSignedIn(ctx, workspace.reporter, await loginSource(name, workspace, ctx, opts), opts.json);
 }
 
 export async function logoutCommand(name: string, opts: { json: boolean }, ctx: Context): Promise<void> {
-  const engine = await createEngine(ctx);
-  const { userConfig, reporter } = engine;
-  const target = ssoTargetOf(ssoSourceNamed(userConfig, name), ctx, userConfig.file);
-  const result = await ssoLogout(target, ssoDeps(ctx, engine, terminalSignInUi(ctx, reporter, { browser: false })));
+  const workspace = await openWorkspace(ctx);
+  const { reporter } = workspace;
+  const result = await logoutSource(name, workspace, ctx);
   if (!result.signedIn) reporter.info(`not signed in to ${name}; nothing to do`);
   else {
     reporter.info(
       `signed out of ${name}: ${result.endedAtPortal ? 'the sign-in is ended at the portal' : 'the sign-in had already ended at the portal'} and its tokens are removed from the keychain; role credentials it already gave stay valid until they expire`,
     );
-    const sharing = othersSharing(name, userConfig.sources, ctx, userConfig.file, ssoEntryNames(target, ctx.env).hash);
+    const { sharing } = result;
     if (sharing.length) reporter.info(`${sharing.join(', ')} signed in at the same start URL, so ${sharing.length === 1 ? 'it is' : 'they are'} signed out too`);
   }
   if (opts.json) ctx.io.stdout(`${JSON.stringify({ source: name, signedOut: result.signedIn, endedAtPortal: result.endedAtPortal }, null, 2)}\n`);
-}
-
-/** Other SSO sources of the user file whose sign-in is this one (same start URL, region and endpoints). */
-export function othersSharing(name: string, sources: UserConfig['sources'], ctx: Context, userFile: string, hash: string): string[] {
-  const names: string[] = [];
-  for (const source of Object.values(sources)) {
-    if (source.name === name || source.kind !== 'sso') continue;
-    try {
-      if (ssoEntryNames(ssoTargetOf(source, ctx, userFile), ctx.env).hash === hash) names.push(source.name);
-    } catch {
-      // A source whose [sso-session] cannot be read shares nothing that can be named.
-    }
-  }
-  return names;
 }
 
 export const registerLogin: RegisterCommand = (program, ctx: Context) => {

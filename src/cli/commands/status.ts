@@ -9,8 +9,8 @@ import { loadUserConfig } from '../../config/loadUserConfig';
 import { resolveDirectoryProject } from '../../config/resolveProject';
 import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
-import { createEngine, type CacheEntry } from '../../credentials/createEngine';
-import { mfaSessionEntryName, roleEntryName } from '../../credentials/resolveCredentials';
+import { openWorkspace } from '../../credentials/workspace';
+import { projectEntryNames, type CacheEntry } from '../../credentials/sessionStore';
 import { endpointOverrides, type EndpointOverride, type EndpointService } from '../../aws/endpoints';
 
 export interface StatusSession {
@@ -48,10 +48,10 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
   let entries: CacheEntry[] = [];
   const keyring: StatusReport['keyring'] = {};
   try {
-    const engine = await createEngine(ctx);
-    userConfig = engine.userConfig;
-    keyring.backend = engine.keyring.backend;
-    entries = await engine.cacheEntries();
+    const workspace = await openWorkspace(ctx);
+    userConfig = workspace.userConfig;
+    keyring.backend = workspace.keyring.backend;
+    entries = await workspace.sessions.entries();
   } catch (error) {
     // A keychain that cannot be opened should not hide the configuration, which needs none.
     if (!isAwsdirError(error) || error.kind === 'config') throw error;
@@ -62,11 +62,11 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
 
   let project: ResolvedProject | null = null;
   if (findProjectFile(dir)) {
-    // The same inputs as the engine's resolveDirectory (the session name is part of what is
+    // The same inputs as enterDirectory's (the session name is part of what is
     // approved), minus its approval check: status reports approval.
     project = await resolveDirectoryProject(dir, ctx.env, userConfig);
   }
-  const here = project ? new Set([roleEntryName(project, ctx.env), ...(project.mfa ? [mfaSessionEntryName(project, ctx.env)] : [])]) : new Set<string>();
+  const here = new Set(project ? projectEntryNames(project, ctx.env) : []);
   const now = ctx.now();
   const sessions = entries.map((e): StatusSession => {
     const expiresMs = e.expiration ? Date.parse(e.expiration) : NaN;

@@ -2,20 +2,20 @@ import type { Context } from '../core/context';
 import { abortableSleep } from '../core/abortableSleep';
 import { AwsdirError, UsageError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
-import { lockDir } from '../config/paths';
+import { openThroughOneShotRedirect } from '../core/openInBrowser';
+import { lockDir, stateDir } from '../config/paths';
 import { ssoSettingsOf, type SsoSourceConfig } from '../config/ssoConfig';
 import type { UserConfig } from '../config/types';
 import type { Keyring } from '../keyring/keyring';
 import { assertTerminal } from '../mfa/readTty';
-import { withLock } from '../credentials/lock';
-import { isSsoTokenRefused, listSsoAccounts, ssoAccessToken, type SsoDeps, type SsoSignInUi, type SsoTarget, type SsoToken, type SsoTokenOptions } from '../credentials/sso';
 import type { SsoAccount } from '../aws/sso';
-import { openThroughOneShotRedirect } from './commands/console';
+import { withLock } from './lock';
+import { isSsoTokenRefused, listSsoAccounts, ssoAccessToken, ssoEntryNames, ssoLogout, type SsoDeps, type SsoSignInUi, type SsoTarget, type SsoToken, type SsoTokenOptions } from './sso';
 
 /**
- * How `add`, `login` and `logout` sign in: the code on stderr, the browser opened the way
- * `awsdir console` opens it (the opener gets only the path of a private page), and no sign-in that
- * needs the browser without a terminal to show its code on.
+ * How a sign-in reaches the person (`add`, `login`, a `cd` that needs one): the code on stderr,
+ * the browser opened the way `awsdir console` opens it (the opener gets only the path of a private
+ * page), and no sign-in that needs the browser without a terminal to show its code on.
  */
 export function terminalSignInUi(ctx: Pick<Context, 'env' | 'platform' | 'signal' | 'now'>, reporter: Reporter, options: { browser: boolean }): SsoSignInUi {
   return {
@@ -49,6 +49,11 @@ export function terminalSignInUi(ctx: Pick<Context, 'env' | 'platform' | 'signal
           env: ctx.env,
           signal: done.signal,
           reporter,
+          stateDir: stateDir(ctx.env),
+          subject: `sign-in to ${signIn.sourceName}`,
+          title: 'IAM Identity Center sign-in',
+          dirTag: 'signin',
+          fallback: `open ${signIn.verificationUri} yourself and enter the code ${signIn.userCode}`,
           onOpened: () => reporter.debug('the browser opener started'),
         });
       } catch (error) {
@@ -60,18 +65,18 @@ export function terminalSignInUi(ctx: Pick<Context, 'env' | 'platform' | 'signal
   };
 }
 
-export function ssoDeps(ctx: Context, engine: { keyring: Keyring; reporter: Reporter }, ui: SsoSignInUi): SsoDeps {
+export function ssoDeps(ctx: Context, workspace: { keyring: Keyring; reporter: Reporter }, ui: SsoSignInUi): SsoDeps {
   return {
     env: ctx.env,
-    keyring: engine.keyring,
-    reporter: engine.reporter,
+    keyring: workspace.keyring,
+    reporter: workspace.reporter,
     now: () => ctx.now(),
     sleep: (ms) => abortableSleep(ms, ctx.signal, 'cancelled while waiting for the sign-in in the browser'),
     lock: (name, fn) =>
       withLock(name, fn, {
         dir: lockDir(ctx.env),
         signal: ctx.signal,
-        onWait: (owner) => engine.reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is signing in to the same IAM Identity Center; confirm the code it shows`),
+        onWait: (owner) => workspace.reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is signing in to the same IAM Identity Center; confirm the code it shows`),
       }),
     ui,
   };
@@ -113,13 +118,44 @@ export async function signedIn(target: SsoTarget, deps: SsoDeps, options: SsoTok
   }
 }
 
-/** `signed in to corp until 2026-12-07T09:00:00Z; 14 accounts`, and the --json form. */
-export function reportSignedIn(ctx: Pick<Context, 'io'>, reporter: Reporter, result: { token: SsoToken; accounts: SsoAccount[] }, json: boolean): void {
-  const until = result.token.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const n = result.accounts.length;
-  reporter.info(`signed in to ${result.token.sourceName} until ${until}; ${n} account${n === 1 ? '' : 's'}`);
-  if (json) {
-    const { sourceName, startUrl, region } = result.token;
-    ctx.io.stdout(`${JSON.stringify({ source: sourceName, startUrl, region, expiresAt: until, accounts: result.accounts }, null, 2)}\n`);
+/** Other SSO sources of the user file whose sign-in is this one (same start URL, region and endpoints). */
+export function othersSharing(name: string, sources: UserConfig['sources'], ctx: Pick<Context, 'env'>, userFile: string, hash: string): string[] {
+  const names: string[] = [];
+  for (const source of Object.values(sources)) {
+    if (source.name === name || source.kind !== 'sso') continue;
+    try {
+      if (ssoEntryNames(ssoTargetOf(source, ctx, userFile), ctx.env).hash === hash) names.push(source.name);
+    } catch {
+      // A source whose [sso-session] cannot be read shares nothing that can be named.
+    }
   }
+  return names;
+}
+
+/** What a logout did: signed in at all, ended at the portal, and the sources that shared the sign-in. */
+export interface LogoutResult {
+  signedIn: boolean;
+  endedAtPortal: boolean;
+  sharing: string[];
+}
+
+/** `awsdir login SOURCE`: a token the portal takes (refreshed or signed in anew as needed), and the accounts it opens. */
+export async function loginSource(
+  name: string,
+  workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig },
+  ctx: Context,
+  options: { browser: boolean; force: boolean },
+): Promise<{ token: SsoToken; accounts: SsoAccount[] }> {
+  const target = ssoTargetOf(ssoSourceNamed(workspace.userConfig, name), ctx, workspace.userConfig.file);
+  const deps = ssoDeps(ctx, workspace, terminalSignInUi(ctx, workspace.reporter, { browser: options.browser }));
+  return signedIn(target, deps, { signIn: options.force ? 'always' : 'if-needed' });
+}
+
+/** `awsdir logout SOURCE`: ends the sign-in at the portal and forgets its tokens. */
+export async function logoutSource(name: string, workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig }, ctx: Context): Promise<LogoutResult> {
+  const { userConfig, reporter } = workspace;
+  const target = ssoTargetOf(ssoSourceNamed(userConfig, name), ctx, userConfig.file);
+  const result = await ssoLogout(target, ssoDeps(ctx, workspace, terminalSignInUi(ctx, reporter, { browser: false })));
+  const sharing = othersSharing(name, userConfig.sources, ctx, userConfig.file, ssoEntryNames(target, ctx.env).hash);
+  return { ...result, sharing };
 }

@@ -1,0 +1,50 @@
+import type { Context } from '../core/context';
+import type { Reporter } from '../core/reporter';
+import { loadAwsSdk } from '../aws/loadAwsSdk';
+import type { Keyring } from '../keyring/keyring';
+import { lockDir, stateDir } from '../config/paths';
+import { createMfaCodeProvider } from '../mfa/createMfaCodeProvider';
+import type { Fetcher } from './fetcher';
+import { withLock } from './lock';
+import { readSourceCredentials } from './sourceCredentials';
+
+/**
+ * The fetcher of the full CLI: keys from the keychain or files, codes from --mfa-code,
+ * AWSDIR_MFA_CODE, mfa_process or the prompt, STS and IAM through the SDK chunk (loaded on first
+ * call), and the lock in the state directory. Never loaded on the cache-hit path.
+ */
+export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporter: Reporter; stsRegion: string; mfaCode?: string }): Fetcher {
+  const { keyring, reporter, stsRegion } = deps;
+  return {
+    sourceKeys: (source) => readSourceCredentials(source, { keyring, env: ctx.env }),
+    sts: (credentials) => loadAwsSdk().createSts({ credentials, region: stsRegion, env: ctx.env }),
+    // One per fetcher: a code from --mfa-code or AWSDIR_MFA_CODE is spent once, whoever spends it.
+    mfa: createMfaCodeProvider({
+      ...(deps.mfaCode !== undefined ? { flagCode: deps.mfaCode } : {}),
+      env: ctx.env,
+      stateDir: stateDir(ctx.env),
+      reporter,
+      stderr: (text) => ctx.io.stderr(text),
+      now: () => ctx.now(),
+      signal: ctx.signal,
+    }),
+    async accountAlias(credentials) {
+      // One short try: the alias only decorates the summary line, and roles are often denied it.
+      const iam = loadAwsSdk().createIam({ credentials, region: stsRegion, env: ctx.env, maxAttempts: 1, timeoutMs: 2000 });
+      try {
+        return (await iam.listAccountAliases())[0];
+      } catch (error) {
+        reporter.debug(`no account alias for the summary: ${(error as Error).name}`);
+        return undefined;
+      } finally {
+        iam.destroy();
+      }
+    },
+    lock: (name, fn) =>
+      withLock(name, fn, {
+        dir: lockDir(ctx.env),
+        signal: ctx.signal,
+        onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
+      }),
+  };
+}

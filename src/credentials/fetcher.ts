@@ -1,0 +1,61 @@
+import type { AwsCredentials, IssuedCredentials } from '../aws/types';
+import type { MfaCodeProvider } from '../mfa/createMfaCodeProvider';
+import type { SourceLike } from './sourceCredentials';
+
+/** The STS calls the chain makes, as src/aws/sdk.ts's client answers them. */
+export interface StsCalls {
+  getSessionToken(input: { durationSeconds: number; serialNumber?: string; tokenCode?: string }): Promise<IssuedCredentials>;
+  assumeRole(input: {
+    roleArn: string;
+    roleSessionName: string;
+    durationSeconds: number;
+    serialNumber?: string;
+    tokenCode?: string;
+    externalId?: string;
+    sourceIdentity?: string;
+  }): Promise<IssuedCredentials & { assumedRoleArn: string }>;
+}
+
+/**
+ * Everything the chain reaches beyond reading its cache: the source keys, MFA codes, STS, IAM and
+ * the lock other awsdir processes wait on. The full CLI hands the providers the real ones
+ * (awsFetcher.ts); the cache-hit path hands them `offHitPath`, so the same composition that
+ * serves a hit answers anything more with NotOnHitPath.
+ */
+export interface Fetcher {
+  /** The long-term keys of a source: keychain, shared credentials file or environment. */
+  sourceKeys(source: SourceLike): Promise<AwsCredentials>;
+  /** An STS client signed with the given credentials. */
+  sts(credentials: AwsCredentials): StsCalls;
+  /** Gets an MFA code and spends it on `call`. */
+  mfa: MfaCodeProvider;
+  /**
+   * The account alias the role session may read (iam:ListAccountAliases), for the summary line;
+   * undefined when it is denied or there is none.
+   */
+  accountAlias(credentials: AwsCredentials): Promise<string | undefined>;
+  /** Runs fn holding the named inter-process lock, so that many processes give one prompt and one STS call. */
+  lock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** What the cache-hit path answers to anything it cannot serve from the cache: the full CLI takes over. */
+export class NotOnHitPath extends Error {
+  constructor(what: string) {
+    super(`${what} is not on the cache-hit path`);
+    this.name = 'NotOnHitPath';
+  }
+}
+
+const miss =
+  (what: string) =>
+  (): never => {
+    throw new NotOnHitPath(what);
+  };
+
+export const offHitPath: Fetcher = {
+  sourceKeys: miss('reading source keys'),
+  sts: miss('STS'),
+  mfa: { use: miss('an MFA code') },
+  accountAlias: miss('IAM'),
+  lock: miss('the session lock'),
+};
