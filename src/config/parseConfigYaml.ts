@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { ConfigError } from '../core/errors';
 import { editDistance } from './editDistance';
 import { describeRegion } from './regions';
-import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
+import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, SSO_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
 
 /**
  * The slow path: YAML text -> validated data, with every error as
@@ -82,7 +82,7 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
       }
       const key = String(path[path.length - 1] ?? '');
       const got = describe(valueAt(value, path));
-      problems.push(`${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[key] ?? 'see the configuration reference'}`);
+      problems.push(`${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[path.join('.')] ?? ALLOWED[key] ?? 'see the configuration reference'}`);
     }
   }
   // Report in reading order: the schema lists unknown keys last, wherever they are.
@@ -144,7 +144,7 @@ function secretReason(kind: Kind): string {
 }
 
 function unknownKey(location: string, key: string, path: Path, kind: Kind): string {
-  const known = kind === 'project' ? PROJECT_KEYS : path[0] === 'sources' ? SOURCE_KEYS : USER_KEYS;
+  const known = kind === 'project' ? (path[0] === 'sso' ? SSO_KEYS : PROJECT_KEYS) : path[0] === 'sources' ? SOURCE_KEYS : USER_KEYS;
   const guess = suggest(key, known);
   return `${location}: key '${key}': unknown key${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${known.join(', ')}`;
 }

@@ -13,6 +13,10 @@ const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
 export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 export const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
 
+/** An IAM Identity Center permission set's name, which names the role it provisions (AWSReservedSSO_NAME_...). */
+export const PERMISSION_SET = /^[\w+=,.@-]{1,32}$/;
+export const PERMISSION_SET_HELP = 'the name of a permission set assigned to you, such as AdministratorAccess';
+
 export const START_URL_HELP = 'the https URL of your AWS access portal, such as https://corp.awsapps.com/start';
 export const SSO_REGION_HELP = 'the region of your IAM Identity Center instance, such as eu-west-1';
 
@@ -94,6 +98,16 @@ export const projectSchema = z.strictObject({
   external_id: z.optional(z.string('must be text').check(z.regex(EXTERNAL_ID, 'not a valid external id'))),
   source_identity: z.optional(template),
   mfa: z.optional(z.boolean('must be true or false')),
+  // With an IAM Identity Center source: which account and permission set, instead of role:.
+  sso: z.optional(
+    z.strictObject(
+      {
+        account,
+        role: z.string('must be a permission set name').check(z.regex(PERMISSION_SET, 'not a permission set name')),
+      },
+      'must be a mapping such as { account: "222222222222", role: AdministratorAccess }',
+    ),
+  ),
 });
 export type ProjectFileData = z.infer<typeof projectSchema>;
 
@@ -143,6 +157,9 @@ export const ALLOWED: Record<string, string> = {
   external_id: '2 to 1224 characters of letters, digits and +=,.@:/_-',
   source_identity: 'a template of letters, digits, +=,.@_- and the placeholders {user} {dir} {label} {host}, such as "{user}"',
   mfa: 'true or false',
+  sso: 'a mapping { account: "222222222222", role: AdministratorAccess } naming an account and a permission set of an IAM Identity Center source',
+  'sso.account': 'a 12-digit AWS account id in quotes, such as "222222222222", that IAM Identity Center assigns you',
+  'sso.role': PERMISSION_SET_HELP,
   sources: 'a mapping of source names (letters, digits, ._-) to their settings',
   access_key_id: 'the id of a long-term access key, AKIA followed by 16 letters or digits',
   mfa_serial: 'an MFA device ARN such as arn:aws:iam::111111111111:mfa/alice',
@@ -159,5 +176,6 @@ export const ALLOWED: Record<string, string> = {
 };
 
 export const PROJECT_KEYS = Object.keys(projectSchema.def.shape);
+export const SSO_KEYS = ['account', 'role'];
 export const USER_KEYS = Object.keys(userSchema.def.shape);
 export const SOURCE_KEYS = ['access_key_id', 'mfa_serial', 'mfa_process', 'session_duration', 'credentials_profile', 'from_env', 'sso_start_url', 'sso_region', 'sso_session'];

@@ -4,6 +4,7 @@ import { type AwsConfigFile, type AwsFileSection, valueOf } from './awsSharedFil
 import { loadAwsConfig } from './awsProfile';
 import { userConfigFile } from './paths';
 import { describeRegion } from './regions';
+import { normaliseStartUrl } from './startUrl';
 import { SSO_REGION_HELP, START_URL_HELP, startUrlProblem } from './schema';
 import type { SourceConfig } from './types';
 
@@ -35,6 +36,12 @@ const ACCOUNT = /^\d{12}$/;
 const PERMISSION_SET = /^[\w+=,.@-]{1,64}$/;
 
 export { startUrlProblem };
+
+
+/** Whether two settings sign in to the same IAM Identity Center instance. */
+export function sameSignIn(a: Pick<SsoSettings, 'startUrl' | 'region'>, b: Pick<SsoSettings, 'startUrl' | 'region'>): boolean {
+  return normaliseStartUrl(a.startUrl) === normaliseStartUrl(b.startUrl) && a.region === b.region;
+}
 
 /** Where an SSO source of the user file signs in: its own settings, or the [sso-session] it names. */
 export function ssoSettingsOf(source: SsoSourceConfig, env: Env, userFile?: string): SsoSettings {

@@ -222,3 +222,73 @@ sso_role_name = AdministratorAccess
     expect((error as Error).message.startsWith(message)).toBe(true);
   });
 });
+
+describe('a project of an IAM Identity Center source', () => {
+  const USER_FILE = `version: 1\nsources:\n  corp:\n    sso_session: corp\n  default:\n    mfa_serial: arn:aws:iam::111111111111:mfa/alice\n`;
+  const AWS_CONFIG = `[sso-session corp]\nsso_start_url = ${START_URL}\nsso_region = eu-west-1\n\n[profile prod-admin]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = AdministratorAccess\nregion = ap-northeast-1\n\n[profile elsewhere]\nsso_start_url = https://other.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 222222222222\nsso_role_name = AdministratorAccess\n`;
+
+  async function resolveIn(files: Record<string, string>, dir = 'prod') {
+    const { home, env, write } = setup();
+    write('.config/awsdir/config.yaml', USER_FILE);
+    write('.aws/config', AWS_CONFIG);
+    const written: Record<string, string> = {};
+    for (const [path, text] of Object.entries(files)) written[path] = write(path, text);
+    const run = async () => resolveProject(join(home, dir), { env, userConfig: await loadUserConfig(env), user: 'alice' });
+    return { home, env, write, written, run };
+  }
+
+  test('sso: names the account and permission set; the start URL and region come from the source ([sso-session] included)', async () => {
+    const { run, written } = await resolveIn({ 'prod/.awsdir.yaml': 'version: 1\nsource: corp\nsso: { account: "222222222222", role: AdministratorAccess }\nregion: ap-northeast-1\nlabel: production\n' });
+    const project = await run();
+    expect(project).toMatchObject({
+      sso: { startUrl: START_URL, region: 'eu-west-1', accountId: '222222222222', roleName: 'AdministratorAccess' },
+      account: '222222222222',
+      role: { name: 'AdministratorAccess', account: '222222222222', arn: 'arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*' },
+      region: 'ap-northeast-1',
+      sourceName: 'corp',
+      label: 'production',
+      mfa: false,
+    });
+    expect(project.origins).toMatchObject({ sso: written['prod/.awsdir.yaml'], sso_start_url: expect.stringContaining('[sso-session corp]') });
+  });
+
+  test('profile: an SSO profile of ~/.aws/config, its sign-in matched to the source that signs in there', async () => {
+    const project = await (await resolveIn({ 'prod/.awsdir.yaml': 'version: 1\nprofile: prod-admin\n' })).run();
+    expect(project).toMatchObject({ sourceName: 'corp', region: 'ap-northeast-1', sso: { startUrl: START_URL, accountId: '222222222222', roleName: 'AdministratorAccess' }, label: 'AdministratorAccess' });
+  });
+
+  test.each([
+    ['a role beside sso:', 'source: corp\nsso: { account: "222222222222", role: AdministratorAccess }\nrole: admin\nregion: eu-west-1\n', /:4:7: key 'role': not with `sso:`: the permission set is `role:` inside `sso:`; allowed: no `role:` in a project of an IAM Identity Center source/],
+    ['a duration beside sso:', 'source: corp\nsso: { account: "222222222222", role: AdministratorAccess }\nduration: 8h\nregion: eu-west-1\n', /key 'duration': not with `sso:`: the permission set's session duration, set in IAM Identity Center, decides/],
+    ['sso: with a source of keys', 'source: default\nsso: { account: "222222222222", role: AdministratorAccess }\nregion: eu-west-1\n', /:2:9: key 'source': 'default' holds keys, and `sso:` needs an IAM Identity Center source; allowed: an IAM Identity Center source \(corp\)/],
+    ['sso: without source: while default holds keys', 'sso: { account: "222222222222", role: AdministratorAccess }\nregion: eu-west-1\n', /key 'source': missing, and `sso:` needs an IAM Identity Center source \('default' holds keys\); allowed: `source:` naming one of corp/],
+    ['an account that is no account', 'source: corp\nsso: { account: "2222", role: AdministratorAccess }\nregion: eu-west-1\n', /key 'account': not a 12-digit account id .*; allowed: a 12-digit AWS account id in quotes, such as "222222222222", that IAM Identity Center assigns you/],
+    ['an unknown key inside sso:', 'source: corp\nsso: { account: "222222222222", role: AdministratorAccess, roel: x }\nregion: eu-west-1\n', /key 'roel': unknown key \(did you mean 'role'\?\); allowed: account, role/],
+    ['account: that is not the one of sso:', 'source: corp\nsso: { account: "222222222222", role: AdministratorAccess }\naccount: "333333333333"\nregion: eu-west-1\n', /key 'account': "333333333333" is not the account `sso:` names \(222222222222\)/],
+    ['an SSO source and neither sso: nor role:', 'source: corp\nregion: eu-west-1\n', /key 'source': 'corp' is an IAM Identity Center source, .*; allowed: `sso: \{ account: "222222222222", role: AdministratorAccess \}`/],
+  ])('%s is a configuration error naming the line and what is allowed', async (_, text, message) => {
+    const failure = await configError((await resolveIn({ 'prod/.awsdir.yaml': `version: 1\n${text}` })).run());
+    expect(failure.kind).toBe('config');
+    expect(failure.message).toMatch(message);
+  });
+
+  test('profile: of a sign-in no source of the user file has: an error naming the add command that makes one', async () => {
+    const { run, written } = await resolveIn({ 'prod/.awsdir.yaml': 'version: 1\nprofile: elsewhere\nregion: eu-west-1\n' });
+    const failure = await configError(run());
+    expect(failure).toEqual({
+      kind: 'config',
+      message: `${written['prod/.awsdir.yaml']}:2:10: key 'profile': profile 'elsewhere' signs in to IAM Identity Center at https://other.awsapps.com/start (us-east-1), and no source of ${join(written['prod/.awsdir.yaml']!, '..', '..', '.config', 'awsdir', 'config.yaml')} does; add it with \`awsdir add NAME --sso-start-url https://other.awsapps.com/start --sso-region us-east-1\`, or name such a source with \`source:\``,
+    });
+  });
+
+  test('the approval covers the start URL: a source moved to another sign-in is refused until allowed again', async () => {
+    const { home, env, write } = await resolveIn({ 'prod/.awsdir.yaml': 'version: 1\nsource: corp\nsso: { account: "222222222222", role: AdministratorAccess }\nregion: eu-west-1\n' });
+    const { allowProject, resolveAllowedProject } = await import('../../src/config/approval');
+    await allowProject(join(home, 'prod'), env);
+    await expect(resolveAllowedProject(join(home, 'prod'), env, await loadUserConfig(env))).resolves.toMatchObject({ sso: { startUrl: START_URL } });
+    write('.aws/config', AWS_CONFIG.replace(START_URL, 'https://evil.awsapps.com/start'));
+    await expect(resolveAllowedProject(join(home, 'prod'), env, await loadUserConfig(env))).rejects.toThrow(
+      /selects another identity than the one you allowed: sso_start_url: https:\/\/corp\.awsapps\.com\/start -> https:\/\/evil\.awsapps\.com\/start \(from .*\[sso-session corp\]\); it would select permission set AdministratorAccess @ 222222222222 through IAM Identity Center https:\/\/evil\.awsapps\.com\/start/,
+    );
+  });
+});
