@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
-import { endpointOverride, ssoEndpoint } from '../aws/endpoints';
+import { ssoEndpoint } from '../aws/endpoints';
 import { loadAwsSdk, type AwsSdk } from '../aws/loadAwsSdk';
 import type { SsoAccount, SsoDeviceAuthorization, SsoOidcApi, SsoRegistration, SsoTokenGrant } from '../aws/sso';
 import { explainSsoError, isSsoGrantRefused, isSsoUnauthorized, ssoErrorName, type SsoErrorContext } from '../aws/ssoErrors';
 import type { IssuedCredentials } from '../aws/types';
 import type { Keyring } from '../keyring/keyring';
+import { ssoEntryNames } from './ssoNames';
 
 /**
  * IAM Identity Center sign-in: the OAuth 2.0 device authorization grant (RFC 8628) through SSO
@@ -109,21 +109,7 @@ interface StoredClient {
   expiresAt: string;
 }
 
-/**
- * The keychain entries of a target: one hash of the start URL, the region and the endpoints the
- * environment names, so a token is only ever sent back to the service that issued it (an
- * emulator's never to AWS, AWS's never to another endpoint).
- */
-export function ssoEntryNames(target: Pick<SsoTarget, 'startUrl' | 'region'>, env: Env): { token: string; client: string; hash: string } {
-  const material = JSON.stringify([normaliseStartUrl(target.startUrl), target.region, endpointOverride(env, 'sso-oidc')?.url ?? '', endpointOverride(env, 'sso')?.url ?? '']);
-  const hash = createHash('sha256').update(material).digest('hex').slice(0, 24);
-  return { token: `sso-token/${hash}`, client: `sso-client/${hash}`, hash };
-}
-
-/** The portal takes its URL with a trailing slash or `#/`, as people paste it: one sign-in for all. */
-function normaliseStartUrl(url: string): string {
-  return url.replace(/#.*$/, '').replace(/\/+$/, '');
-}
+export { ssoEntryNames };
 
 function sdkOf(deps: Pick<SsoDeps, 'sdk'>): Pick<AwsSdk, 'createSsoOidc' | 'createSsoPortal'> {
   return deps.sdk ?? loadAwsSdk();
@@ -407,6 +393,31 @@ export async function ssoLogout(target: SsoTarget, deps: Omit<SsoDeps, 'ui' | 's
     await deps.keyring.delete(names.client);
     return { signedIn: Boolean(stored) || removedToken, endedAtPortal };
   });
+}
+
+/** A sign-in as the keychain holds it, without a secret: for `status` and `doctor`. */
+export interface SsoSignInState {
+  /** A token is stored (it may have expired). */
+  signedIn: boolean;
+  /** When the access token ends (RFC 3339). */
+  expiresAt?: string;
+  /** It can be refreshed without the browser: a refresh token and a registration that has not ended. */
+  refreshable: boolean;
+  /** When awsdir's client registration ends (RFC 3339): refreshing needs it. */
+  registrationExpiresAt?: string;
+}
+
+export async function ssoSignInState(target: Pick<SsoTarget, 'startUrl' | 'region'>, deps: Pick<SsoDeps, 'keyring' | 'env' | 'now'>): Promise<SsoSignInState> {
+  const names = ssoEntryNames(target, deps.env);
+  const token = await readEntry(deps.keyring, names.token, isStoredToken);
+  const client = await readEntry(deps.keyring, names.client, isStoredClient);
+  const clientGood = Boolean(client && token && client.clientId === token.clientId && Date.parse(client.expiresAt) > deps.now());
+  return {
+    signedIn: Boolean(token),
+    ...(token ? { expiresAt: token.expiresAt } : {}),
+    refreshable: Boolean(token?.refreshToken) && clientGood,
+    ...(client ? { registrationExpiresAt: client.expiresAt } : {}),
+  };
 }
 
 async function readEntry<T>(keyring: Keyring, name: string, valid: (value: unknown) => value is T): Promise<T | undefined> {

@@ -10,7 +10,9 @@ import type { Keyring } from '../keyring/keyring';
 import { assertTerminal } from '../mfa/readTty';
 import type { SsoAccount } from '../aws/sso';
 import { withLock } from './lock';
-import { isSsoTokenRefused, listSsoAccounts, ssoAccessToken, ssoEntryNames, ssoLogout, type SsoDeps, type SsoSignInUi, type SsoTarget, type SsoToken, type SsoTokenOptions } from './sso';
+import type { SessionStore } from './sessionStore';
+import type { IssuedCredentials } from '../aws/types';
+import { getSsoRoleCredentials, isSsoTokenRefused, listSsoAccountRoles, listSsoAccounts, ssoAccessToken, ssoEntryNames, ssoLogout, type SsoDeps, type SsoSignInUi, type SsoTarget, type SsoToken, type SsoTokenOptions } from './sso';
 
 /**
  * How a sign-in reaches the person (`add`, `login`, a `cd` that needs one): the code on stderr,
@@ -132,10 +134,28 @@ export function othersSharing(name: string, sources: UserConfig['sources'], ctx:
   return names;
 }
 
-/** What a logout did: signed in at all, ended at the portal, and the sources that shared the sign-in. */
+/**
+ * Role credentials of a permission set with the target's token; a token the portal refuses though
+ * it looked good here (ended at the portal, or clocks that differ) is refreshed, or signed in anew, once.
+ */
+export async function ssoRoleCredentials(target: SsoTarget, accountId: string, roleName: string, deps: SsoDeps): Promise<IssuedCredentials> {
+  const token = await ssoAccessToken(target, deps);
+  try {
+    return await getSsoRoleCredentials(token, accountId, roleName, deps);
+  } catch (error) {
+    if (!isSsoTokenRefused(error) || token.obtained === 'signed-in') throw error;
+    deps.reporter.debug(`sso: the portal refused the ${token.obtained} token of ${target.name}; refreshing`);
+    const again = await ssoAccessToken(target, deps, { refused: token.accessToken });
+    return getSsoRoleCredentials(again, accountId, roleName, deps);
+  }
+}
+
+/** What a logout did: signed in at all, ended at the portal, the role sessions forgotten, and the sources that shared the sign-in. */
 export interface LogoutResult {
   signedIn: boolean;
   endedAtPortal: boolean;
+  /** Cached role sessions of this sign-in, removed from the keychain. */
+  sessionsRemoved: number;
   sharing: string[];
 }
 
@@ -151,11 +171,42 @@ export async function loginSource(
   return signedIn(target, deps, { signIn: options.force ? 'always' : 'if-needed' });
 }
 
-/** `awsdir logout SOURCE`: ends the sign-in at the portal and forgets its tokens. */
-export async function logoutSource(name: string, workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig }, ctx: Context): Promise<LogoutResult> {
+/**
+ * `awsdir logout SOURCE`: ends the sign-in at the portal, forgets its tokens, and removes every
+ * cached role session it gave, so nothing of it is left to use in the keychain. (Role credentials
+ * already exported stay valid at AWS until they expire, as AWS documents.)
+ */
+export async function logoutSource(name: string, workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig; sessions: SessionStore }, ctx: Context): Promise<LogoutResult> {
   const { userConfig, reporter } = workspace;
   const target = ssoTargetOf(ssoSourceNamed(userConfig, name), ctx, userConfig.file);
   const result = await ssoLogout(target, ssoDeps(ctx, workspace, terminalSignInUi(ctx, reporter, { browser: false })));
-  const sharing = othersSharing(name, userConfig.sources, ctx, userConfig.file, ssoEntryNames(target, ctx.env).hash);
-  return { ...result, sharing };
+  const { hash } = ssoEntryNames(target, ctx.env);
+  const issued = (await workspace.sessions.entries()).filter((e) => e.ssoSignIn === hash);
+  const removed = await workspace.sessions.clear(issued.map((e) => e.name));
+  const sharing = othersSharing(name, userConfig.sources, ctx, userConfig.file, hash);
+  return { ...result, sessionsRemoved: removed.length, sharing };
+}
+
+/** What IAM Identity Center assigns the person of a source: for init's pick lists and its --tree. */
+export interface SsoAssignments {
+  sourceName: string;
+  accounts(): Promise<SsoAccount[]>;
+  /** The permission sets the person has in an account. */
+  roles(accountId: string): Promise<string[]>;
+}
+
+/**
+ * The assignments of an IAM Identity Center source, signed in (or refreshed) as `awsdir login`
+ * would: the browser opens when a sign-in is needed and there is a terminal.
+ */
+export function ssoAssignments(name: string, workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig }, ctx: Context): SsoAssignments {
+  const target = ssoTargetOf(ssoSourceNamed(workspace.userConfig, name), ctx, workspace.userConfig.file);
+  const deps = ssoDeps(ctx, workspace, terminalSignInUi(ctx, workspace.reporter, { browser: true }));
+  let session: Promise<{ token: SsoToken; accounts: SsoAccount[] }> | undefined;
+  const signedInOnce = (): Promise<{ token: SsoToken; accounts: SsoAccount[] }> => (session ??= signedIn(target, deps));
+  return {
+    sourceName: name,
+    accounts: async () => (await signedInOnce()).accounts,
+    roles: async (accountId) => listSsoAccountRoles((await signedInOnce()).token, accountId, deps),
+  };
 }

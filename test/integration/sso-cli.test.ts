@@ -7,7 +7,7 @@
  * shows exactly what is stored, and a poller reads every process's argv while the file runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { CLI, makeHome, runProcess, type CliResult } from '../helpers/cli';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
 import { filesHolding } from '../hardening/awsdirWorld';
 import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../hardening/privateKeychain';
+import { installStandInBrowser, type BrowserMode, type BrowserOpening, type StandInBrowser } from '../helpers/ssoBrowser';
 
 jest.setTimeout(120_000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -40,30 +41,6 @@ const FIXTURE = {
   },
 };
 const SIGNED_IN = /^awsdir: signed in to corp until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; 2 accounts$/m;
-
-/** The stand-in browser: what the person does with the page awsdir opens, as BROWSER_MODE says. */
-const BROWSER = `
-const fs = require('node:fs');
-const { fileURLToPath } = require('node:url');
-(async () => {
-  const args = process.argv.slice(2);
-  const page = fs.statSync(fileURLToPath(args[0]));
-  const html = fs.readFileSync(fileURLToPath(args[0]), 'utf8');
-  const link = /location\\.replace\\("([^"]+)"\\)/.exec(html)[1];
-  const location = (await fetch(link, { redirect: 'manual' })).headers.get('location');
-  const url = new URL(location);
-  const mode = fs.readFileSync(process.env.BROWSER_MODE, 'utf8').trim();
-  fs.appendFileSync(process.env.BROWSER_RECORD, JSON.stringify({ args, location, mode, pageMode: (page.mode & 0o777).toString(8) }) + '\\n');
-  const hook = (path, body) => fetch(url.origin + '/__emulator/' + path, { method: 'POST', body: JSON.stringify(body) });
-  const code = url.searchParams.get('user_code');
-  if (mode === 'approve') await hook('sso/approve', { user: 'alice', user_code: code });
-  if (mode === 'deny') await hook('sso/approve', { user: 'alice', user_code: code, deny: true });
-  if (mode === 'expire') await hook('clock', { advanceSeconds: 601 });
-})().catch((e) => {
-  fs.appendFileSync(process.env.BROWSER_RECORD, JSON.stringify({ error: String(e) }) + '\\n');
-  process.exit(1);
-});
-`;
 
 // Every command line of the processes of this file, told apart by the private keychain's bus address.
 const POLLER = `
@@ -90,8 +67,7 @@ let keychain: PrivateKeychain;
 let home: string;
 let env: Record<string, string>;
 let userFile: string;
-let record: string;
-let modeFile: string;
+let standIn: StandInBrowser;
 let poller: { stop: () => Promise<string[]> };
 let runs = 0;
 /** Every token, refresh token and client secret the keychain held at some point. */
@@ -103,12 +79,12 @@ function shq(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function browser(mode: 'approve' | 'deny' | 'expire' | 'ignore'): void {
-  writeFileSync(modeFile, mode);
+function browser(mode: BrowserMode): void {
+  standIn.mode(mode);
 }
 
-function openings(): Array<{ args: string[]; location: string; mode: string; pageMode: string; error?: string }> {
-  return existsSync(record) ? readFileSync(record, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReturnType<typeof openings>[number]) : [];
+function openings(): BrowserOpening[] {
+  return standIn.openings();
 }
 
 function remember(what: string, result: CliResult): CliResult {
@@ -164,13 +140,7 @@ beforeAll(async () => {
   keychain = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-sso-keychain-')));
   const made = makeHome('awsdir-sso-cli-');
   home = made.home;
-  const bin = join(home, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'xdg-open'), `#!${process.execPath}\n${BROWSER}`);
-  chmodSync(join(bin, 'xdg-open'), 0o755);
-  record = join(home, 'browser.jsonl');
-  modeFile = join(home, 'browser-mode');
-  browser('approve');
+  standIn = installStandInBrowser(home);
   userFile = join(home, '.config', 'awsdir', 'config.yaml');
   mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
   writeFileSync(userFile, 'version: 1\nkeyring: os\n');
@@ -178,10 +148,9 @@ beforeAll(async () => {
     ...made.env,
     ...emu.env,
     ...keychain.env,
-    PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    PATH: `${standIn.bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     USER: 'alice',
-    BROWSER_RECORD: record,
-    BROWSER_MODE: modeFile,
+    ...standIn.env,
   };
   poller = await startPoller();
 });
@@ -367,7 +336,7 @@ describe('logout SOURCE', () => {
     await expect(portal.send(new ListAccountsCommand({ accessToken: token }))).rejects.toMatchObject({ name: 'UnauthorizedException' });
 
     const again = await noTerminal(['logout', 'corp', '--json']);
-    expect({ exit: again.exitCode, stdout: JSON.parse(again.stdout) as unknown }).toEqual({ exit: 0, stdout: { source: 'corp', signedOut: false, endedAtPortal: false } });
+    expect({ exit: again.exitCode, stdout: JSON.parse(again.stdout) as unknown }).toEqual({ exit: 0, stdout: { source: 'corp', signedOut: false, endedAtPortal: false, sessionsRemoved: 0 } });
     expect(again.stderr).toBe('awsdir: not signed in to corp; nothing to do\n');
   });
 });

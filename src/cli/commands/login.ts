@@ -26,15 +26,17 @@ export async function logoutCommand(name: string, opts: { json: boolean }, ctx: 
   const workspace = await openWorkspace(ctx);
   const { reporter } = workspace;
   const result = await logoutSource(name, workspace, ctx);
-  if (!result.signedIn) reporter.info(`not signed in to ${name}; nothing to do`);
+  const n = result.sessionsRemoved;
+  const sessions = n ? `${n} cached role session${n === 1 ? '' : 's'} it gave` : '';
+  if (!result.signedIn) reporter.info(`not signed in to ${name}; ${sessions ? `removed ${sessions}` : 'nothing to do'}`);
   else {
     reporter.info(
-      `signed out of ${name}: ${result.endedAtPortal ? 'the sign-in is ended at the portal' : 'the sign-in had already ended at the portal'} and its tokens are removed from the keychain; role credentials it already gave stay valid until they expire`,
+      `signed out of ${name}: ${result.endedAtPortal ? 'the sign-in is ended at the portal' : 'the sign-in had already ended at the portal'} and its tokens${sessions ? ` and ${sessions}` : ''} are removed from the keychain; role credentials it already gave stay valid until they expire`,
     );
     const { sharing } = result;
     if (sharing.length) reporter.info(`${sharing.join(', ')} signed in at the same start URL, so ${sharing.length === 1 ? 'it is' : 'they are'} signed out too`);
   }
-  if (opts.json) ctx.io.stdout(`${JSON.stringify({ source: name, signedOut: result.signedIn, endedAtPortal: result.endedAtPortal }, null, 2)}\n`);
+  if (opts.json) ctx.io.stdout(`${JSON.stringify({ source: name, signedOut: result.signedIn, endedAtPortal: result.endedAtPortal, sessionsRemoved: result.sessionsRemoved }, null, 2)}\n`);
 }
 
 export const registerLogin: RegisterCommand = (program, ctx: Context) => {
