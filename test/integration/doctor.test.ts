@@ -69,7 +69,7 @@ describe('awsdir doctor', () => {
     const r = await doctor(['--source', source('good')], env);
     for (const c of Object.values(r.checks)) expect({ id: c.id, status: c.status, message: c.message }).toEqual({ id: c.id, status: 'pass', message: c.message });
     expect(Object.keys(r.checks).sort()).toEqual(
-      ['base-user-permissions', 'clock-skew', 'direnv-hook', 'direnv-installed', 'key-age', 'keychain', 'mfa-device', 'node-version', 'plaintext-credentials', 'use-aws-helper', 'user-config'].sort(),
+      ['base-user-permissions', 'clock-skew', 'direnv-hook', 'direnv-installed', 'key-age', 'keychain', 'mfa-device', 'node-version', 'plaintext-credentials', 'sso-sign-in', 'use-aws-helper', 'user-config'].sort(),
     );
     expect(r.checks.keychain?.message).toContain('backend os');
     expect(r.exitCode).toBe(0);

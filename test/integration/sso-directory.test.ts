@@ -225,13 +225,17 @@ describe('a directory of an IAM Identity Center permission set', () => {
     expect(entries('role/')).toEqual(before);
   });
 
-  test('credential-process and exec take the same session', async () => {
+  test('credential-process, exec and console take the same session', async () => {
     const cp = await noTerminal(['credential-process'], dir('prod'));
     expect(cp.exitCode).toBe(0);
     expect(JSON.parse(cp.stdout)).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/) });
     const exec = await noTerminal(['exec', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', emu.url, '--query', 'Arn', '--output', 'text'], dir('prod'));
     expect(exec.exitCode).toBe(0);
     expect(exec.stdout.trim()).toMatch(SSO_ARN);
+    // A permission set's session is no chained role session: the federation endpoint takes its SessionDuration.
+    const consoleUrl = await noTerminal(['console', '--print'], dir('prod'));
+    expect(consoleUrl.exitCode).toBe(0);
+    expect(consoleUrl.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/federation\?Action=login&.*SigninToken=/);
   });
 
   test('status shows the permission set, the sign-in and its expiry, and the cached sessions; no secret', async () => {
@@ -242,6 +246,20 @@ describe('a directory of an IAM Identity Center permission set', () => {
     expect(r.stdout).toMatch(/^IAM Identity Center sign-ins:\n {2}corp {7}https:\/\/corp\.awsapps\.com\/start \(eu-west-1\) {2}token until \S+Z {2}[\dhms]+ left, refreshed without the browser$/m);
     expect(r.stdout).toMatch(/^ {2}role {8}AdministratorAccess @ 222222222222 +source corp .* <- this directory$/m);
     expect(r.stdout).toMatch(/^ {2}role {8}ReadOnlyAccess @ 333333333333 +source corp /m);
+  });
+
+  test('doctor checks the sign-in from the keychain: signed in, until when, refreshed without the browser; the key checks do not apply', async () => {
+    const r = await noTerminal(['doctor', '--json']);
+    const checks = Object.fromEntries((JSON.parse(r.stdout) as Array<{ id: string; status: string; message: string; fix: string }>).map((c) => [c.id, c]));
+    expect(checks['sso-sign-in']).toEqual({
+      id: 'sso-sign-in',
+      status: 'pass',
+      message: expect.stringMatching(/^corp is signed in \(token until \S+Z, refreshed without the browser while the sign-in lasts\)$/),
+      fix: '',
+    });
+    for (const id of ['base-user-permissions', 'key-age', 'mfa-device']) {
+      expect(checks[id]).toMatchObject({ status: 'pass', message: "does not apply: source 'corp' signs in through IAM Identity Center and holds no IAM user key" });
+    }
   });
 
   test('the access token ends at the portal (the emulator clock moves on): refreshed without the browser, even without a terminal', async () => {
@@ -315,6 +333,8 @@ describe('a directory of an IAM Identity Center permission set', () => {
     const after = await noTerminal(['export'], dir('prod'));
     expect(after.exitCode).toBe(1);
     expect(after.stderr).toMatch(/run `awsdir login corp` in a terminal\n$/);
+    const doctor = JSON.parse((await noTerminal(['doctor', '--json'])).stdout) as Array<{ id: string; status: string; message: string; fix: string }>;
+    expect(doctor.find((c) => c.id === 'sso-sign-in')).toEqual({ id: 'sso-sign-in', status: 'warn', message: 'corp is not signed in', fix: '`awsdir login corp`' });
   });
 
   test('no secret in any output, and none in a file under HOME', () => {
