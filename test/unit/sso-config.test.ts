@@ -292,3 +292,14 @@ describe('a project of an IAM Identity Center source', () => {
     );
   });
 });
+
+describe('IAM Identity Center sources where keys are needed', () => {
+  test('a profile whose keys are in no file is offered only sources that hold keys', async () => {
+    const { home, env, write } = setup();
+    write('.config/awsdir/config.yaml', `version: 1\nsources:\n  corp:\n    sso_start_url: ${START_URL}\n    sso_region: eu-west-1\n  default:\n    mfa_serial: arn:aws:iam::111111111111:mfa/alice\n`);
+    write('.aws/config', '[profile keys]\n[profile admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = keys\nregion = eu-west-1\n');
+    write('prod/.awsdir.yaml', 'version: 1\nprofile: admin\n');
+    const failure = await configError(resolveProject(join(home, 'prod'), { env, userConfig: await loadUserConfig(env), user: 'alice' }));
+    expect(failure.message).toMatch(/; add `source: default` to \.awsdir\.yaml to use the keys awsdir keeps in the keychain$/);
+  });
+});
