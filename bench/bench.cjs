@@ -69,7 +69,9 @@ function table(times, base, notes = {}) {
   out('|---|---:|---:|---:|');
   const b = median(times[base]);
   for (const [name, xs] of Object.entries(times)) {
-    out(`| ${name}${notes[name] ? ` (${notes[name]})` : ''} | ${fmt(median(xs))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} | ${(median(xs) / b).toFixed(2)}x |`);
+    out(
+      `| ${name}${notes[name] ? ` (${notes[name]})` : ''} | ${fmt(median(xs))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} | ${(median(xs) / b).toFixed(2)}x |`,
+    );
   }
   out();
 }
@@ -93,8 +95,14 @@ async function main() {
   })();
   out(`## Run of ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
   out();
-  out(`- commit ${commit}${dirty ? ' (with uncommitted changes in src/ or scripts/)' : ''}; node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
-  out(`- load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${RUNS} interleaved rounds after ${WARMUP} warm-up`);
+  out(
+    `- commit ${commit}${dirty ? ' (with uncommitted changes in src/ or scripts/)' : ''}; node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  );
+  out(
+    `- load average at start: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}; ${RUNS} interleaved rounds after ${WARMUP} warm-up`,
+  );
   out(`- NODE_EXTRA_CA_CERTS unset for every command; \`os\` keyring = gnome-keyring (headless, unlocked)`);
   out();
 
@@ -109,8 +117,14 @@ async function main() {
       if (GUARD) {
         const { hitPathViolations, bundleViolations } = require('../test/perf/hitPathRules.cjs');
         const logFile = join(world.home, 'loads.json');
-        const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, 'export'], { env: { ...env, AWSDIR_LOAD_LOG: logFile }, cwd: app });
-        const found = r.code === 0 ? [...bundleViolations(dist), ...hitPathViolations(JSON.parse(readFileSync(logFile, 'utf8')))] : [`the cache-hit export failed: ${r.stderr.trim()}`];
+        const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, 'export'], {
+          env: { ...env, AWSDIR_LOAD_LOG: logFile },
+          cwd: app,
+        });
+        const found =
+          r.code === 0
+            ? [...bundleViolations(dist), ...hitPathViolations(JSON.parse(readFileSync(logFile, 'utf8')))]
+            : [`the cache-hit export failed: ${r.stderr.trim()}`];
         out(`### hit-path guard: ${found.length ? 'VIOLATED' : 'ok'}`);
         out();
         for (const v of found) out(`- ${v}`);
@@ -138,7 +152,9 @@ async function main() {
         ]);
         const made = (await world.calls()).length - before;
         table(t, 'node -e 0');
-        out(`awsdir's own cost above that floor: ${fmt(median(t['awsdir export']) - median(t['node reading one keychain entry (@napi-rs/keyring, nothing else)']))} ms.`);
+        out(
+          `awsdir's own cost above that floor: ${fmt(median(t['awsdir export']) - median(t['node reading one keychain entry (@napi-rs/keyring, nothing else)']))} ms.`,
+        );
         out();
         out(`AWS calls made by these exports: ${made}.`);
         out();
@@ -163,10 +179,19 @@ async function main() {
             if (!r.stdout.includes('AWS_') && !name.startsWith('.envrc: node -e 0')) throw new Error(`${name}: exported nothing: ${r.stderr.slice(0, 200)}`);
           },
         });
-        const t = await interleaved([direnv('.envrc: use aws (cached role session)', app), direnv('.envrc: node -e 0', nodeDir), direnv('.envrc: node -e 0 + watch_file', watchDir), direnv('.envrc: aws configure export-credentials', cliDir)]);
+        const t = await interleaved([
+          direnv('.envrc: use aws (cached role session)', app),
+          direnv('.envrc: node -e 0', nodeDir),
+          direnv('.envrc: node -e 0 + watch_file', watchDir),
+          direnv('.envrc: aws configure export-credentials', cliDir),
+        ]);
         table(t, '.envrc: node -e 0');
         summary.push(['cd / node .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0'), 1.3]);
-        summary.push(['cd / node + watch_file .envrc (not a target)', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0 + watch_file'), 1.3]);
+        summary.push([
+          'cd / node + watch_file .envrc (not a target)',
+          ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0 + watch_file'),
+          1.3,
+        ]);
         summary.push(['cd / AWS CLI .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: aws configure export-credentials'), 0.2]);
       }
 
@@ -185,7 +210,9 @@ async function main() {
           runs,
         );
         table(t, 'node -e 0');
-        out(`A cold export costs ${fmt(median(t['awsdir export (cold: one AssumeRole)']) - median(t['awsdir export (hit)']))} ms more than a hit: loading the SDK chunk, signing, one AssumeRole on loopback and the keychain write.`);
+        out(
+          `A cold export costs ${fmt(median(t['awsdir export (cold: one AssumeRole)']) - median(t['awsdir export (hit)']))} ms more than a hit: loading the SDK chunk, signing, one AssumeRole on loopback and the keychain write.`,
+        );
         out();
       }
 
@@ -198,7 +225,18 @@ async function main() {
           while (filler.length < n) {
             const name = `role/bench${process.pid}${String(filler.length).padStart(6, '0')}`;
             const entry = new napi.AsyncEntry('awsdir', name, { linux: { store: 'secret-service' } });
-            await entry.setPassword(JSON.stringify({ v: 1, kind: 'role', accessKeyId: 'ASIABENCHFILLER00000', secretAccessKey: 'not-a-secret-filler', sessionToken: 'filler', expiration: '2000-01-01T00:00:00Z', issuedAt: '2000-01-01T00:00:00Z', sourceName: 'filler' }));
+            await entry.setPassword(
+              JSON.stringify({
+                v: 1,
+                kind: 'role',
+                accessKeyId: 'ASIABENCHFILLER00000',
+                secretAccessKey: 'not-a-secret-filler',
+                sessionToken: 'filler',
+                expiration: '2000-01-01T00:00:00Z',
+                issuedAt: '2000-01-01T00:00:00Z',
+                sourceName: 'filler',
+              }),
+            );
             filler.push(entry);
           }
         };
@@ -280,7 +318,11 @@ async function main() {
   out('|---|---:|---:|');
   for (const [what, value, target] of summary) out(`| ${what} | ${value.toFixed(2)} | ${what.includes('memory') ? '<' : '<='} ${target} |`);
   out();
-  out(`- load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  out(
+    `- load average at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   if (OUT) writeFileSync(OUT, `${lines.join('\n')}\n`);
 }
 
@@ -314,7 +356,10 @@ async function allowMany(world, n) {
   for (let i = 0; i < n; i++) {
     const dir = join(world.home, 'many', `p${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${world.source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: p${i}\n`);
+    writeFileSync(
+      join(dir, '.awsdir.yaml'),
+      `version: 1\nsource: ${world.source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: p${i}\n`,
+    );
     const code = await runCli(['allow', dir], ctx);
     if (code !== 0) throw new Error(`allow ${dir}: ${sink.join('').slice(-300)}`);
   }

@@ -2,13 +2,7 @@
  * The entry of the AWS SDK chunk (dist/aws.cjs; with sso.ts, the only modules that import the SDK),
  * loaded through loadAwsSdk.ts on a cache miss, so the cache-hit path never parses it.
  */
-import {
-  AssumeRoleCommand,
-  GetCallerIdentityCommand,
-  GetSessionTokenCommand,
-  STSClient,
-  GetAccessKeyInfoCommand,
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, GetAccessKeyInfoCommand } from '@aws-sdk/client-sts';
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
@@ -41,8 +35,20 @@ export type { SsoAccount, SsoClientOptions, SsoDeviceAuthorization, SsoOidcApi, 
 export const createSsoOidc = (options: SsoClientOptions): SsoOidcApi => (require('./sso') as typeof import('./sso')).createSsoOidc(options);
 export const createSsoPortal = (options: SsoClientOptions): SsoPortalApi => (require('./sso') as typeof import('./sso')).createSsoPortal(options);
 
+/**
+ * AWSDIR_AWS_TIMEOUT_MS, whole milliseconds, replaces every client's connection and request
+ * timeouts: for tests that provoke a silent endpoint without waiting out the defaults, and for a
+ * link slower than they allow. Any other value is ignored.
+ */
+function timeoutFromEnv(env: ClientOptions['env']): number | undefined {
+  const text = env.AWSDIR_AWS_TIMEOUT_MS;
+  return text && /^[1-9]\d{0,6}$/.test(text) ? Number(text) : undefined;
+}
+
 function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
-  const endpoint = endpointOverride(options.env, service)?.url;
+  const env = options.env;
+  const endpoint = endpointOverride(env, service)?.url;
+  const timeoutMs = timeoutFromEnv(env) ?? options.timeoutMs;
   return {
     region: options.region,
     // The host is AWS's for the region, or the environment's endpoint: the SDK would otherwise take
@@ -65,8 +71,8 @@ function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
     requestHandler: {
       // STS answers in well under a second; a person at a cd should wait seconds, not half a minute,
       // for a silent endpoint (three attempts of 5 s), and a refused connection fails at once.
-      connectionTimeout: options.timeoutMs ?? 3000,
-      requestTimeout: options.timeoutMs ?? 5000,
+      connectionTimeout: timeoutMs ?? 3000,
+      requestTimeout: timeoutMs ?? 5000,
       // Without it the handler only logs a warning and keeps waiting: a silent STS would hang a cd.
       throwOnRequestTimeout: true,
     },
@@ -170,9 +176,7 @@ export function createIam(options: ClientOptions) {
       await client.send(new DeleteAccessKeyCommand({ AccessKeyId: accessKeyId, ...(userName ? { UserName: userName } : {}) }));
     },
     async updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive', userName?: string): Promise<void> {
-      await client.send(
-        new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }),
-      );
+      await client.send(new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }));
     },
     async listAttachedUserPolicies(userName: string) {
       const out = await client.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));

@@ -91,7 +91,9 @@ export function createSsoOidc(options: SsoClientOptions) {
       };
     },
     async startDeviceAuthorization(registration: Pick<SsoRegistration, 'clientId' | 'clientSecret'>, startUrl: string): Promise<SsoDeviceAuthorization> {
-      const out = await client.send(new StartDeviceAuthorizationCommand({ clientId: registration.clientId, clientSecret: registration.clientSecret, startUrl }));
+      const out = await client.send(
+        new StartDeviceAuthorizationCommand({ clientId: registration.clientId, clientSecret: registration.clientSecret, startUrl }),
+      );
       const verificationUri = required(out.verificationUri, 'a verification URI');
       return {
         deviceCode: required(out.deviceCode, 'a device code'),
@@ -103,10 +105,18 @@ export function createSsoOidc(options: SsoClientOptions) {
       };
     },
     async redeemDeviceCode(registration: Pick<SsoRegistration, 'clientId' | 'clientSecret'>, deviceCode: string): Promise<SsoTokenGrant> {
-      return grant(await client.send(new CreateTokenCommand({ clientId: registration.clientId, clientSecret: registration.clientSecret, grantType: DEVICE_GRANT, deviceCode })));
+      return grant(
+        await client.send(
+          new CreateTokenCommand({ clientId: registration.clientId, clientSecret: registration.clientSecret, grantType: DEVICE_GRANT, deviceCode }),
+        ),
+      );
     },
     async refresh(registration: Pick<SsoRegistration, 'clientId' | 'clientSecret'>, refreshToken: string): Promise<SsoTokenGrant> {
-      return grant(await client.send(new CreateTokenCommand({ clientId: registration.clientId, clientSecret: registration.clientSecret, grantType: 'refresh_token', refreshToken })));
+      return grant(
+        await client.send(
+          new CreateTokenCommand({ clientId: registration.clientId, clientSecret: registration.clientSecret, grantType: 'refresh_token', refreshToken }),
+        ),
+      );
     },
     destroy: () => client.destroy(),
   };

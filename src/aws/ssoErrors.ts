@@ -35,9 +35,14 @@ export function isSsoUnauthorized(error: unknown): boolean {
  * token or the client is unknown or expired): only a new sign-in helps, no retry would.
  */
 export function isSsoGrantRefused(error: unknown): boolean {
-  return ['InvalidGrantException', 'InvalidClientException', 'ExpiredTokenException', 'AccessDeniedException', 'UnauthorizedClientException', 'InvalidRequestException'].includes(
-    ssoErrorName(error),
-  );
+  return [
+    'InvalidGrantException',
+    'InvalidClientException',
+    'ExpiredTokenException',
+    'AccessDeniedException',
+    'UnauthorizedClientException',
+    'InvalidRequestException',
+  ].includes(ssoErrorName(error));
 }
 
 function networkCode(error: unknown): string {
@@ -47,7 +52,8 @@ function networkCode(error: unknown): string {
 
 function message(error: unknown): string {
   const e = (error ?? {}) as { message?: unknown; error_description?: unknown };
-  const text = typeof e.error_description === 'string' && e.error_description !== '' ? e.error_description : typeof e.message === 'string' ? e.message : String(error);
+  const text =
+    typeof e.error_description === 'string' && e.error_description !== '' ? e.error_description : typeof e.message === 'string' ? e.message : String(error);
   const line = text.split('\n')[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
@@ -66,7 +72,10 @@ export function explainSsoError(error: unknown, context: SsoErrorContext): Awsdi
     );
   }
   if (name === 'UnauthorizedException') {
-    return new AwsdirError(`${act}: the access portal refused the sign-in of ${source} (ended, logged out, or expired); sign in again with \`awsdir login ${source}\``, options);
+    return new AwsdirError(
+      `${act}: the access portal refused the sign-in of ${source} (ended, logged out, or expired); sign in again with \`awsdir login ${source}\``,
+      options,
+    );
   }
   if (name === 'ForbiddenException' || (name === 'AccessDeniedException' && context.endpointVariable === 'AWS_ENDPOINT_URL_SSO')) {
     const what = context.roleName ? `permission set ${context.roleName} in account ${context.accountId ?? '?'}` : `account ${context.accountId ?? '?'}`;
@@ -76,13 +85,19 @@ export function explainSsoError(error: unknown, context: SsoErrorContext): Awsdi
     );
   }
   if (name === 'InvalidClientException') {
-    return new AwsdirError(`${act}: IAM Identity Center no longer knows awsdir's client registration for ${source}; sign in again with \`awsdir login ${source}\`, which registers anew`, options);
+    return new AwsdirError(
+      `${act}: IAM Identity Center no longer knows awsdir's client registration for ${source}; sign in again with \`awsdir login ${source}\`, which registers anew`,
+      options,
+    );
   }
   if (name === 'TooManyRequestsException' || name === 'ThrottlingException') {
     return new AwsdirError(`${act}: IAM Identity Center is throttling requests (rate exceeded); wait a few seconds and try again`, options);
   }
   if (name === 'IncompleteAnswer' || name === 'IncompleteCredentials') {
-    return new AwsdirError(`${act}: ${context.endpoint} ${message(error).replace(/^IAM Identity Center |^the access portal /, '')}, so nothing was stored; check that ${context.endpointVariable} / AWS_ENDPOINT_URL, if set, point at IAM Identity Center`, options);
+    return new AwsdirError(
+      `${act}: ${context.endpoint} ${message(error).replace(/^IAM Identity Center |^the access portal /, '')}, so nothing was stored; check that ${context.endpointVariable} / AWS_ENDPOINT_URL, if set, point at IAM Identity Center`,
+      options,
+    );
   }
   if (isNetworkError(error)) {
     return new AwsdirError(

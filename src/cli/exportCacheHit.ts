@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Context } from '../core/context';
 import { ExitCode } from './exitCodes';
-import { exportText } from './commands/export';
+import { exportText, refreshAsked } from './commands/export';
 import { enterDirectory } from '../credentials/enterDirectory';
 import { shellNames, type ShellName } from '../shell/render';
 
@@ -16,7 +16,8 @@ import { shellNames, type ShellName } from '../shell/render';
  */
 export async function exportCacheHit(argv: readonly string[], ctx: Context): Promise<number | undefined> {
   const flags = parseFlags(argv);
-  if (!flags) return undefined;
+  // A refresh is a miss by definition (--refresh, like any flag not listed, fails parseFlags).
+  if (!flags || refreshAsked(ctx.env)) return undefined;
   // Messages wait until the hit is certain: a fall-through must not print anything twice.
   const held: string[] = [];
   // Getters, not a spread: a spread asks every descriptor whether it is a terminal, and asking about

@@ -82,7 +82,9 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
       }
       const key = String(path[path.length - 1] ?? '');
       const got = describe(valueAt(value, path));
-      problems.push(`${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[path.join('.')] ?? ALLOWED[key] ?? 'see the configuration reference'}`);
+      problems.push(
+        `${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[path.join('.')] ?? ALLOWED[key] ?? 'see the configuration reference'}`,
+      );
     }
   }
   // Report in reading order: the schema lists unknown keys last, wherever they are.
@@ -110,7 +112,10 @@ function scanForSecrets(node: unknown, path: string[], kind: Kind, userFile: str
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       const keyOffset = (pair.key as Node | null)?.range?.[0] ?? 0;
-      const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+      const normal = key
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_');
       const sourceKey = kind === 'user' && path[0] === 'sources' && path.length === 2;
       if (SECRET_KEY.test(normal) && !(sourceKey && USER_FILE_NOT_SECRET.has(normal))) {
         problems.push(`${at(keyOffset)}: key '${key}': looks like a secret; ${secretReason(kind)}`);
@@ -162,7 +167,10 @@ const ALIASES: Record<string, string> = {
 
 /** A close known key: an AWS CLI spelling, camelCase, or a typo of at most a third of the word (a swap of two letters counts as one). */
 export function suggest(key: string, known: readonly string[]): string | undefined {
-  const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+  const normal = key
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   const alias = ALIASES[normal];
   if (alias && known.includes(alias)) return alias;
   if (known.includes(normal) && normal !== key) return normal;

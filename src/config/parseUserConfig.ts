@@ -66,7 +66,11 @@ const SSO_ALLOWED = 'sso_start_url with sso_region, or sso_session alone';
  * signs in through the browser: keys, and MFA settings (Identity Center asks for MFA itself), are
  * errors, as is a half of the settings.
  */
-function ssoSource(name: string, s: SourceData, where: (path: Path, part?: 'key' | 'value') => string): { startUrl: string; region: string } | { ssoSession: string } | undefined {
+function ssoSource(
+  name: string,
+  s: SourceData,
+  where: (path: Path, part?: 'key' | 'value') => string,
+): { startUrl: string; region: string } | { ssoSession: string } | undefined {
   const present = SSO_KEYS.filter((key) => s[key] !== undefined);
   if (present.length === 0) return undefined;
   const fail = (key: string, what: string, allowed = SSO_ALLOWED): never => {

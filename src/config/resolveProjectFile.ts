@@ -69,7 +69,8 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     profile = readAwsProfile(awsConfig, data.profile);
     if (!profile) fail('profile', `no profile named '${data.profile}' in ${file}`);
     ssoProfile = readSsoProfile(awsConfig, data.profile);
-    if (profile!.credentialProcess && !profile!.roleArn && !ssoProfile) fail('profile', `profile '${data.profile}' uses credential_process, which awsdir does not run`, 'a profile with role_arn and source_profile');
+    if (profile!.credentialProcess && !profile!.roleArn && !ssoProfile)
+      fail('profile', `profile '${data.profile}' uses credential_process, which awsdir does not run`, 'a profile with role_arn and source_profile');
   }
   const fromProfile = (k: string, value: unknown): void => {
     if (value !== undefined && origins[k] === undefined) origins[k] = profile!.origin;
@@ -103,7 +104,12 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
   if (data.role !== undefined) {
     if (data.role.startsWith('arn:')) roleText = data.role;
     else if (data.account !== undefined) roleText = buildRoleArn(data.role, String(data.account), data.region ?? profile?.region);
-    else return fail('role', `'${data.role}' is a role name, and no \`account:\` says in which account`, 'a full role ARN, or a role name together with `account: "222222222222"`');
+    else
+      return fail(
+        'role',
+        `'${data.role}' is a role name, and no \`account:\` says in which account`,
+        'a full role ARN, or a role name together with `account: "222222222222"`',
+      );
   } else if (profile?.roleArn) {
     roleText = profile.roleArn;
     fromProfile('role', roleText);
@@ -121,7 +127,11 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
 
   const account = data.account !== undefined ? String(data.account) : role.account;
   if (account !== role.account) {
-    fail('account', `"${account}" is not the account of the role (${role.arn} is in ${role.account})`, 'the account id that the role ARN names; check which one is right');
+    fail(
+      'account',
+      `"${account}" is not the account of the role (${role.arn} is in ${role.account})`,
+      'the account id that the role ARN names; check which one is right',
+    );
   }
   if (data.account === undefined) origins.account = origins.role ?? nearest.file;
 
@@ -154,10 +164,16 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     sourceName = data.source;
     source = userConfig.sources[sourceName];
     if (!source) {
-      fail('source', `no source named '${sourceName}' in ${userConfig.file}`, `${Object.keys(userConfig.sources).join(', ')} (or add one with \`awsdir add ${sourceName}\`)`);
+      fail(
+        'source',
+        `no source named '${sourceName}' in ${userConfig.file}`,
+        `${Object.keys(userConfig.sources).join(', ')} (or add one with \`awsdir add ${sourceName}\`)`,
+      );
     }
     if (source!.kind === 'sso') {
-      const keyed = Object.values(userConfig.sources).filter((s) => s.kind !== 'sso').map((s) => s.name);
+      const keyed = Object.values(userConfig.sources)
+        .filter((s) => s.kind !== 'sso')
+        .map((s) => s.name);
       fail(
         'source',
         `'${sourceName}' is an IAM Identity Center source, which gives role credentials for its own permission sets, not keys to assume \`role:\` with`,
@@ -168,7 +184,11 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     sourceName = `aws-profile:${profile.sourceProfile}`;
     const sourceProfile = readAwsProfile(awsConfig!, profile.sourceProfile);
     if (sourceProfile?.roleArn) {
-      fail('profile', `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`, 'a profile whose source_profile holds keys in ~/.aws/credentials');
+      fail(
+        'profile',
+        `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`,
+        'a profile whose source_profile holds keys in ~/.aws/credentials',
+      );
     }
     // Said here, at the line that chose these keys, rather than when they are read: the fix is a line of this file.
     const credentialsFile = awsCredentialsFile(env);

@@ -64,7 +64,12 @@ export function resolveSsoProject(input: SsoProjectInput): ResolvedProject {
   const addOne = 'add one with `awsdir add NAME --sso-start-url URL --sso-region REGION`';
 
   for (const [k, why] of ROLE_ONLY) {
-    if (data[k] !== undefined) fail(k, `not with ${ssoProfile ? `an IAM Identity Center profile (${data.profile})` : '`sso:`'}: ${why}`, `no \`${k}:\` in a project of an IAM Identity Center source`);
+    if (data[k] !== undefined)
+      fail(
+        k,
+        `not with ${ssoProfile ? `an IAM Identity Center profile (${data.profile})` : '`sso:`'}: ${why}`,
+        `no \`${k}:\` in a project of an IAM Identity Center source`,
+      );
   }
   if (ssoProfile && data.sso !== undefined) {
     fail('sso', `profile '${data.profile}' already names the account and permission set (sso_account_id, sso_role_name)`, 'either `profile:` or `sso:`');
@@ -81,7 +86,11 @@ export function resolveSsoProject(input: SsoProjectInput): ResolvedProject {
     const named = userConfig.sources[data.source];
     if (!named) fail('source', `no source named '${data.source}' in ${userConfig.file}`, `${ssoNames || 'an IAM Identity Center source'} (or ${addOne})`);
     if (named!.kind !== 'sso') {
-      fail('source', `'${data.source}' holds keys, and ${ssoProfile ? `profile '${data.profile}'` : '`sso:`'} needs an IAM Identity Center source`, `${ssoNames ? `an IAM Identity Center source (${ssoNames})` : `an IAM Identity Center source; ${addOne}`}`);
+      fail(
+        'source',
+        `'${data.source}' holds keys, and ${ssoProfile ? `profile '${data.profile}'` : '`sso:`'} needs an IAM Identity Center source`,
+        `${ssoNames ? `an IAM Identity Center source (${ssoNames})` : `an IAM Identity Center source; ${addOne}`}`,
+      );
     }
     source = named as SsoSourceConfig;
   } else if (ssoProfile) {
@@ -93,7 +102,10 @@ export function resolveSsoProject(input: SsoProjectInput): ResolvedProject {
       }
     });
     if (!matching) {
-      const add = ssoProfile.ssoSession !== undefined ? `--sso-session ${ssoProfile.ssoSession}` : `--sso-start-url ${ssoProfile.startUrl} --sso-region ${ssoProfile.region}`;
+      const add =
+        ssoProfile.ssoSession !== undefined
+          ? `--sso-session ${ssoProfile.ssoSession}`
+          : `--sso-start-url ${ssoProfile.startUrl} --sso-region ${ssoProfile.region}`;
       throw new ConfigError(
         `${where('profile')}: key 'profile': profile '${data.profile}' signs in to IAM Identity Center at ${ssoProfile.startUrl} (${ssoProfile.region}), and no source of ${userConfig.file} does; add it with \`awsdir add NAME ${add}\`, or name such a source with \`source:\``,
       );
@@ -116,7 +128,11 @@ export function resolveSsoProject(input: SsoProjectInput): ResolvedProject {
   }
   const settings = ssoSettingsOf(source, env, userConfig.file);
   if (ssoProfile && !sameSignIn(settings, ssoProfile)) {
-    fail('source', `'${source.name}' signs in at ${settings.startUrl} (${settings.region}), and profile '${data.profile}' at ${ssoProfile.startUrl} (${ssoProfile.region})`, `an IAM Identity Center source of the same start URL and region${ssoNames ? ` (${ssoNames})` : ''}`);
+    fail(
+      'source',
+      `'${source.name}' signs in at ${settings.startUrl} (${settings.region}), and profile '${data.profile}' at ${ssoProfile.startUrl} (${ssoProfile.region})`,
+      `an IAM Identity Center source of the same start URL and region${ssoNames ? ` (${ssoNames})` : ''}`,
+    );
   }
 
   const accountId = ssoProfile ? ssoProfile.accountId : String(data.sso!.account);
@@ -127,7 +143,11 @@ export function resolveSsoProject(input: SsoProjectInput): ResolvedProject {
   origins.sso_start_url = settings.origin;
   origins.sso_region = settings.origin;
   if (data.account !== undefined && String(data.account) !== accountId) {
-    fail('account', `"${String(data.account)}" is not the account ${ssoProfile ? `profile '${data.profile}' names` : '`sso:` names'} (${accountId})`, 'the same account id, or no `account:`');
+    fail(
+      'account',
+      `"${String(data.account)}" is not the account ${ssoProfile ? `profile '${data.profile}' names` : '`sso:` names'} (${accountId})`,
+      'the same account id, or no `account:`',
+    );
   }
   origins.account = data.account !== undefined ? (origins.account ?? input.projectFile) : origins.sso;
 

@@ -32,7 +32,8 @@ export function startUrlProblem(url: string): string | undefined {
   } catch {
     parsed = undefined;
   }
-  if (!parsed || parsed.protocol !== 'https:' || parsed.hostname === '') return `not an https URL (got ${JSON.stringify(url.length > 80 ? `${url.slice(0, 77)}...` : url)})`;
+  if (!parsed || parsed.protocol !== 'https:' || parsed.hostname === '')
+    return `not an https URL (got ${JSON.stringify(url.length > 80 ? `${url.slice(0, 77)}...` : url)})`;
   if (parsed.username !== '' || parsed.password !== '') return 'holds a user name or password, which the portal never needs';
   return undefined;
 }
@@ -52,14 +53,16 @@ function durationBetween(min: number, max: number) {
   );
 }
 
-const template = z.string('must be text').check(z.superRefine((value: string, ctx) => {
-  const problem = templateProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-}));
-
-const account = z.union([z.string(), z.number()], 'must be a 12-digit account id').check(
-  z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'),
+const template = z.string('must be text').check(
+  z.superRefine((value: string, ctx) => {
+    const problem = templateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
 );
+
+const account = z
+  .union([z.string(), z.number()], 'must be a 12-digit account id')
+  .check(z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'));
 
 const role = z.string('must be text').check(
   z.refine((value: string) => {
@@ -71,7 +74,12 @@ const role = z.string('must be text').check(
         return false;
       }
     }
-    return value.split('/').filter(Boolean).every((part) => ROLE_NAME.test(part)) && value.length <= 576;
+    return (
+      value
+        .split('/')
+        .filter(Boolean)
+        .every((part) => ROLE_NAME.test(part)) && value.length <= 576
+    );
   }, 'not a role ARN or role name'),
 );
 
@@ -178,4 +186,14 @@ export const ALLOWED: Record<string, string> = {
 export const PROJECT_KEYS = Object.keys(projectSchema.def.shape);
 export const SSO_KEYS = ['account', 'role'];
 export const USER_KEYS = Object.keys(userSchema.def.shape);
-export const SOURCE_KEYS = ['access_key_id', 'mfa_serial', 'mfa_process', 'session_duration', 'credentials_profile', 'from_env', 'sso_start_url', 'sso_region', 'sso_session'];
+export const SOURCE_KEYS = [
+  'access_key_id',
+  'mfa_serial',
+  'mfa_process',
+  'session_duration',
+  'credentials_profile',
+  'from_env',
+  'sso_start_url',
+  'sso_region',
+  'sso_session',
+];

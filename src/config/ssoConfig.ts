@@ -37,7 +37,6 @@ const PERMISSION_SET = /^[\w+=,.@-]{1,64}$/;
 
 export { startUrlProblem };
 
-
 /** Whether two settings sign in to the same IAM Identity Center instance. */
 export function sameSignIn(a: Pick<SsoSettings, 'startUrl' | 'region'>, b: Pick<SsoSettings, 'startUrl' | 'region'>): boolean {
   return normaliseStartUrl(a.startUrl) === normaliseStartUrl(b.startUrl) && a.region === b.region;
@@ -45,7 +44,8 @@ export function sameSignIn(a: Pick<SsoSettings, 'startUrl' | 'region'>, b: Pick<
 
 /** Where an SSO source of the user file signs in: its own settings, or the [sso-session] it names. */
 export function ssoSettingsOf(source: SsoSourceConfig, env: Env, userFile?: string): SsoSettings {
-  if (!('ssoSession' in source)) return { startUrl: source.startUrl, region: source.region, origin: `${userFile ?? userConfigFile(env)} (source ${source.name})` };
+  if (!('ssoSession' in source))
+    return { startUrl: source.startUrl, region: source.region, origin: `${userFile ?? userConfigFile(env)} (source ${source.name})` };
   const config = loadAwsConfig(env);
   const section = config.ssoSessions.get(source.ssoSession);
   if (!section) {
@@ -90,7 +90,8 @@ export function readSsoProfile(config: AwsConfigFile, name: string): SsoProfile 
   const session = valueOf(section, 'sso_session');
   if (session !== undefined) {
     const sessionSection = config.ssoSessions.get(session);
-    if (!sessionSection) return fail('sso_session', `there is no [sso-session ${session}] in ${config.file}`, 'the name of an [sso-session NAME] section of that file');
+    if (!sessionSection)
+      return fail('sso_session', `there is no [sso-session ${session}] in ${config.file}`, 'the name of an [sso-session NAME] section of that file');
     settings = readSsoSession(config, session, sessionSection);
     const ownStartUrl = valueOf(section, 'sso_start_url');
     const problem = ownStartUrl === undefined ? undefined : startUrlProblem(ownStartUrl);
@@ -99,11 +100,16 @@ export function readSsoProfile(config: AwsConfigFile, name: string): SsoProfile 
       const own = valueOf(section, key);
       const theirs = key === 'sso_start_url' ? settings.startUrl : settings.region;
       if (own !== undefined && own !== theirs) {
-        fail(key, `${own} differs from the ${key} of [sso-session ${session}] (${theirs})`, `the same ${key === 'sso_start_url' ? 'URL' : 'region'}, or no ${key} beside sso_session`);
+        fail(
+          key,
+          `${own} differs from the ${key} of [sso-session ${session}] (${theirs})`,
+          `the same ${key === 'sso_start_url' ? 'URL' : 'region'}, or no ${key} beside sso_session`,
+        );
       }
     }
   } else {
-    const startUrl = valueOf(section, 'sso_start_url') ?? fail('sso_start_url', 'missing', `${START_URL_HELP} (or sso_session naming an [sso-session] that has it)`);
+    const startUrl =
+      valueOf(section, 'sso_start_url') ?? fail('sso_start_url', 'missing', `${START_URL_HELP} (or sso_session naming an [sso-session] that has it)`);
     const problem = startUrlProblem(startUrl);
     if (problem) fail('sso_start_url', problem, START_URL_HELP);
     const region = valueOf(section, 'sso_region') ?? fail('sso_region', 'missing', `${SSO_REGION_HELP} (or sso_session naming an [sso-session] that has it)`);
@@ -113,9 +119,16 @@ export function readSsoProfile(config: AwsConfigFile, name: string): SsoProfile 
   }
 
   const accountId = valueOf(section, 'sso_account_id') ?? fail('sso_account_id', 'missing', 'the 12-digit id of an account you are assigned to');
-  if (!ACCOUNT.test(accountId)) fail('sso_account_id', `${JSON.stringify(accountId)} is not a 12-digit account id`, 'the 12-digit id of an account you are assigned to');
-  const roleName = valueOf(section, 'sso_role_name') ?? fail('sso_role_name', 'missing', 'the name of a permission set assigned to you, such as AdministratorAccess');
-  if (!PERMISSION_SET.test(roleName)) fail('sso_role_name', `${JSON.stringify(roleName)} is not a permission set name`, 'the name of a permission set assigned to you, such as AdministratorAccess');
+  if (!ACCOUNT.test(accountId))
+    fail('sso_account_id', `${JSON.stringify(accountId)} is not a 12-digit account id`, 'the 12-digit id of an account you are assigned to');
+  const roleName =
+    valueOf(section, 'sso_role_name') ?? fail('sso_role_name', 'missing', 'the name of a permission set assigned to you, such as AdministratorAccess');
+  if (!PERMISSION_SET.test(roleName))
+    fail(
+      'sso_role_name',
+      `${JSON.stringify(roleName)} is not a permission set name`,
+      'the name of a permission set assigned to you, such as AdministratorAccess',
+    );
   return { ...settings, accountId, roleName, ...(session !== undefined ? { ssoSession: session } : {}) };
 }
 

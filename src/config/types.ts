@@ -1,6 +1,6 @@
 import type { Partition } from './roleArn';
 
-/** Where a source's long-lived keys come from, or where it signs in (DESIGN.md section 3, user file). */
+/** Where a source's long-lived keys come from, or where it signs in (the `sources:` of the user file). */
 interface SourceCommon {
   name: string;
   mfaSerial?: string;

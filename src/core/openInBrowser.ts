@@ -108,7 +108,12 @@ export async function openThroughOneShotRedirect(url: string, options: PrivatePa
         res.end(() => done());
       });
       const timer = setTimeout(
-        () => fail(new AwsdirError(`${subject}: the browser did not open the sign-in page within ${timeoutMs / 1000}s, so nothing was signed in and the page is removed; ${fallback}`)),
+        () =>
+          fail(
+            new AwsdirError(
+              `${subject}: the browser did not open the sign-in page within ${timeoutMs / 1000}s, so nothing was signed in and the page is removed; ${fallback}`,
+            ),
+          ),
         timeoutMs,
       );
       timer.unref();

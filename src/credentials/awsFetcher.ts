@@ -48,6 +48,7 @@ export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporte
         onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
       }),
     // A sign-in it needs opens the browser, as `awsdir login` does; without a terminal it fails at once naming that command.
-    ssoRoleCredentials: (target, accountId, roleName) => ssoRoleCredentials(target, accountId, roleName, ssoDeps(ctx, { keyring, reporter }, terminalSignInUi(ctx, reporter, { browser: true }))),
+    ssoRoleCredentials: (target, accountId, roleName) =>
+      ssoRoleCredentials(target, accountId, roleName, ssoDeps(ctx, { keyring, reporter }, terminalSignInUi(ctx, reporter, { browser: true }))),
   };
 }

@@ -21,7 +21,7 @@ export interface ChainDeps extends ProviderDeps {
 }
 
 /**
- * Which providers a project's role session comes from (DESIGN.md section 2). Each one is asked
+ * Which providers a project's role session comes from (docs/architecture.md, "The credential chain"). Each one is asked
  * only when the cache in front of it has nothing fresh: on the cache-hit path, whose fetcher
  * answers NotOnHitPath, that is the end of the hit.
  */
@@ -59,9 +59,13 @@ export interface RoleCredentials {
   endpoint?: string;
 }
 
-/** The project's role credentials, cached or fresh. */
-export async function roleCredentials(project: ChainProject, deps: ChainDeps): Promise<RoleCredentials> {
-  const { session, fromCache } = await roleSessionProvider(project, deps).get();
+/**
+ * The project's role credentials, cached or fresh. `refresh` passes over the cached role session
+ * (AWS may have ended it early), not the MFA session it is assumed from: no code while that lasts.
+ */
+export async function roleCredentials(project: ChainProject, deps: ChainDeps, options: { refresh?: boolean } = {}): Promise<RoleCredentials> {
+  const provider = roleSessionProvider(project, deps);
+  const { session, fromCache } = await (options.refresh ? provider.refresh() : provider.get());
   return {
     credentials: credentialsOf(session),
     assumedRoleArn: session.assumedRoleArn ?? '',

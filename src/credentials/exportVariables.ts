@@ -8,7 +8,7 @@ export interface ExportedProject {
   confirm: boolean;
 }
 
-/** The environment of DESIGN.md section 5, exactly: what to set and what to unset. */
+/** The environment `use aws` gives a shell (docs/configuration.md lists it), exactly: what to set and what to unset. */
 export function exportVariables(
   project: ExportedProject,
   credentials: IssuedCredentials,

@@ -52,11 +52,9 @@ export class NotOnHitPath extends Error {
   }
 }
 
-const miss =
-  (what: string) =>
-  (): never => {
-    throw new NotOnHitPath(what);
-  };
+const miss = (what: string) => (): never => {
+  throw new NotOnHitPath(what);
+};
 
 export const offHitPath: Fetcher = {
   sourceKeys: miss('reading source keys'),

@@ -100,7 +100,16 @@ export function parseCachedSession(text: string | null, kind: SessionKind): Cach
 export function toCachedSession(
   kind: SessionKind,
   credentials: IssuedCredentials,
-  meta: { sourceName: string; issuedAt: number; mfaSerial?: string; roleArn?: string; assumedRoleArn?: string; accountAlias?: string; endpoint?: string; ssoSignIn?: string },
+  meta: {
+    sourceName: string;
+    issuedAt: number;
+    mfaSerial?: string;
+    roleArn?: string;
+    assumedRoleArn?: string;
+    accountAlias?: string;
+    endpoint?: string;
+    ssoSignIn?: string;
+  },
 ): CachedSession {
   return {
     v: 1,
@@ -190,6 +199,29 @@ export function roleEntryName(project: SessionOwner, env: Env): string {
 
 export function mfaSessionEntryName(project: SessionOwner, env: Env): string {
   return sessionEntryName({ ...ownerParts(project, env), kind: 'mfa-session', durationSeconds: project.source.sessionDurationSeconds });
+}
+
+/**
+ * The MFA session of a source as its projects name it, from the source's side: the partition of a
+ * role is that of the MFA device (no role trusts a user of another partition). `rotate` uses it to
+ * find the session and to carry it over to the new key's name.
+ */
+export function sourceMfaSessionEntryName(parts: {
+  sourceName: string;
+  accessKeyId: string;
+  mfaSerial: string;
+  sessionDurationSeconds: number;
+  endpoint?: string;
+}): string {
+  return sessionEntryName({
+    kind: 'mfa-session',
+    sourceName: parts.sourceName,
+    accessKeyId: parts.accessKeyId,
+    mfaSerial: parts.mfaSerial,
+    partition: parts.mfaSerial.split(':')[1] ?? 'aws',
+    durationSeconds: parts.sessionDurationSeconds,
+    ...(parts.endpoint ? { endpoint: parts.endpoint } : {}),
+  });
 }
 
 /** The entries a project's exports come from: its role session and, with MFA, the MFA session of its source. */

@@ -148,7 +148,14 @@ function usable(token: StoredToken | undefined, now: number, refused: string | u
 }
 
 function tokenOf(target: SsoTarget, token: StoredToken, obtained: SsoToken['obtained']): SsoToken {
-  return { sourceName: target.name, startUrl: target.startUrl, region: target.region, accessToken: token.accessToken, expiresAt: new Date(token.expiresAt), obtained };
+  return {
+    sourceName: target.name,
+    startUrl: target.startUrl,
+    region: target.region,
+    accessToken: token.accessToken,
+    expiresAt: new Date(token.expiresAt),
+    obtained,
+  };
 }
 
 function storedToken(target: SsoTarget, grant: SsoTokenGrant, clientId: string, now: number, previousRefresh?: string): StoredToken {
@@ -231,7 +238,13 @@ async function signIn(target: SsoTarget, names: ReturnType<typeof ssoEntryNames>
     }
     // Kept only once it has served: a start URL IAM Identity Center refused leaves nothing behind.
     if (client.fresh) {
-      const entry: StoredClient = { v: 1, region: target.region, clientId: client.clientId, clientSecret: client.clientSecret, expiresAt: client.expiresAt.toISOString() };
+      const entry: StoredClient = {
+        v: 1,
+        region: target.region,
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        expiresAt: client.expiresAt.toISOString(),
+      };
       await deps.keyring.set(names.client, JSON.stringify(entry));
     }
     await options.started?.();
@@ -285,7 +298,14 @@ async function registration(
  * CreateToken with the device code until the person has answered (RFC 8628 section 3.5): pending
  * keeps the interval, slow_down adds 5 s to it for good, an expired code or a denial ends it.
  */
-async function poll(target: SsoTarget, oidc: SsoOidcApi, client: SsoRegistration, authorization: SsoDeviceAuthorization, view: DeviceSignIn, deps: SsoDeps): Promise<SsoTokenGrant> {
+async function poll(
+  target: SsoTarget,
+  oidc: SsoOidcApi,
+  client: SsoRegistration,
+  authorization: SsoDeviceAuthorization,
+  view: DeviceSignIn,
+  deps: SsoDeps,
+): Promise<SsoTokenGrant> {
   let interval = authorization.intervalSeconds !== undefined ? Math.max(1, authorization.intervalSeconds) * 1000 : DEFAULT_INTERVAL_MS;
   const minutes = Math.round(authorization.expiresInSeconds / 60);
   const expired = (): AwsdirError =>
@@ -320,11 +340,21 @@ async function poll(target: SsoTarget, oidc: SsoOidcApi, client: SsoRegistration
   }
 }
 
-function portalContext(token: Pick<SsoToken, 'sourceName' | 'region'>, deps: SsoPortalDeps, action: string, extra: Partial<SsoErrorContext> = {}): SsoErrorContext {
+function portalContext(
+  token: Pick<SsoToken, 'sourceName' | 'region'>,
+  deps: SsoPortalDeps,
+  action: string,
+  extra: Partial<SsoErrorContext> = {},
+): SsoErrorContext {
   return { action, sourceName: token.sourceName, endpoint: ssoEndpoint(deps.env, 'sso', token.region), endpointVariable: 'AWS_ENDPOINT_URL_SSO', ...extra };
 }
 
-async function withPortal<T>(token: Pick<SsoToken, 'sourceName' | 'region'>, deps: SsoPortalDeps, context: SsoErrorContext, fn: (portal: ReturnType<AwsSdk['createSsoPortal']>) => Promise<T>): Promise<T> {
+async function withPortal<T>(
+  token: Pick<SsoToken, 'sourceName' | 'region'>,
+  deps: SsoPortalDeps,
+  context: SsoErrorContext,
+  fn: (portal: ReturnType<AwsSdk['createSsoPortal']>) => Promise<T>,
+): Promise<T> {
   const portal = sdkOf(deps).createSsoPortal({ region: token.region, env: deps.env });
   try {
     return await fn(portal);
@@ -345,7 +375,9 @@ export function listSsoAccounts(token: SsoToken, deps: SsoPortalDeps): Promise<S
 }
 
 export function listSsoAccountRoles(token: SsoToken, accountId: string, deps: SsoPortalDeps): Promise<string[]> {
-  return withPortal(token, deps, portalContext(token, deps, 'ListAccountRoles', { accountId }), (portal) => portal.listAccountRoles(token.accessToken, accountId));
+  return withPortal(token, deps, portalContext(token, deps, 'ListAccountRoles', { accountId }), (portal) =>
+    portal.listAccountRoles(token.accessToken, accountId),
+  );
 }
 
 /** Role credentials of a permission set in an account: an AWSReservedSSO role session lasting the permission set's session duration. */
@@ -374,9 +406,12 @@ export async function ssoLogout(target: SsoTarget, deps: Omit<SsoDeps, 'ui' | 's
           return 'ended';
         } catch (error) {
           if (isSsoTokenRefused(error)) return 'refused';
-          throw new AwsdirError(`logout of ${target.name}: ${(error as Error).message.replace(/; [^;]*$/, '')}; the sign-in still stands and nothing was removed: run \`awsdir logout ${target.name}\` again`, {
-            cause: error,
-          });
+          throw new AwsdirError(
+            `logout of ${target.name}: ${(error as Error).message.replace(/; [^;]*$/, '')}; the sign-in still stands and nothing was removed: run \`awsdir logout ${target.name}\` again`,
+            {
+              cause: error,
+            },
+          );
         }
       };
       const current = Date.parse(stored.expiresAt) > deps.now() ? stored : undefined;
@@ -447,5 +482,13 @@ function isStoredToken(value: unknown): value is StoredToken {
 
 function isStoredClient(value: unknown): value is StoredClient {
   const v = value as Partial<StoredClient> | null;
-  return v !== null && typeof v === 'object' && v.v === 1 && typeof v.clientId === 'string' && typeof v.clientSecret === 'string' && typeof v.expiresAt === 'string' && !Number.isNaN(Date.parse(v.expiresAt));
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    v.v === 1 &&
+    typeof v.clientId === 'string' &&
+    typeof v.clientSecret === 'string' &&
+    typeof v.expiresAt === 'string' &&
+    !Number.isNaN(Date.parse(v.expiresAt))
+  );
 }

@@ -10,7 +10,12 @@ import { normaliseStartUrl } from '../config/startUrl';
  * sign-in itself (sso.ts), which the cache-hit path never loads, to name role sessions there.
  */
 export function ssoEntryNames(target: { startUrl: string; region: string }, env: Env): { token: string; client: string; hash: string } {
-  const material = JSON.stringify([normaliseStartUrl(target.startUrl), target.region, endpointOverride(env, 'sso-oidc')?.url ?? '', endpointOverride(env, 'sso')?.url ?? '']);
+  const material = JSON.stringify([
+    normaliseStartUrl(target.startUrl),
+    target.region,
+    endpointOverride(env, 'sso-oidc')?.url ?? '',
+    endpointOverride(env, 'sso')?.url ?? '',
+  ]);
   const hash = createHash('sha256').update(material).digest('hex').slice(0, 24);
   return { token: `sso-token/${hash}`, client: `sso-client/${hash}`, hash };
 }

@@ -12,7 +12,20 @@ import type { SsoAccount } from '../aws/sso';
 import { withLock } from './lock';
 import type { SessionStore } from './sessionStore';
 import type { IssuedCredentials } from '../aws/types';
-import { getSsoRoleCredentials, isSsoTokenRefused, listSsoAccountRoles, listSsoAccounts, ssoAccessToken, ssoEntryNames, ssoLogout, type SsoDeps, type SsoSignInUi, type SsoTarget, type SsoToken, type SsoTokenOptions } from './sso';
+import {
+  getSsoRoleCredentials,
+  isSsoTokenRefused,
+  listSsoAccountRoles,
+  listSsoAccounts,
+  ssoAccessToken,
+  ssoEntryNames,
+  ssoLogout,
+  type SsoDeps,
+  type SsoSignInUi,
+  type SsoTarget,
+  type SsoToken,
+  type SsoTokenOptions,
+} from './sso';
 
 /**
  * How a sign-in reaches the person (`add`, `login`, a `cd` that needs one): the code on stderr,
@@ -78,7 +91,10 @@ export function ssoDeps(ctx: Context, workspace: { keyring: Keyring; reporter: R
       withLock(name, fn, {
         dir: lockDir(ctx.env),
         signal: ctx.signal,
-        onWait: (owner) => workspace.reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is signing in to the same IAM Identity Center; confirm the code it shows`),
+        onWait: (owner) =>
+          workspace.reporter.info(
+            `waiting for another awsdir (pid ${owner.pid}) that is signing in to the same IAM Identity Center; confirm the code it shows`,
+          ),
       }),
     ui,
   };
@@ -94,7 +110,9 @@ export function ssoSourceNamed(userConfig: UserConfig, name: string): SsoSourceC
     );
   }
   if (source.kind !== 'sso') {
-    throw new UsageError(`source '${name}' holds access keys, not an IAM Identity Center sign-in; \`awsdir login\` and \`awsdir logout\` are for sources added with --sso-start-url or --sso-session`);
+    throw new UsageError(
+      `source '${name}' holds access keys, not an IAM Identity Center sign-in; \`awsdir login\` and \`awsdir logout\` are for sources added with --sso-start-url or --sso-session`,
+    );
   }
   return source;
 }
@@ -176,7 +194,11 @@ export async function loginSource(
  * cached role session it gave, so nothing of it is left to use in the keychain. (Role credentials
  * already exported stay valid at AWS until they expire, as AWS documents.)
  */
-export async function logoutSource(name: string, workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig; sessions: SessionStore }, ctx: Context): Promise<LogoutResult> {
+export async function logoutSource(
+  name: string,
+  workspace: { keyring: Keyring; reporter: Reporter; userConfig: UserConfig; sessions: SessionStore },
+  ctx: Context,
+): Promise<LogoutResult> {
   const { userConfig, reporter } = workspace;
   const target = ssoTargetOf(ssoSourceNamed(userConfig, name), ctx, userConfig.file);
   const result = await ssoLogout(target, ssoDeps(ctx, workspace, terminalSignInUi(ctx, reporter, { browser: false })));

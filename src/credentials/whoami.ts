@@ -62,7 +62,7 @@ export async function whoami(deps: WhoamiDeps): Promise<WhoamiResult> {
   try {
     identity = await sts.getCallerIdentity();
   } catch (error) {
-    throw explainCallerError(error, found, env);
+    throw explainCallerError(error, found, env, deps.now());
   } finally {
     sts.destroy();
   }
@@ -91,13 +91,18 @@ async function accountAlias(aws: AwsSdk, found: CredentialsInEffect, env: Env, r
   }
 }
 
-function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env): AwsdirError {
+function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env, nowMs: number): AwsdirError {
   const fromAwsdir = Boolean(env.AWSDIR_ROLE_ARN);
-  const refresh = fromAwsdir
-    ? 'run `direnv reload` in the directory (or `eval "$(awsdir export)"`) for fresh ones'
-    : found.origin.startsWith('environment')
-      ? 'set fresh keys in the environment, or use a directory with a .awsdir.yaml'
-      : 'fix the keys of the profile';
+  // Refused while awsdir still counts them valid: its cache would hand the same ones back.
+  const expiresMs = env.AWSDIR_EXPIRES && /^\d+$/.test(env.AWSDIR_EXPIRES) ? Number(env.AWSDIR_EXPIRES) * 1000 : undefined;
+  const endedEarly = fromAwsdir && (isInvalidToken(error) || (expiresMs !== undefined && expiresMs > nowMs));
+  const refresh = endedEarly
+    ? 'AWS ended them before their time (revoked, or a clock corrected since), and awsdir\'s cache still holds them: run `awsdir clear`, then `direnv reload` (or `eval "$(awsdir export --refresh)"`) in the directory for a new session; no code is asked while the MFA session lasts'
+    : fromAwsdir
+      ? 'run `direnv reload` in the directory (or `eval "$(awsdir export)"`) for fresh ones'
+      : found.origin.startsWith('environment')
+        ? 'set fresh keys in the environment, or use a directory with a .awsdir.yaml'
+        : 'fix the keys of the profile';
   if (isExpiredToken(error)) {
     return new AwsdirError(`credentials from ${found.origin} have expired (ExpiredToken); ${refresh}`, { cause: error });
   }
@@ -112,4 +117,3 @@ function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env
     endpoint: endpointOverride(env, 'sts')?.url ?? `https://sts.${found.region}.amazonaws.com`,
   });
 }
-

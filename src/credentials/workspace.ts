@@ -30,6 +30,8 @@ export interface WorkspaceOptions {
   mfaCode?: string;
   /** Opens for the cache-hit path: no keyring pick, no passphrase prompt, a fetcher that answers NotOnHitPath. */
   onHitPath?: boolean;
+  /** Changes what the full fetcher does (the credential server's: no MFA prompt). */
+  wrapFetch?: (fetch: Fetcher) => Fetcher;
 }
 
 export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}): Promise<Workspace> {
@@ -52,9 +54,12 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
     node: ctx.self.node,
     platform: ctx.platform,
   });
+  const wrap = options.wrapFetch ?? ((f: Fetcher) => f);
   const fetch = onHitPath
     ? offHitPath
-    : createAwsFetcher(ctx, { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) });
+    : wrap(
+        createAwsFetcher(ctx, { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) }),
+      );
   return {
     userConfig,
     keyring,
@@ -66,7 +71,9 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
       const source = userConfig.sources[sourceName];
       if (!source) {
         const known = Object.keys(userConfig.sources);
-        throw new ConfigError(`source '${sourceName}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${sourceName}\``);
+        throw new ConfigError(
+          `source '${sourceName}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${sourceName}\``,
+        );
       }
       return fetch.sourceKeys(source);
     },

@@ -45,7 +45,9 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   try {
     results.push(await checkPlaintextCredentials(deps.env));
   } catch (error) {
-    results.push(warn('plaintext-credentials', `could not read the shared credentials file: ${String((error as Error).message ?? error)}`, 'check the file by hand'));
+    results.push(
+      warn('plaintext-credentials', `could not read the shared credentials file: ${String((error as Error).message ?? error)}`, 'check the file by hand'),
+    );
   }
   results.push(
     userConfig && keyring
@@ -62,13 +64,19 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   const keyed = names.filter((n) => userConfig.sources[n]?.kind !== 'sso');
   if (!options.source && userConfig.sources[sourceName]?.kind === 'sso' && keyed.length > 0) sourceName = keyed[0]!;
   const source = userConfig.sources[sourceName];
-  if (!source) return [...results, ...skipAll(`there is no source '${sourceName}' in ${userConfig.file}`, `store a key with \`awsdir add ${sourceName}\`, or name one with --source`)];
+  if (!source)
+    return [
+      ...results,
+      ...skipAll(`there is no source '${sourceName}' in ${userConfig.file}`, `store a key with \`awsdir add ${sourceName}\`, or name one with --source`),
+    ];
   if (source.kind === 'sso') {
     const none = `source '${sourceName}' signs in through IAM Identity Center and holds no IAM user key`;
     return [
       ...results,
       ...(['base-user-permissions', 'key-age', 'mfa-device'] as CheckId[]).map((id) => pass(id, `does not apply: ${none}`)),
-      keyed.length ? warn('clock-skew', `not checked: ${none} to ask AWS the time with`, `run \`awsdir doctor --source ${keyed[0]}\` to check it with a source of keys`) : pass('clock-skew', `not checked: ${none} to ask AWS the time with`),
+      keyed.length
+        ? warn('clock-skew', `not checked: ${none} to ask AWS the time with`, `run \`awsdir doctor --source ${keyed[0]}\` to check it with a source of keys`)
+        : pass('clock-skew', `not checked: ${none} to ask AWS the time with`),
     ];
   }
   let keys;

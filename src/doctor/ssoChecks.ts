@@ -31,7 +31,10 @@ export async function checkSsoSignIns(userConfig: UserConfig, keyring: Keyring, 
       continue;
     }
     const expired = Date.parse(state.expiresAt) <= deps.now();
-    if (state.refreshable) good.push(`${source.name} is signed in (token ${expired ? 'ended' : 'until'} ${iso(state.expiresAt)}, refreshed without the browser while the sign-in lasts)`);
+    if (state.refreshable)
+      good.push(
+        `${source.name} is signed in (token ${expired ? 'ended' : 'until'} ${iso(state.expiresAt)}, refreshed without the browser while the sign-in lasts)`,
+      );
     else if (expired) stale.push(`${source.name}'s sign-in has ended (token ended ${iso(state.expiresAt)}, no refresh)`);
     else good.push(`${source.name} is signed in until ${iso(state.expiresAt)} (then \`awsdir login ${source.name}\` again)`);
   }

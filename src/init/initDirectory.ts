@@ -51,7 +51,8 @@ async function writeAndAllow(dir: string, flags: InitFlags, deps: InitDeps): Pro
     // Leave the directory as it was: a file awsdir itself refuses helps nobody.
     if (plan.oldProject === undefined) rmSync(written, { force: true });
     else writeFileAtomic(projectFile, plan.oldProject, PERSONAL);
-    if (error instanceof ConfigError) throw new ConfigError(`init: these values make an invalid project file, so nothing was written: ${error.message}`, { cause: error });
+    if (error instanceof ConfigError)
+      throw new ConfigError(`init: these values make an invalid project file, so nothing was written: ${error.message}`, { cause: error });
     throw error;
   }
   recordApproval(project, deps.env, new Date(deps.now()));

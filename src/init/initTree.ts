@@ -48,11 +48,17 @@ export interface TreeEntry {
  * its .awsdir.yaml and .envrc, allowed. Nothing is written when any of them already holds either
  * file.
  */
-export async function initTree(root: string, flags: InitFlags, deps: InitDeps & { assignments: (sourceName: string) => SsoAssignments; reporter: Reporter }): Promise<TreeEntry[]> {
+export async function initTree(
+  root: string,
+  flags: InitFlags,
+  deps: InitDeps & { assignments: (sourceName: string) => SsoAssignments; reporter: Reporter },
+): Promise<TreeEntry[]> {
   const userConfig = await loadUserConfig(deps.env);
   const source = ssoSourceOf(flags, userConfig);
   if (!source) {
-    throw new UsageError(`init --tree lays out the accounts of an IAM Identity Center source; pass --source with one (added with \`awsdir add NAME --sso-start-url URL --sso-region REGION\`)`);
+    throw new UsageError(
+      `init --tree lays out the accounts of an IAM Identity Center source; pass --source with one (added with \`awsdir add NAME --sso-start-url URL --sso-region REGION\`)`,
+    );
   }
   for (const [given, flag] of [
     [flags.account, '--account'],
@@ -61,12 +67,16 @@ export async function initTree(root: string, flags: InitFlags, deps: InitDeps & 
     [flags.profile, '--profile'],
     [flags.label, '--label'],
   ] as const) {
-    if (given !== undefined) throw new UsageError(`init --tree makes a directory for every account and permission set you have, so ${flag} has no place; leave it out, or use init without --tree for one directory`);
+    if (given !== undefined)
+      throw new UsageError(
+        `init --tree makes a directory for every account and permission set you have, so ${flag} has no place; leave it out, or use init without --tree for one directory`,
+      );
   }
   if (!flags.region && !deps.ask) throw new UsageError('init --tree needs --region, the region every directory exports, and there is no terminal to ask on');
   const portal = deps.assignments(source.name);
   const accounts = await portal.accounts();
-  if (accounts.length === 0) throw new UsageError(`init --tree: IAM Identity Center assigns you no account through '${source.name}'; ask your administrator for an assignment`);
+  if (accounts.length === 0)
+    throw new UsageError(`init --tree: IAM Identity Center assigns you no account through '${source.name}'; ask your administrator for an assignment`);
 
   const taken = new Map<string, number>();
   for (const a of accounts) {
@@ -80,7 +90,12 @@ export async function initTree(root: string, flags: InitFlags, deps: InitDeps & 
     const name = (taken.get(base) ?? 0) > 1 ? `${base}-${account.accountId}` : base;
     const roles = await portal.roles(account.accountId);
     for (const role of roles) {
-      entries.push({ dir: roles.length > 1 ? join(root, name, directoryName(role, role)) : join(root, name), accountId: account.accountId, accountName: account.accountName, role });
+      entries.push({
+        dir: roles.length > 1 ? join(root, name, directoryName(role, role)) : join(root, name),
+        accountId: account.accountId,
+        accountName: account.accountName,
+        role,
+      });
     }
   }
   const occupied = entries.flatMap((e) => [PROJECT_FILE_NAME, '.envrc'].map((f) => join(e.dir, f))).filter((f) => existsSync(f));
@@ -100,7 +115,15 @@ export async function initTree(root: string, flags: InitFlags, deps: InitDeps & 
     const several = entries.filter((e) => e.accountId === entry.accountId).length > 1;
     await initDirectory(
       entry.dir,
-      { source: source.name, account: entry.accountId, ssoRole: entry.role, region, label: several ? `${entry.accountName} ${entry.role}`.slice(0, 64) : entry.accountName.slice(0, 64), ...(flags.confirm ? { confirm: true } : {}), ...(flags.allow ? { allow: true } : {}) },
+      {
+        source: source.name,
+        account: entry.accountId,
+        ssoRole: entry.role,
+        region,
+        label: several ? `${entry.accountName} ${entry.role}`.slice(0, 64) : entry.accountName.slice(0, 64),
+        ...(flags.confirm ? { confirm: true } : {}),
+        ...(flags.allow ? { allow: true } : {}),
+      },
       { ...deps, reporter: quiet, ask: undefined },
     );
     deps.reporter.info(`made ${entry.dir} (${entry.role} @ ${entry.accountId}, ${entry.accountName})`);

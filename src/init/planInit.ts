@@ -127,7 +127,9 @@ function refuseLinkOutside(file: string, dir: string, fix: string): void {
   try {
     target = linkTarget(file);
   } catch {
-    throw new AwsdirError(`${file} is a symbolic link that leads to no file (a loop of links); nothing was written; remove it (\`rm ${shellQuote(file)}\`) and run \`awsdir init\` again`);
+    throw new AwsdirError(
+      `${file} is a symbolic link that leads to no file (a loop of links); nothing was written; remove it (\`rm ${shellQuote(file)}\`) and run \`awsdir init\` again`,
+    );
   }
   if (isInside(target, dir)) return;
   throw new AwsdirError(
@@ -239,7 +241,10 @@ async function askRoleNeeds(ask: Ask, flags: InitFlags): Promise<Pick<InitFlags,
   const { ALLOWED, EXTERNAL_ID } = require('../config/schema') as typeof import('../config/schema');
   let externalId = flags.externalId;
   if (externalId === undefined) {
-    externalId = (await askUntil(ask, 'External id (empty for none): ', undefined, (v) => (v === '' || EXTERNAL_ID.test(v) ? undefined : `an external id is ${ALLOWED.external_id}`))) || undefined;
+    externalId =
+      (await askUntil(ask, 'External id (empty for none): ', undefined, (v) =>
+        v === '' || EXTERNAL_ID.test(v) ? undefined : `an external id is ${ALLOWED.external_id}`,
+      )) || undefined;
   }
   let sessionName = flags.sessionName;
   if (sessionName === undefined) {
@@ -267,7 +272,9 @@ const yesOrNo = (v: string): string | undefined => (/^(y|yes|n|no)$/i.test(v) ? 
  */
 async function askDirenvAllow(dir: string, envrc: string, action: EnvrcAction, ask: Ask): Promise<boolean> {
   const question =
-    action === 'create' ? `Run \`direnv allow\` for ${dir} now? [Y/n]` : `Run \`direnv allow\` for ${dir} now? It approves all of ${envrc}, not only \`use aws\` [y/N]`;
+    action === 'create'
+      ? `Run \`direnv allow\` for ${dir} now? [Y/n]`
+      : `Run \`direnv allow\` for ${dir} now? It approves all of ${envrc}, not only \`use aws\` [y/N]`;
   const answer = await askUntil(ask, question, action === 'create' ? 'y' : 'n', yesOrNo);
   return /^y/i.test(answer);
 }
@@ -282,7 +289,11 @@ async function gatherProfileValues(name: string, flags: InitFlags, userConfig: U
   const profile = readAwsProfile(awsConfig, name);
   if (!profile?.roleArn) {
     const withRole = [...awsConfig.profiles].filter(([, section]) => valueOf(section, 'role_arn') !== undefined).map(([n]) => n);
-    const why = !awsConfig.exists ? `${awsConfig.file} does not exist` : profile ? `profile '${name}' of ${awsConfig.file} has no role_arn, so it names no role to assume` : `no profile named '${name}' in ${awsConfig.file}`;
+    const why = !awsConfig.exists
+      ? `${awsConfig.file} does not exist`
+      : profile
+        ? `profile '${name}' of ${awsConfig.file} has no role_arn, so it names no role to assume`
+        : `no profile named '${name}' in ${awsConfig.file}`;
     const fix = withRole.length
       ? `profiles with role_arn there: ${withRole.join(', ')}; pass one of them to --profile, or name the role with --role instead`
       : `${awsConfig.exists ? 'it has no profile with role_arn; add one' : 'add the profile there'}, or name the role with --role instead`;
@@ -290,7 +301,10 @@ async function gatherProfileValues(name: string, flags: InitFlags, userConfig: U
   }
   let region = flags.region;
   if (region === undefined && profile.region === undefined) {
-    if (!deps.ask) throw new UsageError(`init: profile '${name}' of ${awsConfig.file} has no region, and there is no terminal to ask on; pass --region, e.g. --region eu-west-1`);
+    if (!deps.ask)
+      throw new UsageError(
+        `init: profile '${name}' of ${awsConfig.file} has no region, and there is no terminal to ask on; pass --region, e.g. --region eu-west-1`,
+      );
     region = await askUntil(deps.ask, 'Region', regionDefault(deps.env), regionProblem);
   }
   let source = flags.source;
@@ -299,13 +313,20 @@ async function gatherProfileValues(name: string, flags: InitFlags, userConfig: U
     const choices = sourcesInsteadOf(userConfig, profile.sourceProfile!);
     const lacking = `profile '${name}' takes its keys from source_profile '${profile.sourceProfile}', which has none in a file (${noKeys})`;
     if (choices.length === 0) {
-      throw new ConfigError(`init: ${lacking}, and you have no source of your own; store them in the keychain with \`${addCommand(sourceNameFor(profile.sourceProfile!))}\`, then run this init again`);
+      throw new ConfigError(
+        `init: ${lacking}, and you have no source of your own; store them in the keychain with \`${addCommand(sourceNameFor(profile.sourceProfile!))}\`, then run this init again`,
+      );
     }
     if (choices.length === 1) source = choices[0];
-    else if (!deps.ask) throw new UsageError(`init: ${lacking}, and there is no terminal to ask which of your sources signs in instead; pass --source with one of ${choices.join(', ')}`);
+    else if (!deps.ask)
+      throw new UsageError(
+        `init: ${lacking}, and there is no terminal to ask which of your sources signs in instead; pass --source with one of ${choices.join(', ')}`,
+      );
     else {
       await deps.ask.say(`${lacking}; which of your sources signs in instead?`);
-      source = await askUntil(deps.ask, `Source (${choices.join(', ')})`, choices[0], (v) => (choices.includes(v) ? undefined : `one of ${choices.join(', ')}`));
+      source = await askUntil(deps.ask, `Source (${choices.join(', ')})`, choices[0], (v) =>
+        choices.includes(v) ? undefined : `one of ${choices.join(', ')}`,
+      );
     }
   }
   return {
@@ -338,7 +359,9 @@ async function planEnvrc(envrc: string, old: string | undefined, flags: InitFlag
   if (USE_AWS.test(old)) return 'keep';
   if (flags.force) return 'append';
   if (!deps.ask) {
-    throw new AwsdirError(`${envrc} exists without \`use aws\` and there is no terminal to ask on; pass --force to append \`use aws\` to it, or add the line yourself`);
+    throw new AwsdirError(
+      `${envrc} exists without \`use aws\` and there is no terminal to ask on; pass --force to append \`use aws\` to it, or add the line yourself`,
+    );
   }
   const answer = await deps.ask(`${envrc} exists; append \`use aws\` to it? [y/N]`, 'n');
   return /^y(es)?$/i.test(answer.trim()) ? 'append' : 'skip';

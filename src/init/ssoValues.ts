@@ -13,7 +13,12 @@ const PERMISSION_SET = /^[\w+=,.@-]{1,32}$/;
  */
 export function ssoSourceOf(flags: InitFlags, userConfig: UserConfig): SsoSourceConfig | undefined {
   const sources = Object.values(userConfig.sources);
-  const pick = flags.source !== undefined ? userConfig.sources[flags.source] : flags.role === undefined ? (userConfig.sources.default ?? (sources.length === 1 ? sources[0] : undefined)) : undefined;
+  const pick =
+    flags.source !== undefined
+      ? userConfig.sources[flags.source]
+      : flags.role === undefined
+        ? (userConfig.sources.default ?? (sources.length === 1 ? sources[0] : undefined))
+        : undefined;
   return pick?.kind === 'sso' ? pick : undefined;
 }
 
@@ -39,11 +44,14 @@ export async function gatherSsoValues(source: SsoSourceConfig, flags: InitFlags,
     [flags.mfa === false ? false : undefined, '--no-mfa'],
   ] as const) {
     if (given !== undefined) {
-      throw new UsageError(`init: ${flag} is for a role assumed with keys, and '${source.name}' is an IAM Identity Center source; give --account and --sso-role (a permission set) instead`);
+      throw new UsageError(
+        `init: ${flag} is for a role assumed with keys, and '${source.name}' is an IAM Identity Center source; give --account and --sso-role (a permission set) instead`,
+      );
     }
   }
   if (flags.account !== undefined && !ACCOUNT.test(flags.account)) throw new UsageError(`init: --account ${flags.account} is not a 12-digit account id`);
-  if (flags.ssoRole !== undefined && !PERMISSION_SET.test(flags.ssoRole)) throw new UsageError(`init: --sso-role ${JSON.stringify(flags.ssoRole)} is not a permission set name, such as AdministratorAccess`);
+  if (flags.ssoRole !== undefined && !PERMISSION_SET.test(flags.ssoRole))
+    throw new UsageError(`init: --sso-role ${JSON.stringify(flags.ssoRole)} is not a permission set name, such as AdministratorAccess`);
   const missing = [...(flags.account ? [] : ['--account']), ...(flags.ssoRole ? [] : ['--sso-role']), ...(flags.region ? [] : ['--region'])];
   const ask = deps.ask;
   if (missing.length > 0 && !ask) {
@@ -58,16 +66,37 @@ export async function gatherSsoValues(source: SsoSourceConfig, flags: InitFlags,
   let accountName: string | undefined;
   if (!account) {
     const accounts = await portal!.accounts();
-    if (accounts.length === 0) throw new UsageError(`init: IAM Identity Center assigns you no account through '${source.name}'; ask your administrator for an assignment`);
-    const chosen = await pick(ask!, deps, 'Account', accounts, (a) => `${a.accountName} (${a.accountId})`, (a, v) => a.accountId === v || a.accountName === v);
+    if (accounts.length === 0)
+      throw new UsageError(`init: IAM Identity Center assigns you no account through '${source.name}'; ask your administrator for an assignment`);
+    const chosen = await pick(
+      ask!,
+      deps,
+      'Account',
+      accounts,
+      (a) => `${a.accountName} (${a.accountId})`,
+      (a, v) => a.accountId === v || a.accountName === v,
+    );
     account = chosen.accountId;
     accountName = chosen.accountName;
   }
   let ssoRole = flags.ssoRole;
   if (!ssoRole) {
     const roles = await portal!.roles(account);
-    if (roles.length === 0) throw new UsageError(`init: you have no permission set in account ${account} through '${source.name}'; pick another account, or ask your administrator for an assignment`);
-    ssoRole = roles.length === 1 ? roles[0]! : await pick(ask!, deps, `Permission set in ${accountName ?? account}`, roles, (r) => r, (r, v) => r === v);
+    if (roles.length === 0)
+      throw new UsageError(
+        `init: you have no permission set in account ${account} through '${source.name}'; pick another account, or ask your administrator for an assignment`,
+      );
+    ssoRole =
+      roles.length === 1
+        ? roles[0]!
+        : await pick(
+            ask!,
+            deps,
+            `Permission set in ${accountName ?? account}`,
+            roles,
+            (r) => r,
+            (r, v) => r === v,
+          );
     if (roles.length === 1) await ask!.say(`permission set ${ssoRole} (the only one you have in ${accountName ?? account})`);
   }
   const region = flags.region ?? (await deps.askUntil(ask!, 'Region', deps.regionDefault, deps.regionProblem));
@@ -76,7 +105,12 @@ export async function gatherSsoValues(source: SsoSourceConfig, flags: InitFlags,
   let confirm = flags.confirm;
   if (confirm === undefined && interactive) {
     const likelyProduction = /prod/i.test(label);
-    const answer = await deps.askUntil(ask!, `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`, likelyProduction ? 'y' : 'n', (v) => (/^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n'));
+    const answer = await deps.askUntil(
+      ask!,
+      `Ask before entering, as for production? [${likelyProduction ? 'Y/n' : 'y/N'}]`,
+      likelyProduction ? 'y' : 'n',
+      (v) => (/^(y|yes|n|no)$/i.test(v) ? undefined : 'y or n'),
+    );
     confirm = /^y/i.test(answer);
   }
   const values: ProjectValues = { source: source.name, sso: { account, role: ssoRole }, region, label, ...(confirm ? { confirm: true } : {}) };
@@ -84,7 +118,14 @@ export async function gatherSsoValues(source: SsoSourceConfig, flags: InitFlags,
 }
 
 /** A numbered pick list: the number, or the value itself, chooses. */
-async function pick<T>(ask: Ask, deps: SsoValueDeps, what: string, items: T[], show: (item: T) => string, matches: (item: T, answer: string) => boolean): Promise<T> {
+async function pick<T>(
+  ask: Ask,
+  deps: SsoValueDeps,
+  what: string,
+  items: T[],
+  show: (item: T) => string,
+  matches: (item: T, answer: string) => boolean,
+): Promise<T> {
   await ask.say(`${what}:\n${items.map((item, i) => `    ${String(i + 1).padStart(2)}) ${show(item)}`).join('\n')}`);
   const answer = await deps.askUntil(ask, `${what} (1-${items.length})`, items.length === 1 ? '1' : undefined, (v) => {
     const n = Number(v);
@@ -93,4 +134,3 @@ async function pick<T>(ask: Ask, deps: SsoValueDeps, what: string, items: T[], s
   const n = Number(answer);
   return Number.isInteger(n) && n >= 1 && n <= items.length ? items[n - 1]! : items.find((item) => matches(item, answer))!;
 }
-

@@ -148,14 +148,20 @@ export function explain(error: unknown, what: Operation, deadlineMs: number, pla
     );
   }
   if (what === 'write' || what === 'delete') {
-    return new AwsdirError(`keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); ${LOCKED[platform] ?? LOCKED.linux}, or set AWSDIR_KEYRING=file`, {
-      cause: error,
-    });
+    return new AwsdirError(
+      `keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); ${LOCKED[platform] ?? LOCKED.linux}, or set AWSDIR_KEYRING=file`,
+      {
+        cause: error,
+      },
+    );
   }
   const unlock = platform === 'darwin' ? 'unlock the login keychain' : platform === 'win32' ? 'check Windows Credential Manager' : 'unlock your keyring';
-  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); ${unlock}, or set AWSDIR_KEYRING=file`, {
-    cause: error,
-  });
+  return new AwsdirError(
+    `keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); ${unlock}, or set AWSDIR_KEYRING=file`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** Why a write usually fails, and what unlocks it, per platform. */

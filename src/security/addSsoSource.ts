@@ -25,16 +25,23 @@ export interface AddSsoInput {
 function ssoSettingsFromFlags(input: AddSsoInput): { startUrl: string; region: string } | { ssoSession: string } {
   if (input.ssoSession !== undefined) {
     if (input.startUrl !== undefined || input.region !== undefined) {
-      throw new UsageError(`--sso-session ${input.ssoSession} names the start URL and region itself; leave out --sso-start-url and --sso-region, or --sso-session`);
+      throw new UsageError(
+        `--sso-session ${input.ssoSession} names the start URL and region itself; leave out --sso-start-url and --sso-region, or --sso-session`,
+      );
     }
-    if (!/^[\w.+@-]{1,128}$/.test(input.ssoSession)) throw new UsageError(`--sso-session ${JSON.stringify(input.ssoSession)} is not an sso-session name; give the NAME of an [sso-session NAME] section of ~/.aws/config`);
+    if (!/^[\w.+@-]{1,128}$/.test(input.ssoSession))
+      throw new UsageError(
+        `--sso-session ${JSON.stringify(input.ssoSession)} is not an sso-session name; give the NAME of an [sso-session NAME] section of ~/.aws/config`,
+      );
     return { ssoSession: input.ssoSession };
   }
   if (input.startUrl === undefined) throw new UsageError(`--sso-region goes with --sso-start-url; give ${START_URL_HELP}`);
   const problem = startUrlProblem(input.startUrl);
   if (problem) throw new UsageError(`--sso-start-url ${input.startUrl} is ${problem}; give ${START_URL_HELP}`);
   if (input.region === undefined) {
-    throw new UsageError('--sso-start-url needs --sso-region, the region of your IAM Identity Center instance (such as eu-west-1), or use --sso-session NAME for an [sso-session] of ~/.aws/config');
+    throw new UsageError(
+      '--sso-start-url needs --sso-region, the region of your IAM Identity Center instance (such as eu-west-1), or use --sso-session NAME for an [sso-session] of ~/.aws/config',
+    );
   }
   const regionProblem = describeRegion(input.region).problem;
   if (regionProblem) throw new UsageError(`--sso-region: ${regionProblem}`);
@@ -71,7 +78,9 @@ export async function addSsoSource(input: AddSsoInput, workspace: Workspace, ctx
     if (recorded) return;
     await recordSsoSource(ctx.env, input.name, settings);
     recorded = true;
-    reporter.info(`added source '${input.name}' (IAM Identity Center ${'ssoSession' in settings ? `sso-session ${settings.ssoSession}: ` : ''}${startUrl} in ${region}) to ${userConfig.file}`);
+    reporter.info(
+      `added source '${input.name}' (IAM Identity Center ${'ssoSession' in settings ? `sso-session ${settings.ssoSession}: ` : ''}${startUrl} in ${region}) to ${userConfig.file}`,
+    );
   };
   const terminal = terminalSignInUi(ctx, reporter, { browser: input.browser });
   const ui: SsoSignInUi = {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, makeHome, runCli, runProcess } from '../helpers/cli';
+import { CLI, makeHome, runCli, runProcess } from '../support/cli';
 
 // `awsdir init` through the built CLI: without a terminal (its own session, as in CI) and at a
 // real terminal in tmux, answering its questions.
@@ -104,10 +104,28 @@ describe('awsdir init without a terminal', () => {
  * types the answer. capture-pane drops trailing spaces, so questions are matched up to their last
  * visible character.
  */
-function atTerminal(session: string, args: string[], extraEnv: Record<string, string> = {}): { answer: (question: RegExp, keys: string) => Promise<void>; screen: () => string } {
+function atTerminal(
+  session: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { answer: (question: RegExp, keys: string) => Promise<void>; screen: () => string } {
   const envArgs = Object.entries({ ...env, LANG: 'C.UTF-8', ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const tmux = (...a: string[]): string => spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...a], { env: { PATH, TERM: 'xterm-256color', HOME: home } }).stdout.toString();
-  tmux('new-session', '-d', '-x', '300', '-y', '50', '-s', session, ...envArgs, 'sh', '-c', `${[process.execPath, CLI, 'init', ...args].map(quotePosix).join(' ')}; echo "EXIT=$?"; sleep 30`);
+  const tmux = (...a: string[]): string =>
+    spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...a], { env: { PATH, TERM: 'xterm-256color', HOME: home } }).stdout.toString();
+  tmux(
+    'new-session',
+    '-d',
+    '-x',
+    '300',
+    '-y',
+    '50',
+    '-s',
+    session,
+    ...envArgs,
+    'sh',
+    '-c',
+    `${[process.execPath, CLI, 'init', ...args].map(quotePosix).join(' ')}; echo "EXIT=$?"; sleep 30`,
+  );
   const screen = (): string => tmux('capture-pane', '-p', '-t', session);
   const answer = async (question: RegExp, keys: string): Promise<void> => {
     const deadline = Date.now() + 10000;
@@ -259,7 +277,9 @@ describe('awsdir init --profile', () => {
     const dir = fresh('profile-wrong');
     const r = await initNoTty(dir, ['--profile', name]);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toBe(`awsdir: init: ${why}; profiles with role_arn there: prod.admin, dev.ro; pass one of them to --profile, or name the role with --role instead\n`);
+    expect(r.stderr).toBe(
+      `awsdir: init: ${why}; profiles with role_arn there: prod.admin, dev.ro; pass one of them to --profile, or name the role with --role instead\n`,
+    );
     expect(existsSync(join(dir, '.awsdir.yaml'))).toBe(false);
   });
 
@@ -269,7 +289,9 @@ describe('awsdir init --profile', () => {
     const { answer, screen } = atTerminal('profile', ['--dir', dir, '--profile', 'prod.admin']);
     await answer(/^Source \(default, work\) \[default\]:$/m, 'work');
     await answer(/EXIT=0/, '');
-    expect(screen()).toContain(`profile 'prod.admin' takes its keys from source_profile 'acme.keys', which has none in a file (${credentials} has no [acme.keys]); which of your sources signs in instead?`);
+    expect(screen()).toContain(
+      `profile 'prod.admin' takes its keys from source_profile 'acme.keys', which has none in a file (${credentials} has no [acme.keys]); which of your sources signs in instead?`,
+    );
     expect(projectLines(dir)).toEqual(['version: 1', 'profile: prod.admin', 'source: work', 'label: "prod.admin"']);
   });
 });

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { extractCommands } from '../docs/extractCommands';
-import { makeHome, ROOT, runProcess, type CliResult } from '../helpers/cli';
+import { makeHome, ROOT, runProcess, type CliResult } from '../support/cli';
 
 /**
  * The npm package as a person gets it: the README's install commands, run in a copy of this

@@ -3,9 +3,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { CLI, makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { installStandInBrowser, type StandInBrowser } from '../helpers/ssoBrowser';
+import { CLI, makeHome, runCli } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { installStandInBrowser, type StandInBrowser } from '../support/ssoBrowser';
 
 // A directory of an IAM Identity Center permission set in a terminal, end to end: `awsdir init`
 // picking the account and permission set from what the access portal lists, then `cd` in real
@@ -84,7 +84,11 @@ async function makeWorld(name: string): Promise<World> {
   // Signed in with --no-browser: the code is confirmed through the emulator's hook, as on another device.
   // The keychain is shared by the worlds of this file: a sign-in of an earlier one may stand, and then there is nothing to confirm.
   let done = false;
-  const adding = runCli(['add', 'corp', '--sso-start-url', START_URL, '--sso-region', 'eu-west-1', '--no-browser'], { env, cwd: home, timeoutMs: 60_000 }).finally(() => (done = true));
+  const adding = runCli(['add', 'corp', '--sso-start-url', START_URL, '--sso-region', 'eu-west-1', '--no-browser'], {
+    env,
+    cwd: home,
+    timeoutMs: 60_000,
+  }).finally(() => (done = true));
   while (!done) {
     const r = await fetch(`${emulator.url}/__emulator/sso/approve`, { method: 'POST', body: JSON.stringify({ user: 'alice' }) });
     if (r.status === 200) break;
@@ -126,7 +130,10 @@ class Pane {
     if (shell === 'zsh') {
       const zdot = join(world.out, 'zdot');
       mkdirSync(zdot);
-      writeFileSync(join(zdot, '.zshrc'), `eval "$(direnv hook zsh)"\neval "$(awsdir prompt --shell zsh)"\nsetopt PROMPT_SUBST\nPROMPT='$(awsdir_prompt)READY%# '\n`);
+      writeFileSync(
+        join(zdot, '.zshrc'),
+        `eval "$(direnv hook zsh)"\neval "$(awsdir prompt --shell zsh)"\nsetopt PROMPT_SUBST\nPROMPT='$(awsdir_prompt)READY%# '\n`,
+      );
       return Pane.start(shell, { ...world, env: { ...world.env, ZDOTDIR: zdot } }, ['zsh', '-i']);
     }
     writeFileSync(rc, `direnv hook fish | source\nawsdir prompt --shell fish | source\nfunction fish_prompt; awsdir_prompt; echo -n 'READY> '; end\n`);
@@ -198,11 +205,19 @@ describe('awsdir init at a terminal, for an IAM Identity Center source', () => {
     const world = await makeWorld('init');
     const dir = join(world.home, 'development');
     mkdirSync(dir);
-    const init = await Pane.start('init', world, ['sh', '-c', `awsdir init --source corp --dir ${quotePosix(dir)}; echo "EXIT=$?"; sleep 30`], /Account \(1-2\)/);
+    const init = await Pane.start(
+      'init',
+      world,
+      ['sh', '-c', `awsdir init --source corp --dir ${quotePosix(dir)}; echo "EXIT=$?"; sleep 30`],
+      /Account \(1-2\)/,
+    );
     const screen = init.screen();
     expect(screen).toMatch(/Account:\n {5}1\) acme-production \(222222222222\)\n {5}2\) acme-development \(333333333333\)/);
     init.type('2');
-    await init.answer(/Permission set in acme-development:\n {5}1\) AdministratorAccess\n {5}2\) ReadOnlyAccess\n.*Permission set in acme-development \(1-2\):$/m, 'ReadOnlyAccess');
+    await init.answer(
+      /Permission set in acme-development:\n {5}1\) AdministratorAccess\n {5}2\) ReadOnlyAccess\n.*Permission set in acme-development \(1-2\):$/m,
+      'ReadOnlyAccess',
+    );
     await init.answer(/Region:$/m, 'eu-west-1');
     await init.answer(/Label \[acme-development\]:$/m, '');
     await init.answer(/Ask before entering, as for production\? \[y\/N\]$/m, '');
@@ -221,7 +236,22 @@ describe.each(SHELLS)('cd into an IAM Identity Center directory in %s', (shell) 
     world = await makeWorld(shell);
     mkdirSync(world.production, { recursive: true });
     const r = await runCli(
-      ['init', '--source', 'corp', '--account', '222222222222', '--sso-role', 'AdministratorAccess', '--region', 'ap-northeast-1', '--label', 'production', '--allow', '--dir', world.production],
+      [
+        'init',
+        '--source',
+        'corp',
+        '--account',
+        '222222222222',
+        '--sso-role',
+        'AdministratorAccess',
+        '--region',
+        'ap-northeast-1',
+        '--label',
+        'production',
+        '--allow',
+        '--dir',
+        world.production,
+      ],
       { env: world.env, cwd: world.home },
     );
     if (r.exitCode !== 0) throw new Error(`init exited ${r.exitCode}: ${r.stderr}`);
@@ -236,7 +266,12 @@ describe.each(SHELLS)('cd into an IAM Identity Center directory in %s', (shell) 
     pane.type(`cd ${world.production}`);
     await pane.waitFor(/awsdir: production · AdministratorAccess @ 222222222222 \(acme-production\) · ap-northeast-1 · (59m|1h) left/);
     const vars = await pane.variables();
-    expect(vars).toMatchObject({ AWS_REGION: 'ap-northeast-1', AWSDIR_LABEL: 'production', AWSDIR_ACCOUNT: '222222222222', AWSDIR_CONFIG: join(world.production, '.awsdir.yaml') });
+    expect(vars).toMatchObject({
+      AWS_REGION: 'ap-northeast-1',
+      AWSDIR_LABEL: 'production',
+      AWSDIR_ACCOUNT: '222222222222',
+      AWSDIR_CONFIG: join(world.production, '.awsdir.yaml'),
+    });
     expect(vars.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
     expect(vars.AWSDIR_ROLE_ARN).toBeUndefined();
     expect(await pane.callerArn()).toMatch(SSO_ARN);

@@ -46,7 +46,10 @@ describe('profile: whose source_profile has no keys in ~/.aws/credentials', () =
   test('no credentials file, one source: exit 3 at the line of `profile:`, naming the source to add; adding it works', async () => {
     writeFileSync(userFile, 'version: 1\nsources:\n  default: {}\n');
     const { dir, file } = project('vault');
-    for (const args of [['allow', dir], ['export', '--shell', 'json']]) {
+    for (const args of [
+      ['allow', dir],
+      ['export', '--shell', 'json'],
+    ]) {
       const r = await runCli(args, { env, cwd: dir });
       expect({ args, exitCode: r.exitCode, stdout: r.stdout }).toEqual({ args, exitCode: 3, stdout: '' });
       expect(r.stderr).toBe(

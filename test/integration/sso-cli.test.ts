@@ -17,7 +17,7 @@ import { CLI, makeHome, runProcess, type CliResult } from '../helpers/cli';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
 import { filesHolding } from '../hardening/awsdirWorld';
 import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../hardening/privateKeychain';
-import { installStandInBrowser, type BrowserMode, type BrowserOpening, type StandInBrowser } from '../helpers/ssoBrowser';
+import { installStandInBrowser, type BrowserMode, type BrowserOpening, type StandInBrowser } from '../support/ssoBrowser';
 
 jest.setTimeout(120_000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -111,7 +111,10 @@ async function onTerminal(args: string[], extra: Record<string, string | undefin
 
 /** The built CLI in a session of its own: /dev/tty cannot be opened, as in an editor or a script. */
 async function noTerminal(args: string[], extra: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return remember(args.join(' '), await runProcess('setsid', ['-w', process.execPath, CLI, ...args], { env: { ...env, ...extra }, cwd: home, timeoutMs: 60_000 }));
+  return remember(
+    args.join(' '),
+    await runProcess('setsid', ['-w', process.execPath, CLI, ...args], { env: { ...env, ...extra }, cwd: home, timeoutMs: 60_000 }),
+  );
 }
 
 const ssoState = async (): Promise<{ authorizations: Array<{ status: string }>; sessions: Array<{ loggedOut: boolean }>; clients: unknown[] }> =>
@@ -186,7 +189,9 @@ describe('add SOURCE --sso-start-url', () => {
     const before = readFileSync(userFile, 'utf8');
     const r = await onTerminal(['add', 'corp', '--sso-start-url', 'https://other.awsapps.com/start', '--sso-region', 'eu-west-1']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^awsdir: sign-in to corp: IAM Identity Center in eu-west-1 does not take the start URL https:\/\/other\.awsapps\.com\/start \(.*\); check sso_start_url and sso_region/m);
+    expect(r.stderr).toMatch(
+      /^awsdir: sign-in to corp: IAM Identity Center in eu-west-1 does not take the start URL https:\/\/other\.awsapps\.com\/start \(.*\); check sso_start_url and sso_region/m,
+    );
     expect(readFileSync(userFile, 'utf8')).toBe(before);
     expect(openings()).toEqual([]);
     expect(tokenEntries().filter((n) => n.startsWith('sso-token/'))).toEqual([]);
@@ -200,7 +205,12 @@ describe('add SOURCE --sso-start-url', () => {
     const [opened, ...more] = openings();
     expect(more).toEqual([]);
     const code = new URL(opened!.location).searchParams.get('user_code')!;
-    expect(opened).toEqual({ args: [expect.stringMatching(/^file:\/\/\//)], location: `${emu.url}/device?user_code=${code}`, mode: 'approve', pageMode: '600' });
+    expect(opened).toEqual({
+      args: [expect.stringMatching(/^file:\/\/\//)],
+      location: `${emu.url}/device?user_code=${code}`,
+      mode: 'approve',
+      pageMode: '600',
+    });
     expect(r.stderr).toContain(`awsdir: added source 'corp' (IAM Identity Center ${START_URL} in eu-west-1) to ${userFile}\n`);
     expect(r.stderr).toContain(`to sign in to corp, confirm the code ${code} at ${emu.url}/device`);
     expect(readFileSync(userFile, 'utf8')).toContain(`sources:\n  corp:\n    sso_start_url: ${START_URL}\n    sso_region: eu-west-1\n`);
@@ -290,7 +300,9 @@ describe('login SOURCE', () => {
     browser('deny');
     const r = await onTerminal(['login', 'corp']);
     expect({ exit: r.exitCode, stdout: r.stdout }).toEqual({ exit: 1, stdout: '' });
-    expect(r.stderr).toMatch(/^awsdir: sign-in to corp: the request with code [A-Z]{4}-[A-Z]{4} was denied in the browser, so nothing was stored; run `awsdir login corp` to sign in again/m);
+    expect(r.stderr).toMatch(
+      /^awsdir: sign-in to corp: the request with code [A-Z]{4}-[A-Z]{4} was denied in the browser, so nothing was stored; run `awsdir login corp` to sign in again/m,
+    );
     expect(tokenEntries().filter((n) => n.startsWith('sso-token/'))).toEqual([]);
   });
 
@@ -298,7 +310,9 @@ describe('login SOURCE', () => {
     browser('expire');
     const r = await onTerminal(['login', 'corp']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/^awsdir: sign-in to corp: the code [A-Z]{4}-[A-Z]{4} expired before it was confirmed in the browser \(codes last 10 minutes\), so nothing was stored; run `awsdir login corp` to get a new code$/m);
+    expect(r.stderr).toMatch(
+      /^awsdir: sign-in to corp: the code [A-Z]{4}-[A-Z]{4} expired before it was confirmed in the browser \(codes last 10 minutes\), so nothing was stored; run `awsdir login corp` to get a new code$/m,
+    );
     expect(tokenEntries().filter((n) => n.startsWith('sso-token/'))).toEqual([]);
     browser('approve');
   });
@@ -306,15 +320,21 @@ describe('login SOURCE', () => {
   test('a source that is not in the user file, or holds keys, is named with what to run', async () => {
     const unknown = await noTerminal(['login', 'nope']);
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toBe(`awsdir: source 'nope' is not in ${userFile} (it has: corp); add it with \`awsdir add nope --sso-start-url URL --sso-region REGION\`\n`);
+    expect(unknown.stderr).toBe(
+      `awsdir: source 'nope' is not in ${userFile} (it has: corp); add it with \`awsdir add nope --sso-start-url URL --sso-region REGION\`\n`,
+    );
     const before = readFileSync(userFile, 'utf8');
     writeFileSync(userFile, `${before}  ci:\n    from_env: true\n`);
     const keys = await noTerminal(['logout', 'ci']);
     expect(keys.exitCode).toBe(2);
-    expect(keys.stderr).toBe("awsdir: source 'ci' holds access keys, not an IAM Identity Center sign-in; `awsdir login` and `awsdir logout` are for sources added with --sso-start-url or --sso-session\n");
+    expect(keys.stderr).toBe(
+      "awsdir: source 'ci' holds access keys, not an IAM Identity Center sign-in; `awsdir login` and `awsdir logout` are for sources added with --sso-start-url or --sso-session\n",
+    );
     const taken = await noTerminal(['add', 'ci', '--sso-start-url', START_URL, '--sso-region', 'eu-west-1']);
     expect(taken.exitCode).toBe(2);
-    expect(taken.stderr).toBe("awsdir: source 'ci' already holds keys (from the environment); choose another name for the IAM Identity Center source, or `awsdir remove ci` first\n");
+    expect(taken.stderr).toBe(
+      "awsdir: source 'ci' already holds keys (from the environment); choose another name for the IAM Identity Center source, or `awsdir remove ci` first\n",
+    );
     writeFileSync(userFile, before);
   });
 });
@@ -323,7 +343,9 @@ describe('logout SOURCE', () => {
   test('ends the sign-in at the portal and removes token and registration; the portal refuses the old token; again, it says there is nothing to do', async () => {
     const signedIn = await onTerminal(['login', 'corp']);
     expect(signedIn.exitCode).toBe(0);
-    const token = [...keychainEntries(keychain.env).entries()].filter(([k]) => k.startsWith('sso-token/')).map(([, v]) => (JSON.parse(v) as { accessToken: string }).accessToken)[0]!;
+    const token = [...keychainEntries(keychain.env).entries()]
+      .filter(([k]) => k.startsWith('sso-token/'))
+      .map(([, v]) => (JSON.parse(v) as { accessToken: string }).accessToken)[0]!;
     await emu.clearCalls();
     const r = await noTerminal(['logout', 'corp']);
     expect({ exit: r.exitCode, stdout: r.stdout }).toEqual({ exit: 0, stdout: '' });
@@ -336,7 +358,10 @@ describe('logout SOURCE', () => {
     await expect(portal.send(new ListAccountsCommand({ accessToken: token }))).rejects.toMatchObject({ name: 'UnauthorizedException' });
 
     const again = await noTerminal(['logout', 'corp', '--json']);
-    expect({ exit: again.exitCode, stdout: JSON.parse(again.stdout) as unknown }).toEqual({ exit: 0, stdout: { source: 'corp', signedOut: false, endedAtPortal: false, sessionsRemoved: 0 } });
+    expect({ exit: again.exitCode, stdout: JSON.parse(again.stdout) as unknown }).toEqual({
+      exit: 0,
+      stdout: { source: 'corp', signedOut: false, endedAtPortal: false, sessionsRemoved: 0 },
+    });
     expect(again.stderr).toBe('awsdir: not signed in to corp; nothing to do\n');
   });
 });
@@ -385,7 +410,10 @@ describe('add SOURCE --sso-session', () => {
     const r = await noTerminal(['add', 'shared', '--sso-session', 'acme']);
     expect(r.exitCode).toBe(0);
     const [added, signed, ...rest] = r.stderr.split('\n');
-    expect({ added, rest }).toEqual({ added: `awsdir: added source 'shared' (IAM Identity Center sso-session acme: ${START_URL} in eu-west-1) to ${userFile}`, rest: [''] });
+    expect({ added, rest }).toEqual({
+      added: `awsdir: added source 'shared' (IAM Identity Center sso-session acme: ${START_URL} in eu-west-1) to ${userFile}`,
+      rest: [''],
+    });
     expect(signed).toMatch(/^awsdir: signed in to shared until .*; 2 accounts$/);
     expect(readFileSync(userFile, 'utf8')).toContain('  shared:\n    sso_session: acme\n');
     expect(await calls()).toEqual(['ListAccounts OK']);
@@ -416,7 +444,10 @@ describe('endpoints', () => {
 
   const configWithTrap = (): string => {
     const file = join(home, 'repo-config');
-    writeFileSync(file, `[default]\nendpoint_url = ${trap.url}\nservices = trap\n\n[services trap]\nsso =\n  endpoint_url = ${trap.url}\nsso_oidc =\n  endpoint_url = ${trap.url}\n`);
+    writeFileSync(
+      file,
+      `[default]\nendpoint_url = ${trap.url}\nservices = trap\n\n[services trap]\nsso =\n  endpoint_url = ${trap.url}\nsso_oidc =\n  endpoint_url = ${trap.url}\n`,
+    );
     return file;
   };
 
@@ -451,7 +482,9 @@ describe('endpoints', () => {
     });
     expect(trap.requests).toEqual([]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe('awsdir: RegisterClient: could not reach https://oidc.eu-west-1.amazonaws.com (ENOTFOUND); check the network, or AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL if you set one\n');
+    expect(r.stderr).toBe(
+      'awsdir: RegisterClient: could not reach https://oidc.eu-west-1.amazonaws.com (ENOTFOUND); check the network, or AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL if you set one\n',
+    );
   });
 });
 
@@ -460,7 +493,8 @@ describe('secrets', () => {
     const lines = await poller.stop();
     expect(lines.some((l) => l.includes('xdg-open') && l.includes('file:///'))).toBe(true);
     expect(secrets.size).toBeGreaterThanOrEqual(6);
-    for (const line of lines) for (const s of secrets) expect({ line: line.slice(0, 80), leaked: line.includes(s) }).toEqual({ line: line.slice(0, 80), leaked: false });
+    for (const line of lines)
+      for (const s of secrets) expect({ line: line.slice(0, 80), leaked: line.includes(s) }).toEqual({ line: line.slice(0, 80), leaked: false });
     for (const { what, result } of outputs) {
       for (const s of secrets) expect({ what, leaked: result.stderr.includes(s) || result.stdout.includes(s) }).toEqual({ what, leaked: false });
     }

@@ -11,11 +11,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogoutCommand, SSOClient } from '@aws-sdk/client-sso';
-import { CLI, makeHome, runProcess, type CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { filesHolding } from '../hardening/awsdirWorld';
-import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../hardening/privateKeychain';
-import { installStandInBrowser, type StandInBrowser } from '../helpers/ssoBrowser';
+import { CLI, makeHome, runProcess, type CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { filesHolding } from '../support/secrets';
+import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
+import { installStandInBrowser, type StandInBrowser } from '../support/ssoBrowser';
 
 jest.setTimeout(180_000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -124,7 +124,9 @@ describe('a directory of an IAM Identity Center permission set', () => {
 
     const init = await initDir('prod', '222222222222', 'AdministratorAccess', 'production');
     expect({ exit: init.exitCode, stdout: init.stdout }).toEqual({ exit: 0, stdout: '' });
-    expect(init.stderr).toContain(`awsdir: wrote ${dir('prod')}/.awsdir.yaml (production: AdministratorAccess @ 222222222222, ap-northeast-1) and allowed it\n`);
+    expect(init.stderr).toContain(
+      `awsdir: wrote ${dir('prod')}/.awsdir.yaml (production: AdministratorAccess @ 222222222222, ap-northeast-1) and allowed it\n`,
+    );
     const text = readFileSync(join(dir('prod'), '.awsdir.yaml'), 'utf8');
     expect(text.split('\n').filter((l) => !l.startsWith('#'))).toEqual([
       'version: 1',
@@ -139,7 +141,9 @@ describe('a directory of an IAM Identity Center permission set', () => {
   test('export hands out the permission set session, and the AWS CLI sees AWSReservedSSO_AdministratorAccess_.../alice; no browser, one GetRoleCredentials', async () => {
     await emu.clearCalls();
     const r = await awsCliIn(dir('prod'));
-    expect(r.stderr).toMatch(/^awsdir: production · AdministratorAccess @ 222222222222 \(acme-production\) · ap-northeast-1 · (59m|1h) left · endpoint http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(r.stderr).toMatch(
+      /^awsdir: production · AdministratorAccess @ 222222222222 \(acme-production\) · ap-northeast-1 · (59m|1h) left · endpoint http:\/\/127\.0\.0\.1:\d+\n$/,
+    );
     expect(r.stdout.trim()).toMatch(SSO_ARN);
     expect(r.exitCode).toBe(0);
     expect((await calls()).filter((c) => !c.startsWith('ListAccountAliases') && !c.startsWith('GetCallerIdentity'))).toEqual(['GetRoleCredentials OK']);
@@ -188,7 +192,9 @@ describe('a directory of an IAM Identity Center permission set', () => {
         '',
       ].join('\n'),
     );
-    expect(readFileSync(join(tree, 'acme-development', 'ReadOnlyAccess', '.awsdir.yaml'), 'utf8')).toMatch(/^sso: \{ account: "333333333333", role: ReadOnlyAccess \} .*\nregion: eu-west-1\nsource: corp\nlabel: "acme-development ReadOnlyAccess"$/m);
+    expect(readFileSync(join(tree, 'acme-development', 'ReadOnlyAccess', '.awsdir.yaml'), 'utf8')).toMatch(
+      /^sso: \{ account: "333333333333", role: ReadOnlyAccess \} .*\nregion: eu-west-1\nsource: corp\nlabel: "acme-development ReadOnlyAccess"$/m,
+    );
     expect(readFileSync(join(tree, 'acme-sandbox', '.envrc'), 'utf8')).toMatch(/^use aws$/m);
     // Allowed: the directory's identity is served at once (here from the session prod cached).
     const served = await noTerminal(['export'], join(tree, 'acme-production'));
@@ -198,7 +204,9 @@ describe('a directory of an IAM Identity Center permission set', () => {
     writeFileSync(join(tree, 'acme-sandbox', '.envrc'), 'use aws\n# mine\n');
     const again = await noTerminal(['init', '--source', 'corp', '--tree', tree, '--region', 'eu-west-1']);
     expect({ exit: again.exitCode, stdout: again.stdout }).toEqual({ exit: 1, stdout: '' });
-    expect(again.stderr).toMatch(/^awsdir: init --tree: .*acme-production\/\.awsdir\.yaml, .* already exist, so nothing was written; move them away, or give another --tree directory\n$/);
+    expect(again.stderr).toMatch(
+      /^awsdir: init --tree: .*acme-production\/\.awsdir\.yaml, .* already exist, so nothing was written; move them away, or give another --tree directory\n$/,
+    );
     expect(readFileSync(join(tree, 'acme-sandbox', '.envrc'), 'utf8')).toBe('use aws\n# mine\n');
   });
 
@@ -209,9 +217,23 @@ describe('a directory of an IAM Identity Center permission set', () => {
     expect(r.stderr).toBe(
       "awsdir: init needs --account and --sso-role for IAM Identity Center source 'corp' and there is no terminal to pick on; pass them, e.g. awsdir init --source corp --account 222222222222 --sso-role AdministratorAccess --region eu-west-1 (`awsdir login corp --json` lists your accounts)\n",
     );
-    const role = await noTerminal(['init', '--source', 'corp', '--role', 'admin', '--account', '222222222222', '--region', 'eu-west-1', '--dir', dir('missing')]);
+    const role = await noTerminal([
+      'init',
+      '--source',
+      'corp',
+      '--role',
+      'admin',
+      '--account',
+      '222222222222',
+      '--region',
+      'eu-west-1',
+      '--dir',
+      dir('missing'),
+    ]);
     expect(role.exitCode).toBe(2);
-    expect(role.stderr).toMatch(/^awsdir: init: --role is for a role assumed with keys, and 'corp' is an IAM Identity Center source; give --account and --sso-role/);
+    expect(role.stderr).toMatch(
+      /^awsdir: init: --role is for a role assumed with keys, and 'corp' is an IAM Identity Center source; give --account and --sso-role/,
+    );
   });
 
   test('an account without that permission set: a clear error naming the account and the permission set, nothing cached', async () => {
@@ -229,7 +251,10 @@ describe('a directory of an IAM Identity Center permission set', () => {
     const cp = await noTerminal(['credential-process'], dir('prod'));
     expect(cp.exitCode).toBe(0);
     expect(JSON.parse(cp.stdout)).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/) });
-    const exec = await noTerminal(['exec', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', emu.url, '--query', 'Arn', '--output', 'text'], dir('prod'));
+    const exec = await noTerminal(
+      ['exec', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', emu.url, '--query', 'Arn', '--output', 'text'],
+      dir('prod'),
+    );
     expect(exec.exitCode).toBe(0);
     expect(exec.stdout.trim()).toMatch(SSO_ARN);
     // A permission set's session is no chained role session: the federation endpoint takes its SessionDuration.
@@ -241,9 +266,13 @@ describe('a directory of an IAM Identity Center permission set', () => {
   test('status shows the permission set, the sign-in and its expiry, and the cached sessions; no secret', async () => {
     const r = await noTerminal(['status'], dir('prod'));
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^role {12}permission set AdministratorAccess \(arn:aws:iam::222222222222:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_AdministratorAccess_\*\)/m);
+    expect(r.stdout).toMatch(
+      /^role {12}permission set AdministratorAccess \(arn:aws:iam::222222222222:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_AdministratorAccess_\*\)/m,
+    );
     expect(r.stdout).toMatch(new RegExp(`^sign-in {9}IAM Identity Center ${START_URL.replace(/[./]/g, '\\$&')} \\(eu-west-1\\)`, 'm'));
-    expect(r.stdout).toMatch(/^IAM Identity Center sign-ins:\n {2}corp {7}https:\/\/corp\.awsapps\.com\/start \(eu-west-1\) {2}token until \S+Z {2}[\dhms]+ left, refreshed without the browser$/m);
+    expect(r.stdout).toMatch(
+      /^IAM Identity Center sign-ins:\n {2}corp {7}https:\/\/corp\.awsapps\.com\/start \(eu-west-1\) {2}token until \S+Z {2}[\dhms]+ left, refreshed without the browser$/m,
+    );
     expect(r.stdout).toMatch(/^ {2}role {8}AdministratorAccess @ 222222222222 +source corp .* <- this directory$/m);
     expect(r.stdout).toMatch(/^ {2}role {8}ReadOnlyAccess @ 333333333333 +source corp /m);
   });
@@ -258,7 +287,10 @@ describe('a directory of an IAM Identity Center permission set', () => {
       fix: '',
     });
     for (const id of ['base-user-permissions', 'key-age', 'mfa-device']) {
-      expect(checks[id]).toMatchObject({ status: 'pass', message: "does not apply: source 'corp' signs in through IAM Identity Center and holds no IAM user key" });
+      expect(checks[id]).toMatchObject({
+        status: 'pass',
+        message: "does not apply: source 'corp' signs in through IAM Identity Center and holds no IAM user key",
+      });
     }
   });
 
@@ -268,7 +300,11 @@ describe('a directory of an IAM Identity Center permission set', () => {
     await emu.clearCalls();
     const r = await noTerminal(['export'], dir('dev-admin'));
     expect(r.exitCode).toBe(0);
-    expect((await calls()).filter((c) => !c.startsWith('ListAccountAliases'))).toEqual(['GetRoleCredentials UnauthorizedException', 'CreateToken OK', 'GetRoleCredentials OK']);
+    expect((await calls()).filter((c) => !c.startsWith('ListAccountAliases'))).toEqual([
+      'GetRoleCredentials UnauthorizedException',
+      'CreateToken OK',
+      'GetRoleCredentials OK',
+    ]);
     expect(browser.openings()).toHaveLength(1);
   });
 
@@ -326,7 +362,9 @@ describe('a directory of an IAM Identity Center permission set', () => {
     expect(entries('role/').length).toBeGreaterThan(0);
     const r = await noTerminal(['logout', 'corp']);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(/^awsdir: signed out of corp: the sign-in is ended at the portal and its tokens and \d+ cached role sessions? it gave are removed from the keychain; /);
+    expect(r.stderr).toMatch(
+      /^awsdir: signed out of corp: the sign-in is ended at the portal and its tokens and \d+ cached role sessions? it gave are removed from the keychain; /,
+    );
     expect(entries('sso-')).toEqual([]);
     expect(entries('role/')).toEqual([]);
 
@@ -334,7 +372,12 @@ describe('a directory of an IAM Identity Center permission set', () => {
     expect(after.exitCode).toBe(1);
     expect(after.stderr).toMatch(/run `awsdir login corp` in a terminal\n$/);
     const doctor = JSON.parse((await noTerminal(['doctor', '--json'])).stdout) as Array<{ id: string; status: string; message: string; fix: string }>;
-    expect(doctor.find((c) => c.id === 'sso-sign-in')).toEqual({ id: 'sso-sign-in', status: 'warn', message: 'corp is not signed in', fix: '`awsdir login corp`' });
+    expect(doctor.find((c) => c.id === 'sso-sign-in')).toEqual({
+      id: 'sso-sign-in',
+      status: 'warn',
+      message: 'corp is not signed in',
+      fix: '`awsdir login corp`',
+    });
   });
 
   test('no secret in any output, and none in a file under HOME', () => {

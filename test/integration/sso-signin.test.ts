@@ -186,7 +186,11 @@ describe('signing in', () => {
     const token = await ssoAccessToken(TARGET, h.deps);
     expect(token.obtained).toBe('signed-in');
     expect(h.sleeps).toEqual([30_000, 35_000, 35_000]);
-    expect((await calls()).filter((c) => c.startsWith('CreateToken'))).toEqual(['CreateToken SlowDownException', 'CreateToken AuthorizationPendingException', 'CreateToken OK']);
+    expect((await calls()).filter((c) => c.startsWith('CreateToken'))).toEqual([
+      'CreateToken SlowDownException',
+      'CreateToken AuthorizationPendingException',
+      'CreateToken OK',
+    ]);
   });
 
   test('a code that expires before it is confirmed is a clear error naming `awsdir login`, and no token is stored', async () => {
@@ -203,15 +207,21 @@ describe('signing in', () => {
     const h = harness();
     h.browser = (s) => approve({ user: 'alice', user_code: s.userCode, deny: true });
     const error = await failure(ssoAccessToken(TARGET, h.deps));
-    expect(error.message).toMatch(/^sign-in to corp: the request with code [A-Z]{4}-[A-Z]{4} was denied in the browser, so nothing was stored; run `awsdir login corp` to sign in again/);
+    expect(error.message).toMatch(
+      /^sign-in to corp: the request with code [A-Z]{4}-[A-Z]{4} was denied in the browser, so nothing was stored; run `awsdir login corp` to sign in again/,
+    );
     expect(await h.keyring.get(ssoEntryNames(TARGET, h.deps.env).token)).toBeNull();
   });
 
   test('a start URL IAM Identity Center does not know is refused before anything is shown, naming the settings to check', async () => {
     const h = harness();
     let started = 0;
-    const error = await failure(ssoAccessToken({ ...TARGET, startUrl: 'https://other.awsapps.com/start' }, h.deps, { started: async () => void (started += 1) }));
-    expect(error.message).toMatch(/^sign-in to corp: IAM Identity Center in eu-west-1 does not take the start URL https:\/\/other\.awsapps\.com\/start \(.*\); check sso_start_url and sso_region/);
+    const error = await failure(
+      ssoAccessToken({ ...TARGET, startUrl: 'https://other.awsapps.com/start' }, h.deps, { started: async () => void (started += 1) }),
+    );
+    expect(error.message).toMatch(
+      /^sign-in to corp: IAM Identity Center in eu-west-1 does not take the start URL https:\/\/other\.awsapps\.com\/start \(.*\); check sso_start_url and sso_region/,
+    );
     expect({ started, shown: h.shown.length }).toEqual({ started: 0, shown: 0 });
     // Not even the registration made for it is kept.
     expect(await h.keyring.list()).toEqual([]);
@@ -247,7 +257,9 @@ describe('refreshing', () => {
     // The portal's clock says the token is over; awsdir's says it has an hour.
     await emu.advanceClock(3601);
     const refused = await failure(listSsoAccounts(first, h.deps));
-    expect(refused.message).toBe('ListAccounts: the access portal refused the sign-in of corp (ended, logged out, or expired); sign in again with `awsdir login corp`');
+    expect(refused.message).toBe(
+      'ListAccounts: the access portal refused the sign-in of corp (ended, logged out, or expired); sign in again with `awsdir login corp`',
+    );
     const token = await ssoAccessToken(TARGET, h.deps, { refused: first.accessToken });
     expect(token.obtained).toBe('refreshed');
     await expect(listSsoAccounts(token, h.deps)).resolves.toHaveLength(2);
@@ -285,9 +297,13 @@ describe('accounts, roles and role credentials', () => {
     const credentials = await getSsoRoleCredentials(token, '222222222222', 'AdministratorAccess', h.deps);
     expect(credentials.expiration.getTime() - h.deps.now()).toBeGreaterThan(3500 * 1000);
     const sts = new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
-    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/alice$/);
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toMatch(
+      /^arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/alice$/,
+    );
     const refused = await failure(getSsoRoleCredentials(token, '333333333333', 'AdministratorAccess', h.deps));
-    expect(refused.message).toMatch(/^GetRoleCredentials: the sign-in of corp has no access to permission set AdministratorAccess in account 333333333333 \(No access\); `awsdir login corp` lists the accounts it has/);
+    expect(refused.message).toMatch(
+      /^GetRoleCredentials: the sign-in of corp has no access to permission set AdministratorAccess in account 333333333333 \(No access\); `awsdir login corp` lists the accounts it has/,
+    );
   });
 });
 

@@ -49,7 +49,10 @@ function person(answers: Array<string | Error>): Ask & { asked: string[]; said: 
 /** The reporter init prints through, its lines collected. */
 function collectingReporter(): { reporter: ReturnType<typeof createReporter>; lines: string[] } {
   const lines: string[] = [];
-  const reporter = createReporter({ env: {}, io: { stdout: () => undefined, stderr: (t) => void lines.push(t.trimEnd()), stdinIsTTY: false, stderrIsTTY: false } });
+  const reporter = createReporter({
+    env: {},
+    io: { stdout: () => undefined, stderr: (t) => void lines.push(t.trimEnd()), stdinIsTTY: false, stderrIsTTY: false },
+  });
   return { reporter, lines };
 }
 
@@ -118,7 +121,17 @@ describe('the values of the project file', () => {
   test('flags given with a question asked are not asked again; the rest are', async () => {
     userFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
     const at = person(['eu-west-1']);
-    const flags = { role: PRODUCTION.role, duration: '30m', source: 'work', label: 'ops', confirm: false, externalId: 'ext-1', sessionName: 'ops-{user}', mfa: true, allow: true };
+    const flags = {
+      role: PRODUCTION.role,
+      duration: '30m',
+      source: 'work',
+      label: 'ops',
+      confirm: false,
+      externalId: 'ext-1',
+      sessionName: 'ops-{user}',
+      mfa: true,
+      allow: true,
+    };
     const plan = await planInit(project('app'), flags, { env, ask: at });
     expect(at.asked).toEqual(['Region']);
     expect(plan.projectText).toMatch(/^duration: 30m\nsource: work\nlabel: "ops"\nexternal_id: "ext-1" .*\nsession_name: "ops-\{user\}" /m);
@@ -177,7 +190,11 @@ describe('init --profile', () => {
     if (credentials !== undefined) writeFileSync(join(home, '.aws', 'credentials'), credentials);
   }
   const VAULT = '[profile acme.keys]\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = acme.keys\nregion = eu-west-2\n';
-  const values = (text: string): string[] => text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/ {2}#.*/, ''));
+  const values = (text: string): string[] =>
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.replace(/ {2}#.*/, ''));
 
   test('several sources: says why, then asks which one signs in, offering the one named like the source_profile', async () => {
     awsFiles(VAULT);
@@ -194,7 +211,10 @@ describe('init --profile', () => {
   });
 
   test('keys in ~/.aws/credentials, or a --source given: nothing asked, and `source:` only when given', async () => {
-    awsFiles(VAULT.replace('source_profile = acme.keys', 'source_profile = acme.file'), '[acme.file]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n');
+    awsFiles(
+      VAULT.replace('source_profile = acme.keys', 'source_profile = acme.file'),
+      '[acme.file]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n',
+    );
     userFile('version: 1\nsources:\n  default: {}\n  work: {}\n');
     const at = person([]);
     const inFile = await planInit(project('a'), { profile: 'prod.admin' }, { env, ask: at });
@@ -231,7 +251,9 @@ describe('the directory as it is', () => {
   test('an existing project file is refused without --force and kept to put back with it', async () => {
     const dir = project('app');
     writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\n');
-    await expect(planInit(dir, PRODUCTION, { env, ask: undefined })).rejects.toThrow(`${dir}/.awsdir.yaml already exists; edit it (then \`awsdir allow\`), or pass --force to replace it`);
+    await expect(planInit(dir, PRODUCTION, { env, ask: undefined })).rejects.toThrow(
+      `${dir}/.awsdir.yaml already exists; edit it (then \`awsdir allow\`), or pass --force to replace it`,
+    );
     expect((await planInit(dir, { ...PRODUCTION, force: true }, { env, ask: undefined })).oldProject).toBe('version: 1\n');
   });
 
@@ -275,7 +297,9 @@ describe('the directory as it is', () => {
     );
     rmSync(join(dir, '.awsdir.yaml'));
     symlinkSync('.awsdir.yaml', join(dir, '.awsdir.yaml'));
-    await expect(planInit(dir, { force: true }, { env, ask: at })).rejects.toThrow(`${dir}/.awsdir.yaml is a symbolic link that leads to no file (a loop of links)`);
+    await expect(planInit(dir, { force: true }, { env, ask: at })).rejects.toThrow(
+      `${dir}/.awsdir.yaml is a symbolic link that leads to no file (a loop of links)`,
+    );
     expect(at.asked).toEqual([]);
   });
 });
@@ -288,7 +312,9 @@ describe('writing the directory', () => {
   test('values that make an invalid project file leave no file behind, not even the .envrc', async () => {
     const dir = project('app');
     const { reporter, lines } = collectingReporter();
-    const error = (await initDirectory(dir, { ...PRODUCTION, duration: '13h' }, { env, reporter, now: () => 0, ask: undefined, direnvAllow: noDirenv }).catch((e: unknown) => e)) as AwsdirError;
+    const error = (await initDirectory(dir, { ...PRODUCTION, duration: '13h' }, { env, reporter, now: () => 0, ask: undefined, direnvAllow: noDirenv }).catch(
+      (e: unknown) => e,
+    )) as AwsdirError;
     expect(error.kind).toBe('config');
     expect(error.message).toMatch(/^init: these values make an invalid project file, so nothing was written: .*key 'duration'/);
     expect(readdirSync(dir)).toEqual([]);
@@ -312,7 +338,9 @@ describe('writing the directory', () => {
   test('Ctrl-C at a question: cancelled, and nothing was written', async () => {
     const dir = project('app');
     const { reporter } = collectingReporter();
-    const error = (await initDirectory(dir, {}, { env, reporter, now: () => 0, ask: person([new CancelledError()]), direnvAllow: noDirenv }).catch((e: unknown) => e)) as AwsdirError;
+    const error = (await initDirectory(dir, {}, { env, reporter, now: () => 0, ask: person([new CancelledError()]), direnvAllow: noDirenv }).catch(
+      (e: unknown) => e,
+    )) as AwsdirError;
     expect({ kind: error.kind, message: error.message }).toEqual({ kind: 'cancelled', message: 'init cancelled; nothing was written' });
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -320,7 +348,12 @@ describe('writing the directory', () => {
   test('a directory that does not exist: a usage error saying to create it', async () => {
     const { reporter } = collectingReporter();
     const missing = join(home, 'nowhere');
-    const error = (await initDirectory(missing, PRODUCTION, { env, reporter, now: () => 0, ask: undefined, direnvAllow: noDirenv }).catch((e: unknown) => e)) as AwsdirError;
-    expect({ kind: error.kind, message: error.message }).toEqual({ kind: 'usage', message: `init: ${missing} does not exist; create it first (mkdir -p ${missing})` });
+    const error = (await initDirectory(missing, PRODUCTION, { env, reporter, now: () => 0, ask: undefined, direnvAllow: noDirenv }).catch(
+      (e: unknown) => e,
+    )) as AwsdirError;
+    expect({ kind: error.kind, message: error.message }).toEqual({
+      kind: 'usage',
+      message: `init: ${missing} does not exist; create it first (mkdir -p ${missing})`,
+    });
   });
 });

@@ -12,7 +12,9 @@ import { reportSignedIn } from './login';
 export const registerAdd: RegisterCommand = (program, ctx: Context) => {
   program
     .command('add [source]')
-    .description("store an IAM user's access key in the keychain as a source (default 'default') and find its MFA device, or add an IAM Identity Center source and sign in")
+    .description(
+      "store an IAM user's access key in the keychain as a source (default 'default') and find its MFA device, or add an IAM Identity Center source and sign in",
+    )
     .option('--from-env', 'take the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking')
     .option('--mfa-serial <serial>', 'the MFA device to use (default: found with iam:ListMFADevices)')
     .option('--from-profile <profile>', 'take the key from this profile of ~/.aws/credentials')
@@ -41,11 +43,36 @@ stderr too); its tokens live in the keychain only.`,
     .action(
       async (
         name: string | undefined,
-        opts: { fromEnv?: boolean; mfaSerial?: string; fromProfile?: string; removeFromFile?: boolean; ssoStartUrl?: string; ssoRegion?: string; ssoSession?: string; browser: boolean; json?: boolean },
+        opts: {
+          fromEnv?: boolean;
+          mfaSerial?: string;
+          fromProfile?: string;
+          removeFromFile?: boolean;
+          ssoStartUrl?: string;
+          ssoRegion?: string;
+          ssoSession?: string;
+          browser: boolean;
+          json?: boolean;
+        },
       ) => {
-        const sso = opts.ssoStartUrl !== undefined ? '--sso-start-url' : opts.ssoSession !== undefined ? '--sso-session' : opts.ssoRegion !== undefined ? '--sso-region' : undefined;
+        const sso =
+          opts.ssoStartUrl !== undefined
+            ? '--sso-start-url'
+            : opts.ssoSession !== undefined
+              ? '--sso-session'
+              : opts.ssoRegion !== undefined
+                ? '--sso-region'
+                : undefined;
         if (sso) {
-          const keysFlag = opts.fromEnv ? '--from-env' : opts.mfaSerial !== undefined ? '--mfa-serial' : opts.fromProfile !== undefined ? '--from-profile' : opts.removeFromFile ? '--remove-from-file' : undefined;
+          const keysFlag = opts.fromEnv
+            ? '--from-env'
+            : opts.mfaSerial !== undefined
+              ? '--mfa-serial'
+              : opts.fromProfile !== undefined
+                ? '--from-profile'
+                : opts.removeFromFile
+                  ? '--remove-from-file'
+                  : undefined;
           if (keysFlag) throw new UsageError(`${keysFlag} is for a source of keys, and ${sso} adds an IAM Identity Center source; give one or the other`);
           const workspace = await openWorkspace(ctx);
           const result = await addSsoSource(
@@ -62,7 +89,8 @@ stderr too); its tokens live in the keychain only.`,
           reportSignedIn(ctx, workspace.reporter, result, Boolean(opts.json));
           return;
         }
-        if (!opts.browser || opts.json) throw new UsageError(`${opts.json ? '--json' : '--no-browser'} goes with an IAM Identity Center source (--sso-start-url or --sso-session)`);
+        if (!opts.browser || opts.json)
+          throw new UsageError(`${opts.json ? '--json' : '--no-browser'} goes with an IAM Identity Center source (--sso-start-url or --sso-session)`);
         // Ignoring it would let a person believe a plaintext key was taken out of ~/.aws/credentials.
         if (opts.removeFromFile && opts.fromProfile === undefined) {
           throw new UsageError(
@@ -71,7 +99,12 @@ stderr too); its tokens live in the keychain only.`,
         }
         const workspace = await openWorkspace(ctx);
         await addSource(
-          { name: name ?? 'default', fromEnv: Boolean(opts.fromEnv), ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}), ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}) },
+          {
+            name: name ?? 'default',
+            fromEnv: Boolean(opts.fromEnv),
+            ...(opts.mfaSerial !== undefined ? { mfaSerial: opts.mfaSerial } : {}),
+            ...(opts.fromProfile !== undefined ? { fromProfile: opts.fromProfile, removeFromFile: Boolean(opts.removeFromFile) } : {}),
+          },
           {
             env: ctx.env,
             reporter: workspace.reporter,

@@ -19,6 +19,7 @@ import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
 import { registerDemo } from './demo';
 import { registerCompletion } from './completion';
+import { registerServer } from './server';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -34,8 +35,14 @@ export const commands: RegisterCommand[] = [
   registerAllow,
   registerDeny,
   registerEmulator,
-  registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
-  registerDoctor, registerRotate,
+  registerWhoami,
+  registerStatus,
+  registerExec,
+  registerCredentialProcess,
+  registerConsole,
+  registerDoctor,
+  registerRotate,
+  registerServer,
   registerDemo,
   registerCompletion,
 ];

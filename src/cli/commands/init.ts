@@ -26,7 +26,7 @@ export const registerInit: RegisterCommand = (program: Command, ctx: Context) =>
     .option('--label <label>', 'shown in messages and the prompt (default: the role name)')
     .option('--confirm', 'ask once per shell before entering (for production)')
     .option('--mfa', 'use MFA for this role (the default)')
-    .option('--no-mfa', "skip MFA: only for a role whose trust policy does not demand it")
+    .option('--no-mfa', 'skip MFA: only for a role whose trust policy does not demand it')
     .option('--external-id <id>', "sts:ExternalId, when the role's trust policy demands one")
     .option('--session-name <template>', 'RoleSessionName template, e.g. "{user}-{dir}" (the default)')
     .option('--force', 'replace an existing .awsdir.yaml; append `use aws` to an .envrc without asking')
@@ -76,7 +76,14 @@ terminal (--source without one).`,
         return;
       }
       const ask = terminalAsk({ signal: ctx.signal, stderr: (text) => ctx.io.stderr(text) });
-      const deps = { env: ctx.env, reporter, now: () => ctx.now(), ask, direnvAllow: (d: string) => runDirenvAllow(d, ctx.env), ssoAssignments: lazySsoAssignments(ctx) };
+      const deps = {
+        env: ctx.env,
+        reporter,
+        now: () => ctx.now(),
+        ask,
+        direnvAllow: (d: string) => runDirenvAllow(d, ctx.env),
+        ssoAssignments: lazySsoAssignments(ctx),
+      };
       if (opts.tree !== undefined) {
         if (opts.dir !== undefined) throw new UsageError('--tree names the directory to fill; leave out --dir');
         const { tree, ...flags } = opts;

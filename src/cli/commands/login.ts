@@ -34,9 +34,13 @@ export async function logoutCommand(name: string, opts: { json: boolean }, ctx: 
       `signed out of ${name}: ${result.endedAtPortal ? 'the sign-in is ended at the portal' : 'the sign-in had already ended at the portal'} and its tokens${sessions ? ` and ${sessions}` : ''} are removed from the keychain; role credentials it already gave stay valid until they expire`,
     );
     const { sharing } = result;
-    if (sharing.length) reporter.info(`${sharing.join(', ')} signed in at the same start URL, so ${sharing.length === 1 ? 'it is' : 'they are'} signed out too`);
+    if (sharing.length)
+      reporter.info(`${sharing.join(', ')} signed in at the same start URL, so ${sharing.length === 1 ? 'it is' : 'they are'} signed out too`);
   }
-  if (opts.json) ctx.io.stdout(`${JSON.stringify({ source: name, signedOut: result.signedIn, endedAtPortal: result.endedAtPortal, sessionsRemoved: result.sessionsRemoved }, null, 2)}\n`);
+  if (opts.json)
+    ctx.io.stdout(
+      `${JSON.stringify({ source: name, signedOut: result.signedIn, endedAtPortal: result.endedAtPortal, sessionsRemoved: result.sessionsRemoved }, null, 2)}\n`,
+    );
 }
 
 export const registerLogin: RegisterCommand = (program, ctx: Context) => {

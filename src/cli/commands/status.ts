@@ -34,9 +34,7 @@ export interface StatusSession {
 
 export interface StatusReport {
   directory: string;
-  project:
-    | (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean })
-    | null;
+  project: (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean }) | null;
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string; error?: string };
   /** Services whose calls go elsewhere than AWS, and the variable that says so; empty for AWS. */
@@ -207,7 +205,11 @@ export function formatStatus(report: StatusReport): string {
       else {
         const left = s.secondsLeft ? `${formatDuration(s.secondsLeft)} left` : 'expired';
         const until = `token until ${s.expiresAt!.replace(/\.\d{3}Z$/, 'Z')}  ${left}`;
-        state = s.refreshable ? `${until}, refreshed without the browser` : s.secondsLeft ? `${until}, then \`awsdir login ${s.source}\`` : `${until}: \`awsdir login ${s.source}\``;
+        state = s.refreshable
+          ? `${until}, refreshed without the browser`
+          : s.secondsLeft
+            ? `${until}, then \`awsdir login ${s.source}\``
+            : `${until}: \`awsdir login ${s.source}\``;
       }
       lines.push(`  ${s.source.padEnd(10)} ${where}  ${state}`);
     }
