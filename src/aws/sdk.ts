@@ -1,5 +1,5 @@
 /**
- * The only module that imports the AWS SDK. It is bundled into its own chunk (dist/aws.cjs) and
+ * The entry of the AWS SDK chunk (dist/aws.cjs; with sso.ts, the only modules that import the SDK),
  * loaded through loadAwsSdk.ts on a cache miss, so the cache-hit path never parses it.
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, GetAccessKeyInfoCommand } from '@aws-sdk/client-sts';
@@ -25,8 +25,15 @@ import {
 } from '@aws-sdk/client-iam';
 import { endpointOverride } from './endpoints';
 import type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
+import type { SsoClientOptions, SsoOidcApi, SsoPortalApi } from './sso';
 
 export type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
+export type { SsoAccount, SsoClientOptions, SsoDeviceAuthorization, SsoOidcApi, SsoPortalApi, SsoRegistration, SsoTokenGrant } from './sso';
+
+// Required when first used: bundled into this chunk, the SSO clients' modules are then evaluated
+// only by commands that sign in, so an STS cache miss does not pay for them.
+export const createSsoOidc = (options: SsoClientOptions): SsoOidcApi => (require('./sso') as typeof import('./sso')).createSsoOidc(options);
+export const createSsoPortal = (options: SsoClientOptions): SsoPortalApi => (require('./sso') as typeof import('./sso')).createSsoPortal(options);
 
 /**
  * AWSDIR_AWS_TIMEOUT_MS, whole milliseconds, replaces every client's connection and request

@@ -33,6 +33,9 @@ interface Identity {
   external_id: string;
   duration: string;
   session_name: string;
+  /** Only for a project of an IAM Identity Center source: where it signs in. */
+  sso_start_url?: string;
+  sso_region?: string;
 }
 
 interface ApprovalRecord {
@@ -69,6 +72,8 @@ const NONE = 'none';
 
 function describeSource(source: SourceConfig): string {
   if (source.kind === 'credentials-profile') return `${source.name} (credentials profile ${source.profile})`;
+  if (source.kind === 'sso')
+    return `${source.name} (IAM Identity Center ${'ssoSession' in source ? `sso-session ${source.ssoSession}` : `${source.startUrl} ${source.region}`})`;
   // Not the keychain source's access key id: `awsdir rotate` changes it, and the person stays who they are.
   return `${source.name} (${source.kind === 'env' ? 'environment' : 'keychain'})`;
 }
@@ -81,8 +86,9 @@ function identityOf(project: ResolvedProject): Identity {
     source: describeSource(project.source),
     mfa_serial: project.mfaSerial ?? NONE,
     external_id: project.externalId ?? NONE,
-    duration: formatDuration(project.durationSeconds),
-    session_name: project.sessionName,
+    duration: project.sso ? "the permission set's" : formatDuration(project.durationSeconds),
+    session_name: project.sso ? NONE : project.sessionName,
+    ...(project.sso ? { sso_start_url: project.sso.startUrl, sso_region: project.sso.region } : {}),
   };
 }
 
@@ -240,6 +246,9 @@ export async function resolveAllowedProject(dir: string, env: Env, userConfig: U
 }
 
 export function describeSelection(project: ResolvedProject): string {
+  if (project.sso) {
+    return `permission set ${project.sso.roleName} @ ${project.account} through IAM Identity Center ${project.sso.startUrl} (source ${project.sourceName}), region ${project.region}, label ${JSON.stringify(project.label)}`;
+  }
   return `role ${project.role.name} @ ${project.account} (${project.role.arn}), region ${project.region}, label ${JSON.stringify(project.label)}, ${formatDuration(project.durationSeconds)} sessions${project.mfa ? '' : ', no MFA'}`;
 }
 

@@ -24,13 +24,17 @@ export function keysNotInFile(env: Env, profile: string): string | undefined {
 
 /**
  * The user file's sources to sign in with instead of `profile`'s keys: one named like it first,
- * then `default`, then the rest. None without a user file: its implicit `default` has no keys until
- * `awsdir add` stores them (which writes the file).
+ * then `default`, then the rest; never an IAM Identity Center source, which holds no keys. None
+ * without a user file: its implicit `default` has no keys until `awsdir add` stores them (which
+ * writes the file).
  */
 export function sourcesInsteadOf(userConfig: UserConfig, profile: string): string[] {
   if (!userConfig.exists) return [];
   const rank = (name: string): number => (name === profile ? 0 : name === 'default' ? 1 : 2);
-  return Object.keys(userConfig.sources).sort((a, b) => rank(a) - rank(b));
+  return Object.values(userConfig.sources)
+    .filter((s) => s.kind !== 'sso')
+    .map((s) => s.name)
+    .sort((a, b) => rank(a) - rank(b));
 }
 
 /** The fix for a `profile:` whose source_profile has no keys in a file: which `source:` to add, or which source to create first. */

@@ -11,6 +11,8 @@ import { parseProjectYaml, type ParsedConfig } from './parseConfigYaml';
 import { awsConfigFile, awsCredentialsFile } from './paths';
 import { keysNotInFile, sourceToAdd } from './profileSource';
 import { readConfigFile } from './readConfigFile';
+import { resolveSsoProject } from './resolveSsoProject';
+import { readSsoProfile, type SsoProfile } from './ssoConfig';
 import { describeRegion } from './regions';
 import type { ResolveDeps } from './resolveProject';
 import { buildRoleArn, parseRoleArn } from './roleArn';
@@ -59,18 +61,43 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
   let profile: AwsProfile | undefined;
   // Read once: the profile and its source_profile come from the same text.
   let awsConfig: AwsConfigFile | undefined;
+  let ssoProfile: SsoProfile | undefined;
   if (data.profile !== undefined) {
     const file = awsConfigFile(env);
     inputs[file] = fingerprint(file);
     awsConfig = loadAwsConfig(env);
     profile = readAwsProfile(awsConfig, data.profile);
     if (!profile) fail('profile', `no profile named '${data.profile}' in ${file}`);
-    if (profile!.credentialProcess && !profile!.roleArn)
+    ssoProfile = readSsoProfile(awsConfig, data.profile);
+    if (profile!.credentialProcess && !profile!.roleArn && !ssoProfile)
       fail('profile', `profile '${data.profile}' uses credential_process, which awsdir does not run`, 'a profile with role_arn and source_profile');
   }
   const fromProfile = (k: string, value: unknown): void => {
     if (value !== undefined && origins[k] === undefined) origins[k] = profile!.origin;
   };
+  const warnings = layers.flatMap((l) => l.parsed.warnings);
+
+  // An IAM Identity Center project: a permission set of an account instead of a role to assume.
+  const namedSource = data.source !== undefined ? userConfig.sources[data.source] : undefined;
+  if (data.sso !== undefined || ssoProfile || (namedSource?.kind === 'sso' && data.role === undefined && !profile?.roleArn)) {
+    const project = resolveSsoProject({
+      projectFile,
+      files: layers.map((l) => l.file),
+      fileHashes: Object.fromEntries(layers.map((l) => [l.file, l.sha256])),
+      data,
+      where,
+      fail,
+      origins,
+      profile,
+      ssoProfile,
+      inputs,
+      warnings,
+      deps,
+    });
+    for (const warning of warnings) configWarning(warning);
+    writeConfigCache(env, 'project', key, inputs, project);
+    return project;
+  }
 
   // The role: a full ARN, a name with `account:`, or the profile's role_arn.
   let roleText: string;
@@ -115,7 +142,6 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     );
   }
   fromProfile('region', data.region === undefined ? region : undefined);
-  const warnings = layers.flatMap((l) => l.parsed.warnings);
   if (data.region === undefined) {
     // The profile's region is checked like the project file's, where it is written.
     const { problem, warning } = describeRegion(region);
@@ -142,6 +168,16 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
         'source',
         `no source named '${sourceName}' in ${userConfig.file}`,
         `${Object.keys(userConfig.sources).join(', ')} (or add one with \`awsdir add ${sourceName}\`)`,
+      );
+    }
+    if (source!.kind === 'sso') {
+      const keyed = Object.values(userConfig.sources)
+        .filter((s) => s.kind !== 'sso')
+        .map((s) => s.name);
+      fail(
+        'source',
+        `'${sourceName}' is an IAM Identity Center source, which gives role credentials for its own permission sets, not keys to assume \`role:\` with`,
+        `a source with keys${keyed.length ? ` (${keyed.join(', ')})` : ''}, added with \`awsdir add NAME\``,
       );
     }
   } else if (profile?.sourceProfile) {

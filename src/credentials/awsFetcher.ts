@@ -7,6 +7,7 @@ import { createMfaCodeProvider } from '../mfa/createMfaCodeProvider';
 import type { Fetcher } from './fetcher';
 import { withLock } from './lock';
 import { readSourceCredentials } from './sourceCredentials';
+import { ssoDeps, ssoRoleCredentials, terminalSignInUi } from './ssoSignIn';
 
 /**
  * The fetcher of the full CLI: keys from the keychain or files, codes from --mfa-code,
@@ -46,5 +47,8 @@ export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporte
         signal: ctx.signal,
         onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
       }),
+    // A sign-in it needs opens the browser, as `awsdir login` does; without a terminal it fails at once naming that command.
+    ssoRoleCredentials: (target, accountId, roleName) =>
+      ssoRoleCredentials(target, accountId, roleName, ssoDeps(ctx, { keyring, reporter }, terminalSignInUi(ctx, reporter, { browser: true }))),
   };
 }

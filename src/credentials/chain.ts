@@ -4,6 +4,7 @@ import { assumeRoleFromKeys, assumeRoleFromSession, assumeRoleWithCode } from '.
 import { cached, type CachedProvider, type SessionProvider } from './cached';
 import type { ChainProject, ProviderDeps } from './chainProject';
 import { mfaSession } from './mfaSession';
+import { ssoRoleProvider } from './ssoRole';
 import { credentialsOf, mfaSessionEntryName, roleEntryName, sessionEndpoint, type SessionStore } from './sessionStore';
 
 export type { ChainProject } from './chainProject';
@@ -28,6 +29,9 @@ export function roleSessionProvider(project: ChainProject, deps: ChainDeps): Cac
   const sourceKeys = () => deps.fetch.sourceKeys(project.source);
   const role = (provider: SessionProvider): CachedProvider =>
     cached({ name: roleEntryName(project, deps.env), freshSeconds: deps.windowSeconds, subject: project.role.arn }, provider, deps);
+
+  // IAM Identity Center: GetRoleCredentials with the sign-in's token; no keys, no code, no MFA session.
+  if (project.sso) return role(ssoRoleProvider({ ...project, sso: project.sso }, deps));
 
   // `mfa: false`: the role trusts the source keys alone; no code, no MFA session.
   if (!project.mfa) return role(assumeRoleFromKeys(project, sourceKeys, deps));

@@ -7,7 +7,10 @@ import { awsCredentialsFile } from '../config/paths';
 
 /** The fields of a source this module needs (SourceConfig of the user file). */
 export type SourceLike =
-  { kind: 'keychain'; name: string; accessKeyId?: string } | { kind: 'credentials-profile'; name: string; profile: string } | { kind: 'env'; name: string };
+  | { kind: 'keychain'; name: string; accessKeyId?: string }
+  | { kind: 'credentials-profile'; name: string; profile: string }
+  | { kind: 'env'; name: string }
+  | { kind: 'sso'; name: string };
 
 export const sourceEntryName = (name: string): string => `source/${name}`;
 
@@ -48,6 +51,8 @@ export function sourceKeyId(source: SourceLike, env: Env): string {
       return `profile:${source.profile}`;
     case 'env':
       return isAwsdirExport(env) ? '' : (env.AWS_ACCESS_KEY_ID ?? '');
+    case 'sso':
+      return `sso:${source.name}`;
   }
 }
 
@@ -111,5 +116,9 @@ export async function readSourceCredentials(source: SourceLike, deps: { keyring:
       }
       return { accessKeyId: id, secretAccessKey: secret, ...(deps.env.AWS_SESSION_TOKEN ? { sessionToken: deps.env.AWS_SESSION_TOKEN } : {}) };
     }
+    case 'sso':
+      throw new AwsdirError(
+        `source '${source.name}' signs in through IAM Identity Center and holds no access keys; sign in with \`awsdir login ${source.name}\`, and use a source with keys (\`awsdir add NAME\`) where keys are needed`,
+      );
   }
 }

@@ -26,7 +26,9 @@ export interface WhoamiResult {
 function awsdirFields(env: Env, arn: string, found: CredentialsInEffect, nowMs: number): WhoamiResult['Awsdir'] {
   const roleArn = env.AWSDIR_ROLE_ARN;
   const inCredentialProcessMode = Boolean(env.AWSDIR_CONFIG && env.AWS_PROFILE?.startsWith('awsdir-') && found.origin.includes('credential_process'));
-  if (!(roleArn && roleArn === arn) && !inCredentialProcessMode) return undefined;
+  // A permission set's session (IAM Identity Center): its role ARN is known only now, from GetCallerIdentity.
+  const ssoSession = !roleArn && Boolean(env.AWSDIR_CONFIG) && env.AWSDIR_ACCOUNT === arn.split(':')[4] && /:assumed-role\/AWSReservedSSO_/.test(arn);
+  if (!(roleArn && roleArn === arn) && !inCredentialProcessMode && !ssoSession) return undefined;
   const expiresMs = env.AWSDIR_EXPIRES && /^\d+$/.test(env.AWSDIR_EXPIRES) ? Number(env.AWSDIR_EXPIRES) * 1000 : found.credentials.expiration?.getTime();
   return {
     ...(env.AWSDIR_LABEL ? { Label: env.AWSDIR_LABEL } : {}),

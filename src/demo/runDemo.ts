@@ -47,7 +47,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
   const bold = (text: string): string => (deps.color ? paint('1', text) : text);
   const dim = (text: string): string => (deps.color ? paint('2', text) : text);
   const direnv = findOnPath('direnv', deps.env.PATH);
-  const total = direnv ? 12 : 11;
+  const total = direnv ? 13 : 12;
   let stepNo = 0;
   const step = (title: string, sentence: string): void => {
     stepNo += 1;
@@ -57,7 +57,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
   };
 
   const chunk = deps.loadEmulator();
-  const emulator = await chunk.startEmulator({ fixture: parse(await loadBundledText('templates/demo-fixture.yaml')) as object });
+  const fixture = parse(await loadBundledText('templates/demo-fixture.yaml')) as { sso: { start_url: string; region: string } };
+  const emulator = await chunk.startEmulator({ fixture });
   const home = realpathSync(mkdtempSync(join(deps.env.TMPDIR || tmpdir(), 'awsdir-demo-')));
   let keep = options.keep;
   const children = new Set<ReturnType<typeof spawn>>();
@@ -207,6 +208,40 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
     say(dim('  $ cd ~'));
     await awsdir(['whoami'], { expect: 1 });
 
+    step(
+      'Or sign in through IAM Identity Center',
+      'Where an organisation signs people in with IAM Identity Center (SSO) there are no IAM user keys: awsdir signs alice in at the access portal (the demo confirms the code for her, as she would in the browser) and keeps the tokens in the keychain; a directory then names an account and a permission set.',
+    );
+    const ssoSource = `${source}-sso`;
+    let signedIn = false;
+    const adding = awsdir(['add', ssoSource, '--sso-start-url', fixture.sso.start_url, '--sso-region', fixture.sso.region, '--no-browser']).finally(
+      () => (signedIn = true),
+    );
+    while (!signedIn && !(await approveSignIn(emulator.url, deps.signal))) await new Promise((r) => setTimeout(r, 200));
+    await adding;
+    const ssoDir = join(home, 'aws', 'production');
+    mkdirSync(ssoDir, { recursive: true });
+    await awsdir([
+      'init',
+      '--source',
+      ssoSource,
+      '--account',
+      '222222222222',
+      '--sso-role',
+      'AdministratorAccess',
+      '--region',
+      PRODUCTION.region,
+      '--label',
+      'sso-production',
+      '--dir',
+      ssoDir,
+    ]);
+    const sso = await awsdir(['export', '--shell', 'json'], { cwd: ssoDir });
+    const ssoVars = parseExports(sso.stdout);
+    showExports(ssoVars, say);
+    say(dim(`  $ cd ${tilde(ssoDir)}`));
+    await awsdir(['whoami'], { cwd: ssoDir, extraEnv: ssoVars, showStdout: true });
+
     if (direnv) {
       step(
         'The same through real direnv',
@@ -225,8 +260,12 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
         throw new AwsdirError('demo: after leaving the directory through direnv, AWS_ACCESS_KEY_ID was still set; run `awsdir doctor`');
     }
 
-    step('Clean up', 'This forgets the demo key and every session it cached, so your keychain keeps nothing from the demo.');
+    step(
+      'Clean up',
+      'This forgets the demo key, signs out of the portal, and forgets every session and token cached, so your keychain keeps nothing from the demo.',
+    );
     await awsdir(['remove', source]);
+    await awsdir(['remove', ssoSource]);
 
     say();
     say(bold('Do it for real') + ' (your IAM user needs an access key and a virtual MFA device; the roles must trust it):');
@@ -293,6 +332,12 @@ function demoEnv(deps: DemoDeps, home: string, url: string): Record<string, stri
     // Plain lines: direnv's default colours would show up as escape codes inside the demo's indentation.
     DIRENV_LOG_FORMAT: 'direnv: %s',
   };
+}
+
+/** Confirms the pending sign-in as alice through the emulator's hook, as she would in the browser; false when none is pending yet. */
+async function approveSignIn(url: string, signal: AbortSignal): Promise<boolean> {
+  const res = await fetch(`${url}/__emulator/sso/approve`, { method: 'POST', body: JSON.stringify({ user: 'alice' }), signal });
+  return res.ok;
 }
 
 /** The earliest code the emulator accepts now; it waits when this time window's codes are used. */

@@ -8,6 +8,7 @@ import { recordApproval } from '../config/approval';
 import { direnvLibFile } from '../config/paths';
 import { resolveDirectoryProject } from '../config/resolveProject';
 import type { ResolvedProject } from '../config/types';
+import type { SsoAssignments } from '../credentials/ssoSignIn';
 import { planInit, type Ask, type InitFlags } from './planInit';
 
 export interface InitDeps {
@@ -18,6 +19,8 @@ export interface InitDeps {
   ask: Ask | undefined;
   /** Runs `direnv allow DIR`; throws with direnv's own words on failure. */
   direnvAllow: (dir: string) => Promise<void>;
+  /** What IAM Identity Center assigns through a source, for init's pick lists. */
+  ssoAssignments?: (sourceName: string) => SsoAssignments;
 }
 
 /** The directory's files are the person's: a link (inside the directory) stays a link; a new file gets 0666 less the umask. */

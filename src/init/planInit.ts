@@ -13,6 +13,8 @@ import { addCommand, keysNotInFile, sourceNameFor, sourcesInsteadOf } from '../c
 import type { UserConfig } from '../config/types';
 import { DEFAULT_SESSION_NAME, templateProblem } from '../config/sessionName';
 import { shellQuote } from '../credentials/credentialProcessProfile';
+import type { SsoAssignments } from '../credentials/ssoSignIn';
+import { gatherSsoValues, ssoSourceOf } from './ssoValues';
 
 export interface InitFlags {
   profile?: string;
@@ -28,6 +30,8 @@ export interface InitFlags {
   allow?: boolean;
   externalId?: string;
   sessionName?: string;
+  /** With an IAM Identity Center source: the permission set, beside --account. */
+  ssoRole?: string;
 }
 
 /** Asks one question on the terminal; the answer, or `fallback` when the person just presses Enter. */
@@ -41,6 +45,8 @@ export interface PlanInitDeps {
   env: Env;
   /** Undefined when no terminal is there: missing flags are then a usage error. */
   ask: Ask | undefined;
+  /** What IAM Identity Center assigns through a source, for the pick lists (signs in when needed). */
+  ssoAssignments?: (sourceName: string) => SsoAssignments;
 }
 
 /** What to do with the directory's .envrc: write the template, add `use aws`, leave it (as it has `use aws`, or as the person said). */
@@ -75,6 +81,8 @@ export interface ProjectValues {
   mfa?: boolean;
   externalId?: string;
   sessionName?: string;
+  /** An account and permission set of an IAM Identity Center source, instead of a role. */
+  sso?: { account: string; role: string };
 }
 
 const ENVRC = '.envrc';
@@ -142,6 +150,24 @@ function isInside(path: string, dir: string): boolean {
 
 async function gatherValues(flags: InitFlags, userConfig: UserConfig, deps: PlanInitDeps): Promise<{ values: ProjectValues; interactive: boolean }> {
   if (flags.profile !== undefined) return { values: await gatherProfileValues(flags.profile, flags, userConfig, deps), interactive: false };
+  const ssoSource = ssoSourceOf(flags, userConfig);
+  if (ssoSource) {
+    return gatherSsoValues(ssoSource, flags, {
+      ask: deps.ask,
+      assignments: (name) => {
+        if (!deps.ssoAssignments) throw new UsageError(`init: pass --account and --sso-role for IAM Identity Center source '${name}'`);
+        return deps.ssoAssignments(name);
+      },
+      ...(regionDefault(deps.env) ? { regionDefault: regionDefault(deps.env)! } : {}),
+      regionProblem,
+      askUntil,
+    });
+  }
+  if (flags.ssoRole !== undefined) {
+    throw new UsageError(
+      `init: --sso-role names a permission set of an IAM Identity Center source, and ${flags.source !== undefined ? `'${flags.source}' is not one` : 'no --source names one'}; pass --source with such a source (added with \`awsdir add NAME --sso-start-url URL --sso-region REGION\`), or --role for a role`,
+    );
+  }
   const roleIsName = (role: string): boolean => !role.startsWith('arn:');
   const missing: string[] = [];
   if (!flags.role) missing.push('--role');
@@ -347,6 +373,7 @@ export async function renderProjectFile(values: ProjectValues): Promise<string> 
   const text: Record<string, string | undefined> = {
     profile: values.profile,
     role: values.role,
+    sso: values.sso === undefined ? undefined : `{ account: ${JSON.stringify(values.sso.account)}, role: ${values.sso.role} }`,
     // Quoted, so a leading zero survives YAML.
     account: values.account === undefined ? undefined : JSON.stringify(values.account),
     region: values.region,

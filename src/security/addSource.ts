@@ -10,7 +10,7 @@ import { readProfileKeys } from './readProfileKeys';
 import { removeImportedProfile } from './removeImportedProfile';
 
 const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
-const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** STS takes only TOTP devices: virtual or hardware, whose serial is an ARN of an `mfa/` resource. */
 const TOTP_SERIAL = /^arn:aws[\w-]*:iam::\d{12}:mfa\/[\w+=,.@/-]+$/;
 

@@ -55,6 +55,11 @@ export async function rotateSource(sourceName: string, workspace: Workspace, dep
   const { reporter, keyring, userConfig } = workspace;
   const source = userConfig.sources[sourceName];
   if (!source) throw new AwsdirError(`rotate: there is no source '${sourceName}' in ${userConfig.file}; store a key with \`awsdir add ${sourceName}\``);
+  if (source.kind === 'sso') {
+    throw new AwsdirError(
+      `rotate: source '${sourceName}' signs in through IAM Identity Center and has no access key to rotate; its sign-in is renewed with \`awsdir login ${sourceName}\``,
+    );
+  }
   if (source.kind !== 'keychain') {
     throw new AwsdirError(
       `rotate: source '${sourceName}' takes its key from ${source.kind === 'env' ? 'the environment' : `profile [${source.profile}] of the shared credentials file`}, which awsdir does not write; move it into the keychain with \`awsdir add ${sourceName}${source.kind === 'credentials-profile' ? ` --from-profile ${source.profile}` : ' --from-env'}\` first`,

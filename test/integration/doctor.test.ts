@@ -103,6 +103,7 @@ describe('awsdir doctor', () => {
         'mfa-device',
         'node-version',
         'plaintext-credentials',
+        'sso-sign-in',
         'use-aws-helper',
         'user-config',
       ].sort(),

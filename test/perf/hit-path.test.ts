@@ -157,3 +157,37 @@ test('prerendered help is byte for byte the full CLI help, without loading it', 
     expect({ args, code: fast.exitCode, text: fast.stdout }).toEqual({ args, code: expected.code, text: expected.text });
   }
 });
+
+test('a cache-hit export of an IAM Identity Center directory: the same budget, one keychain read, no AWS call', async () => {
+  // Last: adding a source changes the user file, which every other project's cached configuration depends on.
+  // Signed in with --no-browser, the code confirmed through the emulator's hook as the person would in a browser.
+  const env = { ...world.env, AWS_ENDPOINT_URL_SSO: world.env.AWS_ENDPOINT_URL!, AWS_ENDPOINT_URL_SSO_OIDC: world.env.AWS_ENDPOINT_URL! };
+  const adding = runProcess(
+    process.execPath,
+    [world.cli, 'add', 'corp', '--sso-start-url', 'https://acme.awsapps.com/start', '--sso-region', 'eu-west-1', '--no-browser'],
+    { env, timeoutMs: 60_000 },
+  );
+  for (let approved = false; !approved;) {
+    const r = await fetch(`${world.env.AWS_ENDPOINT_URL!}/__emulator/sso/approve`, { method: 'POST', body: JSON.stringify({ user: 'alice' }) });
+    approved = r.status === 200 && ((await r.json()) as { approved?: unknown[] }).approved?.length === 1;
+    if (!approved) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect((await adding).exitCode).toBe(0);
+  const dir = join(world.home, 'projects', 'sso-app');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, '.awsdir.yaml'),
+    'version: 1\nsource: corp\nsso: { account: "222222222222", role: AdministratorAccess }\nregion: eu-west-1\nlabel: sso-app\n',
+  );
+  expect((await runProcess(process.execPath, [world.cli, 'allow', dir], { env })).exitCode).toBe(0);
+  const first = await runProcess(process.execPath, [world.cli, 'export'], { env, cwd: dir });
+  expect(first.exitCode).toBe(0);
+
+  const before = (await world.calls()).length;
+  const r = await recorded(['export', '--shell', 'bash'], { cwd: dir, env });
+  expect(r.stderr).toMatch(/^awsdir: sso-app · AdministratorAccess @ 222222222222 \(acme-production\) · eu-west-1 · (5\dm|1h) left · endpoint \S+\n$/);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
+  expect(hitPathViolations(r.log)).toEqual([]);
+  expect((await world.calls()).length).toBe(before);
+});

@@ -144,6 +144,8 @@ function setup(options: { windowSeconds?: number } = {}) {
   };
   const codes: string[] = [];
   const waits: number[] = [];
+  const ssoCalls: string[] = [];
+  const ssoRefusals: Error[] = [];
   const fetch: Fetcher = {
     sourceKeys: async () => SOURCE_KEYS,
     sts: (credentials) => sts.client(credentials),
@@ -156,6 +158,17 @@ function setup(options: { windowSeconds?: number } = {}) {
     },
     accountAlias: async () => 'acme-production',
     lock: (name, fn) => withLock(name, fn, { dir: lockDir, onWait: (owner) => waits.push(owner.pid) }),
+    ssoRoleCredentials: async (target, accountId, roleName) => {
+      ssoCalls.push(`${target.name} ${accountId} ${roleName}`);
+      const refusal = ssoRefusals.shift();
+      if (refusal) throw refusal;
+      return {
+        accessKeyId: `ASIASSO${String(ssoCalls.length).padStart(13, '0')}`,
+        secretAccessKey: `sso-secret-${ssoCalls.length}`,
+        sessionToken: `sso-token-${ssoCalls.length}`,
+        expiration: new Date(now() + 3600_000),
+      };
+    },
   };
   const deps = (overrides: Partial<ChainDeps> = {}): ChainDeps => ({
     env: {},
@@ -167,7 +180,7 @@ function setup(options: { windowSeconds?: number } = {}) {
     windowSeconds: options.windowSeconds ?? 300,
     ...overrides,
   });
-  return { keyring, sts, lines, codes, waits, fetch, deps, advance: (ms: number) => void (clock += ms), now };
+  return { keyring, sts, lines, codes, waits, ssoCalls, ssoRefusals, fetch, deps, advance: (ms: number) => void (clock += ms), now };
 }
 
 const actions = (calls: StsCall[]): string[] =>
@@ -229,6 +242,69 @@ describe('the compositions', () => {
     t.sts.answerFromAccount('999999999999');
     await expect(roleCredentials(project(), t.deps())).rejects.toThrow(/session in account 999999999999, not 222222222222/);
     expect(t.keyring.entries.has(roleEntryName(project(), {}))).toBe(false);
+  });
+});
+
+describe('an IAM Identity Center project', () => {
+  const START_URL = 'https://corp.awsapps.com/start';
+  const ssoProject = (accountId = '222222222222', roleName = 'AdministratorAccess'): ChainProject =>
+    project({
+      role: { arn: `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${roleName}_*`, account: accountId, partition: 'aws' },
+      account: accountId,
+      sourceName: 'corp',
+      source: { kind: 'sso', name: 'corp', sessionDurationSeconds: 12 * 3600 },
+      sso: { startUrl: START_URL, region: 'eu-west-1', accountId, roleName },
+      durationSeconds: 0,
+      sessionName: '',
+      mfa: false,
+      mfaSerial: undefined,
+    });
+
+  test('GetRoleCredentials once, cached under one entry of the sign-in, account and permission set; no keys, no code, no STS', async () => {
+    const t = setup();
+    const first = await roleCredentials(ssoProject(), t.deps());
+    expect(t.ssoCalls).toEqual(['corp 222222222222 AdministratorAccess']);
+    expect(first).toMatchObject({ fromCache: false, assumedRoleArn: '', accountAlias: 'acme-production' });
+    expect(t.sts.calls).toEqual([]);
+    expect(t.codes).toEqual([]);
+    expect(t.keyring.log).not.toContain('probe');
+    const name = roleEntryName(ssoProject(), {});
+    expect([...t.keyring.entries.keys()]).toEqual([name]);
+    expect(JSON.parse(t.keyring.entries.get(name)!)).toMatchObject({ kind: 'role', sourceName: 'corp', ssoSignIn: expect.stringMatching(/^[0-9a-f]{24}$/) });
+
+    t.keyring.log.length = 0;
+    const hit = await roleCredentials(ssoProject(), t.deps({ fetch: offHitPath }));
+    expect(hit).toMatchObject({ fromCache: true, accountAlias: 'acme-production' });
+    expect(t.keyring.log).toEqual([`get ${name}`]);
+
+    // Another account or permission set is another session; the start URL as pasted with a slash is the same sign-in.
+    expect(roleEntryName(ssoProject('333333333333'), {})).not.toBe(name);
+    expect(roleEntryName(ssoProject('222222222222', 'ReadOnlyAccess'), {})).not.toBe(name);
+    const slashed = ssoProject();
+    expect(roleEntryName({ ...slashed, sso: { ...slashed.sso!, startUrl: `${START_URL}/` } }, {})).toBe(name);
+    // Another portal endpoint never serves this one's sessions.
+    expect(roleEntryName(ssoProject(), { AWS_ENDPOINT_URL_SSO: 'http://127.0.0.1:4566' })).not.toBe(name);
+  });
+
+  test('past the refresh window: GetRoleCredentials again; on the hit path a miss', async () => {
+    const t = setup();
+    await roleCredentials(ssoProject(), t.deps());
+    t.advance(HOUR - 60_000);
+    await expect(roleCredentials(ssoProject(), t.deps({ fetch: offHitPath }))).rejects.toBeInstanceOf(NotOnHitPath);
+    const again = await roleCredentials(ssoProject(), t.deps());
+    expect(again.fromCache).toBe(false);
+    expect(t.ssoCalls).toHaveLength(2);
+  });
+
+  test('no assignment for the account: an error naming the project file, the account and the permission set; nothing cached', async () => {
+    const t = setup();
+    t.ssoRefusals.push(
+      Object.assign(new Error('GetRoleCredentials: the sign-in of corp has no access'), { cause: awsError('ForbiddenException', 'No access') }),
+    );
+    await expect(roleCredentials(ssoProject('444444444444'), t.deps())).rejects.toThrow(
+      '/home/alice/app/.awsdir.yaml: the sign-in of corp has no access to permission set AdministratorAccess in account 444444444444; check `sso:` there (`awsdir login corp --json` lists the accounts and permission sets you have), or ask your administrator to assign AdministratorAccess in 444444444444 to you',
+    );
+    expect(t.keyring.entries.size).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../program';
 import { registerExport } from './export';
 import { registerAdd } from './add';
+import { registerLogin, registerLogout } from './login';
 import { registerRemove } from './remove';
 import { registerClear } from './clear';
 import { registerEmulator } from './emulator';
@@ -25,6 +26,8 @@ export const commands: RegisterCommand[] = [
   registerInit,
   registerExport,
   registerAdd,
+  registerLogin,
+  registerLogout,
   registerRemove,
   registerClear,
   registerHook,
