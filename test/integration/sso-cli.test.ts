@@ -18,28 +18,19 @@ import { startTestEmulator, type TestEmulator } from '../support/emulator';
 import { filesHolding } from '../hardening/awsdirWorld';
 import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 import { installStandInBrowser, type BrowserMode, type BrowserOpening, type StandInBrowser } from '../support/ssoBrowser';
+import { SSO_START_URL, ssoFixture } from '../support/fixture';
 
 jest.setTimeout(120_000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const START_URL = 'https://corp.awsapps.com/start';
-const FIXTURE = {
-  accounts: {
-    '111111111111': { alias: 'acme-identity', users: { alice: {} } },
-    '222222222222': { alias: 'acme-production', email: 'aws-production@corp.example' },
-    '333333333333': { alias: 'acme-development' },
-  },
-  sso: {
-    start_url: START_URL,
-    region: 'eu-west-1',
-    users: { alice: { email: 'alice@corp.example' } },
-    permission_sets: { AdministratorAccess: { session_duration: '1h' }, ReadOnlyAccess: { session_duration: '8h' } },
-    assignments: [
-      { user: 'alice', account: '222222222222', permission_set: 'AdministratorAccess' },
-      { user: 'alice', account: '333333333333', permission_set: 'ReadOnlyAccess' },
-    ],
-  },
-};
+const START_URL = SSO_START_URL;
+const FIXTURE = ssoFixture({
+  accounts: { '222222222222': { alias: 'acme-production', email: 'aws-production@corp.example' }, '333333333333': { alias: 'acme-development' } },
+  assignments: [
+    { account: '222222222222', permission_set: 'AdministratorAccess' },
+    { account: '333333333333', permission_set: 'ReadOnlyAccess' },
+  ],
+});
 const SIGNED_IN = /^awsdir: signed in to corp until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; 2 accounts$/m;
 
 // Every command line of the processes of this file, told apart by the private keychain's bus address.

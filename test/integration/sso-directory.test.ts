@@ -16,31 +16,25 @@ import { startTestEmulator, type TestEmulator } from '../support/emulator';
 import { filesHolding } from '../support/secrets';
 import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 import { installStandInBrowser, type StandInBrowser } from '../support/ssoBrowser';
+import { SSO_START_URL, ssoFixture } from '../support/fixture';
 
 jest.setTimeout(180_000);
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const START_URL = 'https://corp.awsapps.com/start';
-const FIXTURE = {
+const START_URL = SSO_START_URL;
+const FIXTURE = ssoFixture({
   accounts: {
-    '111111111111': { alias: 'acme-identity', users: { alice: {} } },
     '222222222222': { alias: 'acme-production' },
     '333333333333': { alias: 'acme-development' },
     '444444444444': { alias: 'acme-sandbox' },
   },
-  sso: {
-    start_url: START_URL,
-    region: 'eu-west-1',
-    users: { alice: { email: 'alice@corp.example' } },
-    permission_sets: { AdministratorAccess: { session_duration: '1h' }, ReadOnlyAccess: { session_duration: '8h' } },
-    assignments: [
-      { user: 'alice', account: '222222222222', permission_set: 'AdministratorAccess' },
-      { user: 'alice', account: '333333333333', permission_set: 'ReadOnlyAccess' },
-      { user: 'alice', account: '333333333333', permission_set: 'AdministratorAccess' },
-      { user: 'alice', account: '444444444444', permission_set: 'ReadOnlyAccess' },
-    ],
-  },
-};
+  assignments: [
+    { account: '222222222222', permission_set: 'AdministratorAccess' },
+    { account: '333333333333', permission_set: 'ReadOnlyAccess' },
+    { account: '333333333333', permission_set: 'AdministratorAccess' },
+    { account: '444444444444', permission_set: 'ReadOnlyAccess' },
+  ],
+});
 const SSO_ARN = /^arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/alice$/;
 
 let emu: TestEmulator;

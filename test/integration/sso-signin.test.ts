@@ -23,29 +23,20 @@ import {
   type SsoTarget,
 } from '../../src/credentials/sso';
 import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { SSO_START_URL, ssoFixture } from '../support/fixture';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const START_URL = 'https://corp.awsapps.com/start';
-const FIXTURE = {
-  accounts: {
-    '111111111111': { alias: 'acme-identity', users: { alice: {} } },
-    '222222222222': { alias: 'acme-production' },
-    '333333333333': { alias: 'acme-development' },
-  },
-  sso: {
-    start_url: START_URL,
-    region: 'eu-west-1',
-    users: { alice: { email: 'alice@corp.example' } },
-    permission_sets: { AdministratorAccess: { session_duration: '1h' }, ReadOnlyAccess: { session_duration: '8h' } },
-    assignments: [
-      { user: 'alice', account: '222222222222', permission_set: 'AdministratorAccess' },
-      { user: 'alice', account: '222222222222', permission_set: 'ReadOnlyAccess' },
-      { user: 'alice', account: '333333333333', permission_set: 'ReadOnlyAccess' },
-    ],
-    poll_interval: '30s',
-  },
-};
+const START_URL = SSO_START_URL;
+const FIXTURE = ssoFixture({
+  accounts: { '222222222222': { alias: 'acme-production' }, '333333333333': { alias: 'acme-development' } },
+  assignments: [
+    { account: '222222222222', permission_set: 'AdministratorAccess' },
+    { account: '222222222222', permission_set: 'ReadOnlyAccess' },
+    { account: '333333333333', permission_set: 'ReadOnlyAccess' },
+  ],
+  sso: { poll_interval: '30s' },
+});
 const TARGET: SsoTarget = { name: 'corp', startUrl: START_URL, region: 'eu-west-1' };
 
 let emu: TestEmulator;

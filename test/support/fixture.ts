@@ -65,3 +65,28 @@ export const ROLES = {
 
 /** The production role as a person would write it in ~/production/.awsdir.yaml (the world adds version and source). */
 export const PRODUCTION_PROJECT = `role: ${ROLES.productionAdmin}\nregion: ap-northeast-1\nlabel: production\n`;
+
+/** The IAM Identity Center sign-in the SSO tests share: alice of corp, two permission sets. */
+export const SSO_START_URL = 'https://corp.awsapps.com/start';
+
+/**
+ * An emulator fixture with IAM Identity Center: the accounts given (alice's user in the identity
+ * account is added) and alice's assignments, each test choosing what its counts depend on.
+ */
+export function ssoFixture(options: {
+  accounts: Record<string, { alias: string; email?: string }>;
+  assignments: Array<{ account: string; permission_set: 'AdministratorAccess' | 'ReadOnlyAccess' }>;
+  sso?: Record<string, unknown>;
+}): object {
+  return {
+    accounts: { [ACCOUNTS.identity]: { alias: ALIASES.identity, users: { alice: {} } }, ...options.accounts },
+    sso: {
+      start_url: SSO_START_URL,
+      region: 'eu-west-1',
+      users: { alice: { email: 'alice@corp.example' } },
+      permission_sets: { AdministratorAccess: { session_duration: '1h' }, ReadOnlyAccess: { session_duration: '8h' } },
+      assignments: options.assignments.map((a) => ({ user: 'alice', ...a })),
+      ...options.sso,
+    },
+  };
+}
