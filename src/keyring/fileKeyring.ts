@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, type
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsdirError } from '../core/errors';
-import { writeFileAtomic } from '../core/writeFileAtomic';
+import { syncDir, writeFileAtomic } from '../core/writeFileAtomic';
 import type { Keyring } from './keyring';
 
 export interface FileKeyringOptions {
@@ -165,7 +165,7 @@ async function openKeys(options: FileKeyringOptions): Promise<Keys> {
   } finally {
     safeUnlink(temp);
   }
-  fsyncDir(options.dir);
+  syncDir(options.dir);
   return keys;
 }
 
@@ -308,18 +308,6 @@ function writeAtomic(dir: string, path: string, content: string): void {
     writeFileAtomic(path, content);
   } catch (error) {
     throw fileError('cannot write', error, dir);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Not every filesystem lets a directory be synced; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
