@@ -1,7 +1,17 @@
-// The layers of DESIGN.md section 8, from the bottom up: an import may point down, or sideways
+// The layers of docs/architecture.md, from the bottom up: an import may point down, or sideways
 // within its own layer, never up. `npm run lint:layers` checks every import of src/, type-only
 // imports included (a type is as much a dependency as a value).
-const LAYERS = [['core'], ['config'], ['keyring'], ['aws'], ['mfa'], ['credentials'], ['shell'], ['doctor', 'security', 'demo', 'init', 'console'], ['cli']];
+const LAYERS = [
+  ['core'],
+  ['config'],
+  ['keyring'],
+  ['aws'],
+  ['mfa'],
+  ['credentials'],
+  ['shell'],
+  ['doctor', 'security', 'demo', 'init', 'console', 'server'],
+  ['cli'],
+];
 const ALL = [...LAYERS.flat(), 'emulator'];
 
 const dirs = (names) => `^src/(${names.join('|')})/`;
@@ -9,7 +19,7 @@ const dirs = (names) => `^src/(${names.join('|')})/`;
 /** For each layer, the layers above it, which it must not import. */
 const noUpwardImports = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `no-import-above-${layer.join('-')}`,
-  comment: `${layer.join(', ')} may import only layers below it (${LAYERS.slice(0, i).flat().join(', ') || 'none'}) and itself (DESIGN.md section 8)`,
+  comment: `${layer.join(', ')} may import only layers below it (${LAYERS.slice(0, i).flat().join(', ') || 'none'}) and itself (docs/architecture.md)`,
   severity: 'error',
   from: { path: dirs(layer) },
   to: { path: dirs(LAYERS.slice(i + 1).flat()) },
@@ -63,7 +73,7 @@ module.exports = {
     },
     {
       name: 'every-module-in-a-layer',
-      comment: `a folder of src/ that is no layer (${ALL.join(', ')}) escapes these rules: place it in one, or add it here and to DESIGN.md section 8`,
+      comment: `a folder of src/ that is no layer (${ALL.join(', ')}) escapes these rules: place it in one, or add it here and to docs/architecture.md`,
       severity: 'error',
       from: { path: '^src/', pathNot: [dirs(ALL), '\\.d\\.ts$'] },
       to: {},

@@ -70,7 +70,9 @@ function table(times, base, notes = {}) {
   out('|---|---:|---:|---:|');
   const b = median(times[base]);
   for (const [name, xs] of Object.entries(times)) {
-    out(`| ${name}${notes[name] ? ` (${notes[name]})` : ''} | ${fmt(median(xs))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} | ${(median(xs) / b).toFixed(2)}x |`);
+    out(
+      `| ${name}${notes[name] ? ` (${notes[name]})` : ''} | ${fmt(median(xs))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} | ${(median(xs) / b).toFixed(2)}x |`,
+    );
   }
   out();
 }
@@ -94,8 +96,14 @@ async function main() {
   })();
   out(`## Run of ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
   out();
-  out(`- commit ${commit}${dirty ? ' (with uncommitted changes in src/ or scripts/)' : ''}; node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB`);
-  out(`- load average at start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${RUNS} interleaved rounds after ${WARMUP} warm-up`);
+  out(
+    `- commit ${commit}${dirty ? ' (with uncommitted changes in src/ or scripts/)' : ''}; node ${process.version}; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  );
+  out(
+    `- load average at start: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}; ${RUNS} interleaved rounds after ${WARMUP} warm-up`,
+  );
   out(`- NODE_EXTRA_CA_CERTS unset for every command; \`os\` keyring = gnome-keyring (headless, unlocked)`);
   out();
 
@@ -112,7 +120,10 @@ async function main() {
         const logFile = join(world.home, 'loads.json');
         const found = bundleViolations(dist);
         for (const command of HIT_COMMANDS) {
-          const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, ...command], { env: { ...env, AWSDIR_LOAD_LOG: logFile }, cwd: app });
+          const r = await run(node, ['-r', join(ROOT, 'test', 'perf', 'recordLoads.cjs'), cli, ...command], {
+            env: { ...env, AWSDIR_LOAD_LOG: logFile },
+            cwd: app,
+          });
           if (r.code !== 0) found.push(`the cache-hit ${command[0]} failed: ${r.stderr.trim()}`);
           else found.push(...hitPathViolations(JSON.parse(readFileSync(logFile, 'utf8'))).map((v) => `${command[0]}: ${v}`));
         }
@@ -143,7 +154,9 @@ async function main() {
         ]);
         const made = (await world.calls()).length - before;
         table(t, 'node -e 0');
-        out(`awsdir's own cost above that floor: ${fmt(median(t['awsdir export']) - median(t['node reading one keychain entry (@napi-rs/keyring, nothing else)']))} ms.`);
+        out(
+          `awsdir's own cost above that floor: ${fmt(median(t['awsdir export']) - median(t['node reading one keychain entry (@napi-rs/keyring, nothing else)']))} ms.`,
+        );
         out();
         out(`AWS calls made by these exports: ${made}.`);
         out();
@@ -168,10 +181,19 @@ async function main() {
             if (!r.stdout.includes('AWS_') && !name.startsWith('.envrc: node -e 0')) throw new Error(`${name}: exported nothing: ${r.stderr.slice(0, 200)}`);
           },
         });
-        const t = await interleaved([direnv('.envrc: use aws (cached role session)', app), direnv('.envrc: node -e 0', nodeDir), direnv('.envrc: node -e 0 + watch_file', watchDir), direnv('.envrc: aws configure export-credentials', cliDir)]);
+        const t = await interleaved([
+          direnv('.envrc: use aws (cached role session)', app),
+          direnv('.envrc: node -e 0', nodeDir),
+          direnv('.envrc: node -e 0 + watch_file', watchDir),
+          direnv('.envrc: aws configure export-credentials', cliDir),
+        ]);
         table(t, '.envrc: node -e 0');
         summary.push(['cd / node .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0'), 1.3]);
-        summary.push(['cd / node + watch_file .envrc (not a target)', ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0 + watch_file'), 1.3]);
+        summary.push([
+          'cd / node + watch_file .envrc (not a target)',
+          ratio(t, '.envrc: use aws (cached role session)', '.envrc: node -e 0 + watch_file'),
+          1.3,
+        ]);
         summary.push(['cd / AWS CLI .envrc', ratio(t, '.envrc: use aws (cached role session)', '.envrc: aws configure export-credentials'), 0.2]);
       }
 
@@ -203,7 +225,10 @@ async function main() {
             ['process-1h', app],
             ['process-15m', quarter],
           ]
-            .map(([name, dir]) => `[profile ${name}]\ncredential_process = ${direct ? `'${node}' '${cli}' credential-process --dir` : `'${wrapper}'`} '${dir}'\nregion = eu-west-1\n`)
+            .map(
+              ([name, dir]) =>
+                `[profile ${name}]\ncredential_process = ${direct ? `'${node}' '${cli}' credential-process --dir` : `'${wrapper}'`} '${dir}'\nregion = eu-west-1\n`,
+            )
             .join('\n');
         const aws = (name, profile) => ({
           name,
@@ -268,7 +293,7 @@ async function main() {
         // The round trip itself: AssumeRole by a warm client in this process, on the same loopback.
         process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
         const { createSts } = require(join(dist, 'sts.cjs'));
-        const sts = createSts({ credentials: { accessKeyId: world.key.id, secretAccessKey: world.key.secret }, region: 'us-east-1', env });
+        const sts = createSts({ credentials: { accessKeyId: world.key.accessKeyId, secretAccessKey: world.key.secretAccessKey }, region: 'us-east-1', env });
         const trips = [];
         for (let i = 0; i < 25; i++) {
           const started = process.hrtime.bigint();
@@ -297,7 +322,18 @@ async function main() {
           while (filler.length < n) {
             const name = `role/bench${process.pid}${String(filler.length).padStart(6, '0')}`;
             const entry = new napi.AsyncEntry('awsdir', name, { linux: { store: 'secret-service' } });
-            await entry.setPassword(JSON.stringify({ v: 1, kind: 'role', accessKeyId: 'ASIABENCHFILLER00000', secretAccessKey: 'not-a-secret-filler', sessionToken: 'filler', expiration: '2000-01-01T00:00:00Z', issuedAt: '2000-01-01T00:00:00Z', sourceName: 'filler' }));
+            await entry.setPassword(
+              JSON.stringify({
+                v: 1,
+                kind: 'role',
+                accessKeyId: 'ASIABENCHFILLER00000',
+                secretAccessKey: 'not-a-secret-filler',
+                sessionToken: 'filler',
+                expiration: '2000-01-01T00:00:00Z',
+                issuedAt: '2000-01-01T00:00:00Z',
+                sourceName: 'filler',
+              }),
+            );
             filler.push(entry);
           }
         };
@@ -379,7 +415,11 @@ async function main() {
   out('|---|---:|---:|');
   for (const [what, value, target] of summary) out(`| ${what} | ${value.toFixed(2)} | ${what.includes('memory') ? '<' : '<='} ${target} |`);
   out();
-  out(`- load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  out(
+    `- load average at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   if (OUT) writeFileSync(OUT, `${lines.join('\n')}\n`);
 }
 
@@ -413,7 +453,10 @@ async function allowMany(world, n) {
   for (let i = 0; i < n; i++) {
     const dir = join(world.home, 'many', `p${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${world.source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: p${i}\n`);
+    writeFileSync(
+      join(dir, '.awsdir.yaml'),
+      `version: 1\nsource: ${world.source}\nrole: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: p${i}\n`,
+    );
     const code = await runCli(['allow', dir], ctx);
     if (code !== 0) throw new Error(`allow ${dir}: ${sink.join('').slice(-300)}`);
   }

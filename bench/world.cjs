@@ -1,17 +1,46 @@
 'use strict';
-// The world every benchmark and the hit-path guard run in: a private HOME, the emulator (demo
-// fixture) in this process, a keychain source added with `awsdir add --from-env`, allowed project
-// directories and one export that fills the cache. Runs inside scripts/with-keychain.sh (or any
-// session whose Secret Service is unlocked).
+// The world every benchmark and the hit-path guard run in: the tests' world (test/support/world.ts:
+// a private HOME, the emulator with the demo fixture in this process, alice's keys added as a
+// keychain source) with a snapshot of dist/ as the CLI, `awsdir` on PATH, the direnv helper
+// installed, static keys in ~/.aws for the AWS CLI's .envrc, an allowed project `app` and one export
+// that fills the cache. Runs inside scripts/with-keychain.sh (or any session whose Secret Service is
+// unlocked).
 const { spawn } = require('node:child_process');
-const { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
+const { buildSync } = require('esbuild');
 
 const ROOT = resolve(__dirname, '..');
-const FIXTURE = join(ROOT, 'test', 'fixtures', 'emulator', 'demo.yaml');
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const SOURCE = 'bench';
+
+/**
+ * test/support/world.ts as CommonJS: node runs the bench directly, without the tests' TypeScript
+ * transform. Bundled afresh on each run (a fraction of a second), so it is never older than the
+ * tests' world; the one __dirname there (test/support/cli.ts, for the repository root) keeps its meaning.
+ */
+function loadSupportWorld() {
+  const parent = join(ROOT, '.tmp');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, 'bench-world-'));
+  try {
+    const outfile = join(dir, 'world.cjs');
+    buildSync({
+      entryPoints: [join(ROOT, 'test', 'support', 'world.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile,
+      external: ['@napi-rs/keyring'],
+      define: { __dirname: JSON.stringify(join(ROOT, 'test', 'support')) },
+      logLevel: 'error',
+    });
+    return require(outfile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const { makeWorld } = loadSupportWorld();
 
 /**
  * A private copy of dist/ inside the repository (so that @napi-rs/keyring still resolves from
@@ -49,119 +78,87 @@ function run(command, args, { env, cwd, input = '' } = {}) {
 
 async function must(what, promise) {
   const r = await promise;
-  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${r.stderr.trim().slice(0, 400)}`);
+  const code = r.code !== undefined ? r.code : r.exitCode;
+  if (code !== 0) throw new Error(`${what} failed (exit ${code}): ${r.stderr.trim().slice(0, 400)}`);
   return r;
 }
 
 /**
  * Builds the world. `keyring` is 'os' or 'file'. Returns what the measurements need; call
- * close() at the end (stops the emulator, removes HOME and the dist snapshot).
+ * close() at the end (removes the source and its sessions, stops the emulator, removes HOME and
+ * the dist snapshot).
  */
 async function createWorld({ keyring = 'os', dist } = {}) {
   const distDir = dist ?? snapshotDist();
-  const cli = join(distDir, 'awsdir.cjs');
-  const { startEmulator, generatedKey } = require(join(distDir, 'emulator.cjs'));
-  const emulator = await startEmulator({ fixture: FIXTURE });
+  let w;
+  try {
+    w = await makeWorld('bench', {
+      keyring,
+      cli: join(distDir, 'awsdir.cjs'),
+      onPath: true,
+      env: keyring === 'file' ? { AWSDIR_FILE_PASSPHRASE: 'bench-passphrase-not-secret' } : {},
+    });
+    mkdirSync(join(w.home, '.aws'), { recursive: true });
+    Object.assign(w.env, {
+      AWSDIR_BIN: w.cli,
+      AWS_CONFIG_FILE: join(w.home, '.aws', 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(w.home, '.aws', 'credentials'),
+    });
+  } catch (error) {
+    if (!dist) rmSync(distDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { env } = w;
 
-  const home = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-bench-')));
-  for (const d of ['.config/awsdir', '.local/share', '.local/state', '.cache', 'bin', '.aws']) mkdirSync(join(home, d), { recursive: true });
-  const env = {
-    PATH: `${join(home, 'bin')}:${process.env.PATH}`,
-    HOME: home,
-    USER: 'alice',
-    LANG: 'C.UTF-8',
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_DATA_HOME: join(home, '.local/share'),
-    XDG_STATE_HOME: join(home, '.local/state'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    TMPDIR: tmpdir(),
-    AWS_ENDPOINT_URL: emulator.url,
-    AWS_ENDPOINT_URL_STS: emulator.url,
-    AWS_ENDPOINT_URL_IAM: emulator.url,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    AWSDIR_BIN: cli,
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-  };
-  // The keychain's bus, and nothing else of ours (NODE_EXTRA_CA_CERTS alone adds ~38 ms to a node start).
-  for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR']) if (process.env[k]) env[k] = process.env[k];
-  if (keyring === 'file') env.AWSDIR_FILE_PASSPHRASE = 'bench-passphrase-not-secret';
-  // `awsdir` on PATH for anything that looks for it there.
-  writeFileSync(join(home, 'bin', 'awsdir'), `#!/bin/sh\nexec node ${JSON.stringify(cli)} "$@"\n`, { mode: 0o755 });
-
-  const awsdir = (args, opts = {}) => run(process.execPath, [cli, ...args], { env: { ...env, ...opts.env }, cwd: opts.cwd ?? home, input: opts.input });
-  const totp = async () => {
-    for (;;) {
-      const res = await fetch(`${emulator.url}/__emulator/totp?serial=${encodeURIComponent(SERIAL)}`);
-      const body = await res.json();
-      if (res.status === 200 && body.code) return body.code;
-      if (res.status !== 409) throw new Error(`emulator totp: ${body.error ?? res.status}`);
-      await fetch(`${emulator.url}/__emulator/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: body.retryAfterSeconds ?? 1 }) });
-    }
-  };
-  const calls = async () => (await (await fetch(`${emulator.url}/__emulator/calls`)).json());
-
-  const key = generatedKey('111111111111', 'alice', 0);
-  const source = `${SOURCE}${process.pid}`;
-  const dirs = [];
   /** A project directory, allowed; `envrc` is its .envrc text (direnv-allowed when given). */
   const project = async (name, { envrc, role = 'arn:aws:iam::222222222222:role/admin', allow = true, duration = '1h' } = {}) => {
-    const dir = join(home, 'projects', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: ${role}\nregion: eu-west-1\nlabel: ${name}\nduration: ${duration}\n`);
-    if (allow) await must(`awsdir allow ${name}`, awsdir(['allow', dir]));
+    const dir = w.writeProject(join('projects', name), `role: ${role}\nregion: eu-west-1\nlabel: ${name}\nduration: ${duration}\n`);
+    if (allow) await w.allow(dir);
     if (envrc !== undefined) {
       writeFileSync(join(dir, '.envrc'), envrc);
       await must(`direnv allow ${name}`, run('direnv', ['allow', dir], { env, cwd: dir }));
     }
-    dirs.push(dir);
     return dir;
+  };
+
+  const close = async () => {
+    await w.close();
+    if (!dist) rmSync(distDir, { recursive: true, force: true });
   };
 
   // A world that fails half-built must not leave the emulator listening or HOME behind.
   let app;
   try {
-    writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), `version: 1\nkeyring: ${keyring}\nsts_region: us-east-1\n`);
-    await must('awsdir add', awsdir(['add', source, '--from-env'], { env: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret } }));
-    await must('awsdir hook direnv --install', awsdir(['hook', 'direnv', '--install']));
+    await must('awsdir hook direnv --install', w.run(['hook', 'direnv', '--install']));
     // The AWS CLI user's .envrc reads static keys from its credentials file: no network either.
-    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = ${key.id}\naws_secret_access_key = ${key.secret}\n`, { mode: 0o600 });
+    const key = w.emu.keys('alice');
+    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, `[default]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`, {
+      mode: 0o600,
+    });
     writeFileSync(env.AWS_CONFIG_FILE, '[default]\nregion = eu-west-1\n');
     app = await project('app', { envrc: 'use aws\n' });
     // The first export asks for the MFA code: one GetSessionToken, one AssumeRole; every later export is a hit.
-    await must('first export', awsdir(['export', '--shell', 'bash'], { cwd: app, env: { AWSDIR_MFA_CODE: await totp() } }));
+    await must('first export', w.exportIn(app, { AWSDIR_MFA_CODE: await w.emu.totp() }));
   } catch (error) {
-    await emulator.close();
-    await awsdir(['remove', source]).catch(() => undefined);
-    rmSync(home, { recursive: true, force: true });
-    if (!dist) rmSync(distDir, { recursive: true, force: true });
+    await close();
     throw error;
   }
 
   return {
     root: ROOT,
     dist: distDir,
-    cli,
-    home,
+    cli: w.cli,
+    home: w.home,
     env,
-    source,
-    key,
-    emulator,
+    source: w.source,
+    /** alice's long-term keys, for clients the benchmark builds itself. */
+    key: w.emu.keys('alice'),
+    emulator: { url: w.emu.url },
     app,
     project,
-    awsdir,
-    calls,
-    totp,
+    calls: () => w.emu.calls(),
     run,
-    async close() {
-      await emulator.close();
-      // The source and cached sessions live in the keychain, outside HOME, which tests share:
-      // remove exactly ours (never `clear --all`).
-      for (const dir of dirs) await awsdir(['clear', '--dir', dir]).catch(() => undefined);
-      await awsdir(['remove', source]).catch(() => undefined);
-      rmSync(home, { recursive: true, force: true });
-      if (!dist) rmSync(distDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 

@@ -8,10 +8,15 @@
 #
 # Loads the AWS identity that the nearest .awsdir.yaml gives this directory: short-lived,
 # MFA-protected role credentials, or with --credential-process a generated profile whose
-# credentials the AWS tools fetch from awsdir themselves, so they never go stale. ARGS are passed
-# to `awsdir export`. Nothing is exported unless awsdir succeeds; its own message says why not.
+# credentials the AWS tools fetch from awsdir themselves, or with --server the address and token
+# of your awsdir credential server (started on the first cd), so they never go stale. ARGS are
+# passed to `awsdir export`. Nothing is exported unless awsdir succeeds; its own message says why not.
 # The project file, its extends chain and the user file are watched: editing them reloads.
-# `direnv reload` fetches fresh credentials once the current ones are near their end.
+# `direnv reload` fetches fresh credentials once the current ones are near their end. When AWS
+# ended them early (revoked, a clock corrected since), `awsdir clear` then `direnv reload` gets a
+# new session; so does AWSDIR_REFRESH=1 in the environment of one run (`AWSDIR_REFRESH=1 direnv
+# exec DIR CMD`), which awsdir export reads like --refresh. `AWSDIR_REFRESH=1 direnv reload` does
+# not: direnv runs the .envrc later, from the shell's prompt, without it.
 #
 # Example:
 #
@@ -20,6 +25,7 @@
 #
 #    # or, for credentials that never go stale:
 #    use aws --credential-process
+#    use aws --server
 #
 # Set AWSDIR_BIN to the awsdir command when it is not on PATH.
 use_aws() {

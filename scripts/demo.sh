@@ -19,7 +19,7 @@ fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if ((node_major < 20)); then
-  echo "demo: Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none)); see https://nodejs.org" >&2
+  echo "demo: Node.js 24 or 22 is needed (20 still works, past its end of life; found: $(node --version 2>/dev/null || echo none)); see https://nodejs.org" >&2
   exit 1
 fi
 

@@ -1,9 +1,20 @@
 import { endpointOverride } from './endpoints';
 import type { ClientOptions } from './types';
 
+/**
+ * AWSDIR_AWS_TIMEOUT_MS, whole milliseconds, replaces every client's connection and request
+ * timeouts: for tests that provoke a silent endpoint without waiting out the defaults, and for a
+ * link slower than they allow. Any other value is ignored.
+ */
+function timeoutFromEnv(env: ClientOptions['env']): number | undefined {
+  const text = env.AWSDIR_AWS_TIMEOUT_MS;
+  return text && /^[1-9]\d{0,6}$/.test(text) ? Number(text) : undefined;
+}
+
 /** The configuration every SDK client of awsdir is built with (STS and IAM alike); no SDK import here. */
 export function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
   const endpoint = endpointOverride(options.env, service)?.url;
+  const timeoutMs = timeoutFromEnv(options.env) ?? options.timeoutMs;
   return {
     region: options.region,
     // The host is AWS's for the region, or the environment's endpoint: the SDK would otherwise take
@@ -32,8 +43,8 @@ export function baseConfig(options: ClientOptions, service: 'sts' | 'iam') {
     requestHandler: {
       // STS answers in well under a second; a person at a cd should wait seconds, not half a minute,
       // for a silent endpoint (three attempts of 5 s), and a refused connection fails at once.
-      connectionTimeout: options.timeoutMs ?? 3000,
-      requestTimeout: options.timeoutMs ?? 5000,
+      connectionTimeout: timeoutMs ?? 3000,
+      requestTimeout: timeoutMs ?? 5000,
       // Without it the handler only logs a warning and keeps waiting: a silent STS would hang a cd.
       throwOnRequestTimeout: true,
     },

@@ -87,7 +87,13 @@ export function loadWithCodeCache(path: string, dir: string, atExit: (write: () 
   chunk.filename = path;
   require.cache[path] = chunk;
   try {
-    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeModule.Module, filename: string, dirname: string) => void;
+    const wrapper = script.runInThisContext() as (
+      exports: unknown,
+      require: NodeJS.Require,
+      module: NodeModule.Module,
+      filename: string,
+      dirname: string,
+    ) => void;
     wrapper.call(chunk.exports, chunk.exports, requireHere, chunk, path, dirname(path));
   } catch (error) {
     delete require.cache[path];

@@ -64,7 +64,19 @@ export function isInvalidToken(error: unknown): boolean {
   return is(shape(error), 'InvalidClientTokenId');
 }
 
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout', 'AbortError'];
+const NETWORK_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'TimeoutError',
+  'RequestTimeout',
+  'AbortError',
+];
 
 export function isNetworkError(error: unknown): boolean {
   const s = shape(error);
@@ -94,10 +106,7 @@ export function explainAwsError(error: unknown, context: AwsErrorContext): Awsdi
     );
   }
   if (isExpiredToken(error)) {
-    return new AwsdirError(
-      `${act}: the session credentials used have expired; run \`awsdir clear\` and try again`,
-      options,
-    );
+    return new AwsdirError(`${act}: the session credentials used have expired; run \`awsdir clear\` and try again`, options);
   }
   if (is(s, 'InvalidClientTokenId')) {
     return new AwsdirError(

@@ -89,7 +89,11 @@ export async function getSigninToken(request: SigninTokenRequest): Promise<strin
   const text = await response.text();
   if (!response.ok) {
     // The endpoint answers refusals with a short text or HTML page; keep a line of it for the person.
-    const detail = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+    const detail = text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200);
     throw new AwsdirError(
       `console sign-in: the federation endpoint refused the role session (HTTP ${response.status}${detail ? `: ${detail}` : ''}); it takes role sessions only, and no SessionDuration for a chained role session — run \`awsdir clear --dir .\` and try again, or report it with AWSDIR_DEBUG=1`,
     );

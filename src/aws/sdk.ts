@@ -26,10 +26,17 @@ import {
 } from '@aws-sdk/client-iam';
 import { baseConfig } from './clientConfig';
 import type { AwsCredentials, ClientOptions } from './types';
+import type { SsoClientOptions, SsoOidcApi, SsoPortalApi } from './sso';
 
 export type { AwsCredentials, ClientOptions, IssuedCredentials } from './types';
+export type { SsoAccount, SsoClientOptions, SsoDeviceAuthorization, SsoOidcApi, SsoPortalApi, SsoRegistration, SsoTokenGrant } from './sso';
 // Also in the STS-only chunk (dist/sts.cjs), which a role session's cache miss loads instead of this one.
 export { createSts, type StsApi } from './stsClient';
+
+// Required when first used: bundled into this chunk, the SSO clients' modules are then evaluated
+// only by commands that sign in, so an STS cache miss does not pay for them.
+export const createSsoOidc = (options: SsoClientOptions): SsoOidcApi => (require('./sso') as typeof import('./sso')).createSsoOidc(options);
+export const createSsoPortal = (options: SsoClientOptions): SsoPortalApi => (require('./sso') as typeof import('./sso')).createSsoPortal(options);
 
 export function createIam(options: ClientOptions) {
   // IAM is global; its endpoint lives in us-east-1 whatever the directory's region.
@@ -69,9 +76,7 @@ export function createIam(options: ClientOptions) {
       await client.send(new DeleteAccessKeyCommand({ AccessKeyId: accessKeyId, ...(userName ? { UserName: userName } : {}) }));
     },
     async updateAccessKey(accessKeyId: string, status: 'Active' | 'Inactive', userName?: string): Promise<void> {
-      await client.send(
-        new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }),
-      );
+      await client.send(new UpdateAccessKeyCommand({ AccessKeyId: accessKeyId, Status: status, ...(userName ? { UserName: userName } : {}) }));
     },
     async listAttachedUserPolicies(userName: string) {
       const out = await client.send(new ListAttachedUserPoliciesCommand({ UserName: userName }));

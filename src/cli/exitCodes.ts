@@ -1,6 +1,6 @@
 import type { ErrorKind } from '../core/errors';
 
-/** Exit codes of DESIGN.md section 6: the one place an error's kind becomes a number. */
+/** Exit codes (docs/commands.md): the one place an error's kind becomes a number. */
 export const ExitCode = {
   ok: 0,
   failure: 1,

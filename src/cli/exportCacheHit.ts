@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Context } from '../core/context';
 import { ExitCode } from './exitCodes';
 import { reportError } from './reportError';
-import { exportText } from './commands/export';
+import { exportText, refreshAsked } from './commands/export';
 import { credentialProcessJson } from './commands/credentialProcess';
 import { enterDirectory } from '../credentials/enterDirectory';
 import { shellNames, type ShellName } from '../shell/render';
@@ -26,7 +26,8 @@ import { shellNames, type ShellName } from '../shell/render';
  */
 export async function exportCacheHit(argv: readonly string[], ctx: Context): Promise<number | undefined> {
   const flags = parseFlags(argv);
-  if (!flags) return undefined;
+  // A refresh is a miss by definition (--refresh, like any flag not listed, fails parseFlags).
+  if (!flags || refreshAsked(ctx.env)) return undefined;
   // Messages wait until the hit is certain: a fall-through must not print anything twice.
   const held: string[] = [];
   let committed = false;

@@ -36,7 +36,10 @@ export const createHash = ((algorithm: string, options?: NodeCrypto.HashOptions)
 
 export const randomBytes = ((...args: Parameters<typeof NodeCrypto.randomBytes>) => real().randomBytes(...args)) as typeof NodeCrypto.randomBytes;
 export const createHmac = ((...args: Parameters<typeof NodeCrypto.createHmac>) => real().createHmac(...args)) as typeof NodeCrypto.createHmac;
-export const createCipheriv = ((...args: Parameters<typeof NodeCrypto.createCipheriv>) => real().createCipheriv(...args)) as unknown as typeof NodeCrypto.createCipheriv;
-export const createDecipheriv = ((...args: Parameters<typeof NodeCrypto.createDecipheriv>) => real().createDecipheriv(...args)) as unknown as typeof NodeCrypto.createDecipheriv;
+export const createCipheriv = ((...args: Parameters<typeof NodeCrypto.createCipheriv>) =>
+  real().createCipheriv(...args)) as unknown as typeof NodeCrypto.createCipheriv;
+export const createDecipheriv = ((...args: Parameters<typeof NodeCrypto.createDecipheriv>) =>
+  real().createDecipheriv(...args)) as unknown as typeof NodeCrypto.createDecipheriv;
 export const scrypt = ((...args: Parameters<typeof NodeCrypto.scrypt>) => real().scrypt(...args)) as typeof NodeCrypto.scrypt;
-export const timingSafeEqual = ((...args: Parameters<typeof NodeCrypto.timingSafeEqual>) => real().timingSafeEqual(...args)) as typeof NodeCrypto.timingSafeEqual;
+export const timingSafeEqual = ((...args: Parameters<typeof NodeCrypto.timingSafeEqual>) =>
+  real().timingSafeEqual(...args)) as typeof NodeCrypto.timingSafeEqual;

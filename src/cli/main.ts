@@ -77,7 +77,9 @@ function exitWhenWritten(code: number): void {
 
 function processContext(controller: AbortController): Context {
   return {
-    env: process.env,
+    // A copy, taken before quietAwsSdkWarning: what commands read and what the programs awsdir
+    // starts receive is the environment awsdir was given.
+    env: { ...process.env },
     cwd: process.cwd(),
     io: {
       stdout: (text) => out.write(text),
@@ -104,6 +106,17 @@ function processContext(controller: AbortController): Context {
   };
 }
 
+/**
+ * The AWS SDK prints a nine-line NodeVersionSupportWarning on Node.js below 22 each time it loads:
+ * on every cache miss, and once in the middle of rotate's MFA prompt. `awsdir doctor` says it once,
+ * with the date and what to do; the rest of the time awsdir keeps it off the screen. Set for this
+ * process alone (the SDK reads it here), after the context's copy of the environment, so no
+ * program awsdir starts inherits it; a value the person set is left as it is.
+ */
+function quietAwsSdkWarning(): void {
+  if (Number(process.versions.node.split('.')[0]) < 22) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 if (require.main === module) {
   const controller = new AbortController();
   let interrupted = 0;
@@ -117,7 +130,9 @@ if (require.main === module) {
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
-  run(process.argv.slice(2), processContext(controller)).then(
+  const ctx = processContext(controller);
+  quietAwsSdkWarning();
+  run(process.argv.slice(2), ctx).then(
     (code) => exitWhenWritten(code),
     (error: unknown) => {
       process.stderr.write(`awsdir: internal error: ${redact(String(error))}\n`);

@@ -35,7 +35,10 @@ function report(error: unknown, ctx: Context): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return ExitCode.ok; // --help, --version
     // "error: unknown command 'exprot'\n(Did you mean export?)" -> one line
-    const text = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+    const text = error.message
+      .replace(/^error: /, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
     ctx.io.stderr(`awsdir: ${text}; see 'awsdir --help'\n`);
     return ExitCode.usage;
   }

@@ -33,6 +33,9 @@ interface Identity {
   external_id: string;
   duration: string;
   session_name: string;
+  /** Only for a project of an IAM Identity Center source: where it signs in. */
+  sso_start_url?: string;
+  sso_region?: string;
 }
 
 interface ApprovalRecord {
@@ -52,8 +55,7 @@ interface LegacyRecord {
 }
 
 /** Named by a hash of the project file's path, so "was a file here ever allowed?" is one stat. */
-const recordFile = (env: Env, projectFile: string): string =>
-  join(allowDir(env), `${createHash('sha256').update(projectFile).digest('hex')}.json`);
+const recordFile = (env: Env, projectFile: string): string => join(allowDir(env), `${createHash('sha256').update(projectFile).digest('hex')}.json`);
 
 function readRecord(env: Env, projectFile: string): ApprovalRecord | LegacyRecord | undefined {
   try {
@@ -70,6 +72,8 @@ const NONE = 'none';
 
 function describeSource(source: SourceConfig): string {
   if (source.kind === 'credentials-profile') return `${source.name} (credentials profile ${source.profile})`;
+  if (source.kind === 'sso')
+    return `${source.name} (IAM Identity Center ${'ssoSession' in source ? `sso-session ${source.ssoSession}` : `${source.startUrl} ${source.region}`})`;
   // Not the keychain source's access key id: `awsdir rotate` changes it, and the person stays who they are.
   return `${source.name} (${source.kind === 'env' ? 'environment' : 'keychain'})`;
 }
@@ -82,8 +86,9 @@ function identityOf(project: ResolvedProject): Identity {
     source: describeSource(project.source),
     mfa_serial: project.mfaSerial ?? NONE,
     external_id: project.externalId ?? NONE,
-    duration: formatDuration(project.durationSeconds),
-    session_name: project.sessionName,
+    duration: project.sso ? "the permission set's" : formatDuration(project.durationSeconds),
+    session_name: project.sso ? NONE : project.sessionName,
+    ...(project.sso ? { sso_start_url: project.sso.startUrl, sso_region: project.sso.region } : {}),
   };
 }
 
@@ -108,7 +113,7 @@ const sameFiles = (record: { files: FileHash[] }, project: ResolvedProject): boo
  */
 function vanishedBelow(dir: string, governing: string, env: Env): string[] {
   const vanished: string[] = [];
-  for (let current = resolve(dir); current !== dirname(governing); ) {
+  for (let current = resolve(dir); current !== dirname(governing);) {
     const file = join(current, PROJECT_FILE_NAME);
     if (statSync(recordFile(env, file), { throwIfNoEntry: false })) vanished.push(file);
     const parent = dirname(current);
@@ -118,17 +123,29 @@ function vanishedBelow(dir: string, governing: string, env: Env): string[] {
   return vanished;
 }
 
-type Verdict = { allowed: true; upgrade?: LegacyRecord } | { allowed: false; why: string; allowIn: string; short?: string };
+/** Why a project may not be used yet: a file never allowed, one changed since, or an allowed one gone. */
+export type ApprovalKind = 'new' | 'changed' | 'vanished';
+
+type Refused = { allowed: false; why: string; allowIn: string; short?: string; kind: ApprovalKind; changes: string[] };
+type Verdict = { allowed: true; upgrade?: LegacyRecord } | Refused;
 
 /** Whether the project file itself may be used as it resolves now, and why not. */
 function judgeFile(project: ResolvedProject, env: Env): Verdict {
   const record = readRecord(env, project.projectFile);
-  const refuse = (why: string, short: string): Verdict => ({ allowed: false, why: `${project.projectFile} ${why}`, short, allowIn: project.dir });
-  if (!record) return refuse('is not allowed yet', 'is not allowed yet');
-  const changes = record.v === 2 ? identityChanges(record.identity, project) : [];
+  const changes = record?.v === 2 ? identityChanges(record.identity, project) : [];
+  const refuse = (why: string, short: string, kind: ApprovalKind): Verdict => ({
+    allowed: false,
+    why: `${project.projectFile} ${why}`,
+    short,
+    allowIn: project.dir,
+    kind,
+    changes,
+  });
+  if (!record) return refuse('is not allowed yet', 'is not allowed yet', 'new');
   const listed = changes.length > 0 ? `: ${changes.join(', ')}` : '';
-  if (!sameFiles(record, project)) return refuse(`has changed since you allowed it${listed}`, 'has changed since you allowed it');
-  if (changes.length > 0) return refuse(`selects another identity than the one you allowed${listed}`, 'selects another identity than the one you allowed');
+  if (!sameFiles(record, project)) return refuse(`has changed since you allowed it${listed}`, 'has changed since you allowed it', 'changed');
+  if (changes.length > 0)
+    return refuse(`selects another identity than the one you allowed${listed}`, 'selects another identity than the one you allowed', 'changed');
   if (record.v === 2) return { allowed: true };
   // A record from before the identity was recorded vouches for the files it hashed. When those
   // decide the identity (no ~/.aws/config profile; the source is the person's own user file),
@@ -136,7 +153,11 @@ function judgeFile(project: ResolvedProject, env: Env): Verdict {
   // asking everyone to allow every directory again. A profile's content was never vouched for,
   // and it is the one part that may already have changed: that project is allowed once more.
   if (project.origins.profile === undefined) return { allowed: true, upgrade: record };
-  return refuse('was allowed before awsdir recorded what its ~/.aws/config profile selects', 'was allowed before awsdir recorded what its profile selects');
+  return refuse(
+    'was allowed before awsdir recorded what its ~/.aws/config profile selects',
+    'was allowed before awsdir recorded what its profile selects',
+    'changed',
+  );
 }
 
 function judge(project: ResolvedProject, env: Env, dir: string): Verdict {
@@ -151,6 +172,8 @@ function judge(project: ResolvedProject, env: Env, dir: string): Verdict {
     allowed: false,
     why: `${gone}; ${project.projectFile}${other} would govern ${where} in ${vanished.length === 1 ? 'its' : 'their'} place`,
     allowIn: where,
+    kind: 'vanished',
+    changes: [],
   };
 }
 
@@ -159,14 +182,48 @@ export function isAllowed(project: ResolvedProject, env: Env, dir: string = proj
   return judge(project, env, dir).allowed;
 }
 
-/** Throws the refusal of DESIGN.md section 3 (exit 1) unless `dir` may use the project. */
-export function assertAllowed(project: ResolvedProject, env: Env, dir: string = project.dir): void {
+/** What stands between `dir` and the project that governs it, for a refusal or a question. */
+export interface PendingApproval {
+  kind: ApprovalKind;
+  /** The whole reason, changes included, leading with the file. */
+  why: string;
+  /** The reason without the changes. */
+  headline: string;
+  /** `role: A -> B (from FILE)`, one per field of the identity that differs from what was allowed. */
+  changes: string[];
+  /** Where `awsdir allow` covers it. */
+  allowIn: string;
+}
+
+/** Undefined when `dir` may use the project as it resolves now (upgrading a record from before identities); else why not. */
+export function pendingApproval(project: ResolvedProject, env: Env, dir: string = project.dir): PendingApproval | undefined {
   const verdict = judge(project, env, dir);
   if (verdict.allowed) {
     if (verdict.upgrade) upgradeRecord(project, env, verdict.upgrade);
-    return;
+    return undefined;
   }
-  throw new AwsdirError(`${verdict.why}; it would select ${describeSelection(project)}; if that is right, run \`awsdir allow ${verdict.allowIn}\``);
+  const headline = verdict.kind === 'vanished' || !verdict.short ? verdict.why : `${project.projectFile} ${verdict.short}`;
+  return { kind: verdict.kind, why: verdict.why, headline, changes: verdict.changes, allowIn: verdict.allowIn };
+}
+
+/** The refusal (a failure): what the file would select, and the command that allows it. */
+export function approvalRefusal(project: ResolvedProject, pending: PendingApproval): AwsdirError {
+  return new AwsdirError(`${pending.why}; it would select ${describeSelection(project)}; if that is right, run \`awsdir allow ${pending.allowIn}\``);
+}
+
+/** Throws the refusal that names what changed and `awsdir allow` (a failure) unless `dir` may use the project. */
+export function assertAllowed(project: ResolvedProject, env: Env, dir: string = project.dir): void {
+  const pending = pendingApproval(project, env, dir);
+  if (pending) throw approvalRefusal(project, pending);
+}
+
+/**
+ * Allows exactly the project a person was shown (`dir`'s, as resolved then), like `awsdir allow`:
+ * its content and identity, and forgets the approvals of allowed files below it that are gone.
+ */
+export function allowShownProject(project: ResolvedProject, env: Env, dir: string, now: Date): void {
+  recordApproval(project, env, now);
+  for (const file of vanishedBelow(dir, project.projectFile, env)) rmSync(recordFile(env, file), { force: true });
 }
 
 function upgradeRecord(project: ResolvedProject, env: Env, legacy: LegacyRecord): void {
@@ -178,9 +235,9 @@ function upgradeRecord(project: ResolvedProject, env: Env, legacy: LegacyRecord)
 }
 
 /**
- * The project of a directory as every command that uses credentials sees it, refused unless
- * allowed. The cache-hit path and the full CLI both go through here, so a `cd` can never accept a
- * file that `awsdir export` would refuse.
+ * The project of a directory, refused unless allowed, for commands that act on its sessions without
+ * handing out credentials (clear). Those that hand them out go through enterDirectory, which judges
+ * with pendingApproval too and may ask on a terminal instead of refusing.
  */
 export async function resolveAllowedProject(dir: string, env: Env, userConfig: UserConfig): Promise<ResolvedProject> {
   const project = await resolveDirectoryProject(dir, env, userConfig);
@@ -189,6 +246,9 @@ export async function resolveAllowedProject(dir: string, env: Env, userConfig: U
 }
 
 export function describeSelection(project: ResolvedProject): string {
+  if (project.sso) {
+    return `permission set ${project.sso.roleName} @ ${project.account} through IAM Identity Center ${project.sso.startUrl} (source ${project.sourceName}), region ${project.region}, label ${JSON.stringify(project.label)}`;
+  }
   return `role ${project.role.name} @ ${project.account} (${project.role.arn}), region ${project.region}, label ${JSON.stringify(project.label)}, ${formatDuration(project.durationSeconds)} sessions${project.mfa ? '' : ', no MFA'}`;
 }
 

@@ -28,7 +28,10 @@ export function loadAwsConfig(env: Env): AwsConfigFile {
     return readAwsConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${awsConfigFile(env)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); allowed: a readable AWS config file`, { cause: error });
+    throw new ConfigError(
+      `${awsConfigFile(env)}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); allowed: a readable AWS config file`,
+      { cause: error },
+    );
   }
 }
 
@@ -43,7 +46,9 @@ export function readAwsProfile(config: AwsConfigFile, name: string): AwsProfile 
   if (duration !== undefined) {
     durationSeconds = Number(duration);
     if (!/^\d+$/.test(duration) || durationSeconds < 900 || durationSeconds > 43200) {
-      throw new ConfigError(`${where('duration_seconds')}: key 'duration_seconds' of [${section.header}]: ${JSON.stringify(duration)} is out of range; allowed: whole seconds from 900 to 43200`);
+      throw new ConfigError(
+        `${where('duration_seconds')}: key 'duration_seconds' of [${section.header}]: ${JSON.stringify(duration)} is out of range; allowed: whole seconds from 900 to 43200`,
+      );
     }
   }
   const whereValue = (key: string): string => (section.columns[key] === undefined ? where(key) : `${where(key)}:${section.columns[key]}`);

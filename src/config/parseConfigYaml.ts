@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { ConfigError } from '../core/errors';
 import { editDistance } from './editDistance';
 import { describeRegion } from './regions';
-import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
+import { ALLOWED, PROJECT_KEYS, projectSchema, SOURCE_KEYS, SSO_KEYS, USER_KEYS, userSchema, type ProjectFileData, type UserFileData } from './schema';
 
 /**
  * The slow path: YAML text -> validated data, with every error as
@@ -63,12 +63,14 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
   if (problems.length === 0) {
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     // The value, not only its shape: a region is one AWS has (or a newer one), not a typo of one.
-    const regionKey = kind === 'project' ? 'region' : 'sts_region';
-    const region = valueAt(value, [regionKey]);
-    if (typeof region === 'string') {
+    const regionPaths = kind === 'project' ? [['region']] : [['sts_region'], ...sourceNames(value).map((name) => ['sources', name, 'sso_region'])];
+    for (const path of regionPaths) {
+      const region = valueAt(value, path);
+      if (typeof region !== 'string') continue;
+      const key = path[path.length - 1]!;
       const { problem, warning } = describeRegion(region);
-      if (problem) problems.push(`${where([regionKey])}: key '${regionKey}': ${problem}`);
-      if (warning) warnings.push(`${where([regionKey])}: key '${regionKey}': ${warning}`);
+      if (problem) problems.push(`${where(path)}: key '${key}': ${problem}`);
+      if (warning) warnings.push(`${where(path)}: key '${key}': ${warning}`);
     }
     const result = (kind === 'project' ? projectSchema : userSchema).safeParse(value);
     if (result.success && problems.length === 0) return { file, data: result.data, where, warnings };
@@ -80,7 +82,9 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
       }
       const key = String(path[path.length - 1] ?? '');
       const got = describe(valueAt(value, path));
-      problems.push(`${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[key] ?? 'see the configuration reference'}`);
+      problems.push(
+        `${where(path)}: key '${key}': ${issue.message}${got}; allowed: ${ALLOWED[path.join('.')] ?? ALLOWED[key] ?? 'see the configuration reference'}`,
+      );
     }
   }
   // Report in reading order: the schema lists unknown keys last, wherever they are.
@@ -93,6 +97,12 @@ function parseConfigYaml(file: string, text: string, kind: Kind, userFile: strin
   throw new ConfigError(`${first ?? `${file}: invalid`}${rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''} in this file)` : ''}`);
 }
 
+/** The names under `sources:` of a user file, when it is a mapping. */
+function sourceNames(value: unknown): string[] {
+  const sources = valueAt(value, ['sources']);
+  return sources && typeof sources === 'object' && !Array.isArray(sources) ? Object.keys(sources) : [];
+}
+
 /**
  * Runs before the schema, so a secret is refused as a secret even under an unknown key, and a
  * command under a key the schema does not know is refused for what it is.
@@ -102,7 +112,10 @@ function scanForSecrets(node: unknown, path: string[], kind: Kind, userFile: str
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       const keyOffset = (pair.key as Node | null)?.range?.[0] ?? 0;
-      const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+      const normal = key
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_');
       const sourceKey = kind === 'user' && path[0] === 'sources' && path.length === 2;
       if (SECRET_KEY.test(normal) && !(sourceKey && USER_FILE_NOT_SECRET.has(normal))) {
         problems.push(`${at(keyOffset)}: key '${key}': looks like a secret; ${secretReason(kind)}`);
@@ -136,7 +149,7 @@ function secretReason(kind: Kind): string {
 }
 
 function unknownKey(location: string, key: string, path: Path, kind: Kind): string {
-  const known = kind === 'project' ? PROJECT_KEYS : path[0] === 'sources' ? SOURCE_KEYS : USER_KEYS;
+  const known = kind === 'project' ? (path[0] === 'sso' ? SSO_KEYS : PROJECT_KEYS) : path[0] === 'sources' ? SOURCE_KEYS : USER_KEYS;
   const guess = suggest(key, known);
   return `${location}: key '${key}': unknown key${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${known.join(', ')}`;
 }
@@ -154,7 +167,10 @@ const ALIASES: Record<string, string> = {
 
 /** A close known key: an AWS CLI spelling, camelCase, or a typo of at most a third of the word (a swap of two letters counts as one). */
 export function suggest(key: string, known: readonly string[]): string | undefined {
-  const normal = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase().replace(/[\s-]+/g, '_');
+  const normal = key
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   const alias = ALIASES[normal];
   if (alias && known.includes(alias)) return alias;
   if (known.includes(normal) && normal !== key) return normal;
@@ -201,5 +217,6 @@ function describe(value: unknown): string {
   if (value === null) return ' (got an empty value)';
   if (typeof value === 'object') return Array.isArray(value) ? ' (got a list)' : ' (got a mapping)';
   if (typeof value === 'string') return ` (got ${JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value)})`;
-  return ` (got ${typeof value} ${String(value)})`;
+  if (typeof value === 'number' || typeof value === 'boolean') return ` (got ${typeof value} ${value})`;
+  return ` (got ${typeof value})`;
 }

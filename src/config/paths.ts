@@ -19,13 +19,12 @@ export const stateHome = (env: Env): string => xdg(env, 'XDG_STATE_HOME', ['.loc
 
 /** The personal user file, never committed. */
 export const userConfigFile = (env: Env): string => join(configHome(env), 'awsdir', 'config.yaml');
-/** The encrypted file keyring (DESIGN.md section 4). */
+/** The encrypted file keyring (`keyring: file`; docs/security.md). */
 export const fileKeyringDir = (env: Env): string => join(dataHome(env), 'awsdir', 'keyring');
 /** Approvals, locks, the last MFA time step, guard answers, the resolved-config cache. */
 export const stateDir = (env: Env): string => join(stateHome(env), 'awsdir');
 export const allowDir = (env: Env): string => join(stateDir(env), 'allow');
 export const lockDir = (env: Env): string => join(stateDir(env), 'locks');
 export const awsConfigFile = (env: Env): string => env.AWS_CONFIG_FILE || join(homeDir(env), '.aws', 'config');
-export const awsCredentialsFile = (env: Env): string =>
-  env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), '.aws', 'credentials');
+export const awsCredentialsFile = (env: Env): string => env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), '.aws', 'credentials');
 export const direnvLibFile = (env: Env): string => join(configHome(env), 'direnv', 'lib', 'awsdir.sh');

@@ -4,7 +4,7 @@ import type { Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
 import { readConfigCache } from './configCache';
 import { findProjectFile } from './findProjectFile';
-import { awsConfigFile } from './paths';
+import { awsConfigFile, awsCredentialsFile } from './paths';
 import type { ResolvedProject, UserConfig } from './types';
 
 export interface ResolveDeps {
@@ -42,7 +42,7 @@ export function resolveDirectoryProject(dir: string, env: Env, userConfig: UserC
 export function cacheKey(projectFile: string, deps: ResolveDeps): string {
   // The user config arrives already parsed; its digest ties the result to the exact sources used.
   const user = createHash('sha256').update(JSON.stringify(deps.userConfig)).digest('hex');
-  return JSON.stringify([projectFile, deps.user, deps.host ?? '', user, awsConfigFile(deps.env)]);
+  return JSON.stringify([projectFile, deps.user, deps.host ?? '', user, awsConfigFile(deps.env), awsCredentialsFile(deps.env)]);
 }
 
 /** The `{user}` of session names: the login name, as the shell knows it. */

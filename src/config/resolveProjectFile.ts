@@ -8,8 +8,11 @@ import { fingerprint, writeConfigCache, type Fingerprint } from './configCache';
 import { DEFAULT_SESSION_DURATION } from './loadUserConfig';
 import { parseDuration } from './duration';
 import { parseProjectYaml, type ParsedConfig } from './parseConfigYaml';
-import { awsConfigFile } from './paths';
+import { awsConfigFile, awsCredentialsFile } from './paths';
+import { keysNotInFile, sourceToAdd } from './profileSource';
 import { readConfigFile } from './readConfigFile';
+import { resolveSsoProject } from './resolveSsoProject';
+import { readSsoProfile, type SsoProfile } from './ssoConfig';
 import { describeRegion } from './regions';
 import type { ResolveDeps } from './resolveProject';
 import { buildRoleArn, parseRoleArn } from './roleArn';
@@ -58,24 +61,55 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
   let profile: AwsProfile | undefined;
   // Read once: the profile and its source_profile come from the same text.
   let awsConfig: AwsConfigFile | undefined;
+  let ssoProfile: SsoProfile | undefined;
   if (data.profile !== undefined) {
     const file = awsConfigFile(env);
     inputs[file] = fingerprint(file);
     awsConfig = loadAwsConfig(env);
     profile = readAwsProfile(awsConfig, data.profile);
     if (!profile) fail('profile', `no profile named '${data.profile}' in ${file}`);
-    if (profile!.credentialProcess && !profile!.roleArn) fail('profile', `profile '${data.profile}' uses credential_process, which awsdir does not run`, 'a profile with role_arn and source_profile');
+    ssoProfile = readSsoProfile(awsConfig, data.profile);
+    if (profile!.credentialProcess && !profile!.roleArn && !ssoProfile)
+      fail('profile', `profile '${data.profile}' uses credential_process, which awsdir does not run`, 'a profile with role_arn and source_profile');
   }
   const fromProfile = (k: string, value: unknown): void => {
     if (value !== undefined && origins[k] === undefined) origins[k] = profile!.origin;
   };
+  const warnings = layers.flatMap((l) => l.parsed.warnings);
+
+  // An IAM Identity Center project: a permission set of an account instead of a role to assume.
+  const namedSource = data.source !== undefined ? userConfig.sources[data.source] : undefined;
+  if (data.sso !== undefined || ssoProfile || (namedSource?.kind === 'sso' && data.role === undefined && !profile?.roleArn)) {
+    const project = resolveSsoProject({
+      projectFile,
+      files: layers.map((l) => l.file),
+      fileHashes: Object.fromEntries(layers.map((l) => [l.file, l.sha256])),
+      data,
+      where,
+      fail,
+      origins,
+      profile,
+      ssoProfile,
+      inputs,
+      warnings,
+      deps,
+    });
+    for (const warning of warnings) configWarning(warning);
+    writeConfigCache(env, 'project', key, inputs, project);
+    return project;
+  }
 
   // The role: a full ARN, a name with `account:`, or the profile's role_arn.
   let roleText: string;
   if (data.role !== undefined) {
     if (data.role.startsWith('arn:')) roleText = data.role;
     else if (data.account !== undefined) roleText = buildRoleArn(data.role, String(data.account), data.region ?? profile?.region);
-    else return fail('role', `'${data.role}' is a role name, and no \`account:\` says in which account`, 'a full role ARN, or a role name together with `account: "222222222222"`');
+    else
+      return fail(
+        'role',
+        `'${data.role}' is a role name, and no \`account:\` says in which account`,
+        'a full role ARN, or a role name together with `account: "222222222222"`',
+      );
   } else if (profile?.roleArn) {
     roleText = profile.roleArn;
     fromProfile('role', roleText);
@@ -93,7 +127,11 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
 
   const account = data.account !== undefined ? String(data.account) : role.account;
   if (account !== role.account) {
-    fail('account', `"${account}" is not the account of the role (${role.arn} is in ${role.account})`, 'the account id that the role ARN names; check which one is right');
+    fail(
+      'account',
+      `"${account}" is not the account of the role (${role.arn} is in ${role.account})`,
+      'the account id that the role ARN names; check which one is right',
+    );
   }
   if (data.account === undefined) origins.account = origins.role ?? nearest.file;
 
@@ -104,7 +142,6 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     );
   }
   fromProfile('region', data.region === undefined ? region : undefined);
-  const warnings = layers.flatMap((l) => l.parsed.warnings);
   if (data.region === undefined) {
     // The profile's region is checked like the project file's, where it is written.
     const { problem, warning } = describeRegion(region);
@@ -127,13 +164,40 @@ export function resolveProjectFile(projectFile: string, deps: ResolveDeps, key: 
     sourceName = data.source;
     source = userConfig.sources[sourceName];
     if (!source) {
-      fail('source', `no source named '${sourceName}' in ${userConfig.file}`, `${Object.keys(userConfig.sources).join(', ')} (or add one with \`awsdir add ${sourceName}\`)`);
+      fail(
+        'source',
+        `no source named '${sourceName}' in ${userConfig.file}`,
+        `${Object.keys(userConfig.sources).join(', ')} (or add one with \`awsdir add ${sourceName}\`)`,
+      );
+    }
+    if (source!.kind === 'sso') {
+      const keyed = Object.values(userConfig.sources)
+        .filter((s) => s.kind !== 'sso')
+        .map((s) => s.name);
+      fail(
+        'source',
+        `'${sourceName}' is an IAM Identity Center source, which gives role credentials for its own permission sets, not keys to assume \`role:\` with`,
+        `a source with keys${keyed.length ? ` (${keyed.join(', ')})` : ''}, added with \`awsdir add NAME\``,
+      );
     }
   } else if (profile?.sourceProfile) {
     sourceName = `aws-profile:${profile.sourceProfile}`;
     const sourceProfile = readAwsProfile(awsConfig!, profile.sourceProfile);
     if (sourceProfile?.roleArn) {
-      fail('profile', `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`, 'a profile whose source_profile holds keys in ~/.aws/credentials');
+      fail(
+        'profile',
+        `profile '${data.profile}' chains through '${profile.sourceProfile}', which assumes a role itself`,
+        'a profile whose source_profile holds keys in ~/.aws/credentials',
+      );
+    }
+    // Said here, at the line that chose these keys, rather than when they are read: the fix is a line of this file.
+    const credentialsFile = awsCredentialsFile(env);
+    inputs[credentialsFile] = fingerprint(credentialsFile);
+    const noKeys = keysNotInFile(env, profile.sourceProfile);
+    if (noKeys) {
+      throw new ConfigError(
+        `${where('profile')}: key 'profile': profile '${data.profile}' takes its keys from source_profile '${profile.sourceProfile}', which has none in a file (${noKeys}); ${sourceToAdd(userConfig, profile.sourceProfile)}`,
+      );
     }
     source = {
       kind: 'credentials-profile',

@@ -10,8 +10,33 @@ import { templateProblem } from './sessionName';
  */
 const ACCOUNT = /^\d{12}$/;
 const MFA_SERIAL = /^[\w+=/:,.@-]{9,256}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+export const SOURCE_NAME = /^[A-Za-z0-9][\w.-]{0,63}$/;
+
+/** An IAM Identity Center permission set's name, which names the role it provisions (AWSReservedSSO_NAME_...). */
+export const PERMISSION_SET = /^[\w+=,.@-]{1,32}$/;
+export const PERMISSION_SET_HELP = 'the name of a permission set assigned to you, such as AdministratorAccess';
+
+export const START_URL_HELP = 'the https URL of your AWS access portal, such as https://corp.awsapps.com/start';
+export const SSO_REGION_HELP = 'the region of your IAM Identity Center instance, such as eu-west-1';
+
+/**
+ * What is wrong with an IAM Identity Center start URL, or undefined. The device flow sends it to
+ * AWS and the person's browser goes to the portal it names: plain http, or a password in the URL,
+ * has no place there.
+ */
+export function startUrlProblem(url: string): string | undefined {
+  let parsed: URL | undefined;
+  try {
+    parsed = /\s/.test(url) ? undefined : new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.protocol !== 'https:' || parsed.hostname === '')
+    return `not an https URL (got ${JSON.stringify(url.length > 80 ? `${url.slice(0, 77)}...` : url)})`;
+  if (parsed.username !== '' || parsed.password !== '') return 'holds a user name or password, which the portal never needs';
+  return undefined;
+}
 
 function durationBetween(min: number, max: number) {
   return z.union([z.string(), z.number()], 'must be a duration').check(
@@ -28,14 +53,16 @@ function durationBetween(min: number, max: number) {
   );
 }
 
-const template = z.string('must be text').check(z.superRefine((value: string, ctx) => {
-  const problem = templateProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-}));
-
-const account = z.union([z.string(), z.number()], 'must be a 12-digit account id').check(
-  z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'),
+const template = z.string('must be text').check(
+  z.superRefine((value: string, ctx) => {
+    const problem = templateProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  }),
 );
+
+const account = z
+  .union([z.string(), z.number()], 'must be a 12-digit account id')
+  .check(z.refine((value: string | number) => ACCOUNT.test(String(value)), 'not a 12-digit account id (quote it, so a leading 0 survives)'));
 
 const role = z.string('must be text').check(
   z.refine((value: string) => {
@@ -47,7 +74,12 @@ const role = z.string('must be text').check(
         return false;
       }
     }
-    return value.split('/').filter(Boolean).every((part) => ROLE_NAME.test(part)) && value.length <= 576;
+    return (
+      value
+        .split('/')
+        .filter(Boolean)
+        .every((part) => ROLE_NAME.test(part)) && value.length <= 576
+    );
   }, 'not a role ARN or role name'),
 );
 
@@ -74,6 +106,16 @@ export const projectSchema = z.strictObject({
   external_id: z.optional(z.string('must be text').check(z.regex(EXTERNAL_ID, 'not a valid external id'))),
   source_identity: z.optional(template),
   mfa: z.optional(z.boolean('must be true or false')),
+  // With an IAM Identity Center source: which account and permission set, instead of role:.
+  sso: z.optional(
+    z.strictObject(
+      {
+        account,
+        role: z.string('must be a permission set name').check(z.regex(PERMISSION_SET, 'not a permission set name')),
+      },
+      'must be a mapping such as { account: "222222222222", role: AdministratorAccess }',
+    ),
+  ),
 });
 export type ProjectFileData = z.infer<typeof projectSchema>;
 
@@ -85,6 +127,17 @@ const sourceSchema = z.nullable(
     session_duration: z.optional(durationBetween(15 * 60, 36 * 3600)),
     credentials_profile: z.optional(z.string('must be a profile name').check(z.regex(/^[\w.+@-]{1,128}$/, 'not a profile name'))),
     from_env: z.optional(z.boolean('must be true or false')),
+    sso_start_url: z.optional(
+      z.string('must be text').check(
+        z.superRefine((value: string, ctx) => {
+          const problem = startUrlProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+        }),
+      ),
+    ),
+    // Whether it is a region AWS has is checked by parseConfigYaml, as for sts_region.
+    sso_region: z.optional(z.string('must be text')),
+    sso_session: z.optional(z.string('must be a session name').check(z.regex(/^[\w.+@-]{1,128}$/, 'not an sso-session name'))),
   }),
 );
 
@@ -112,6 +165,9 @@ export const ALLOWED: Record<string, string> = {
   external_id: '2 to 1224 characters of letters, digits and +=,.@:/_-',
   source_identity: 'a template of letters, digits, +=,.@_- and the placeholders {user} {dir} {label} {host}, such as "{user}"',
   mfa: 'true or false',
+  sso: 'a mapping { account: "222222222222", role: AdministratorAccess } naming an account and a permission set of an IAM Identity Center source',
+  'sso.account': 'a 12-digit AWS account id in quotes, such as "222222222222", that IAM Identity Center assigns you',
+  'sso.role': PERMISSION_SET_HELP,
   sources: 'a mapping of source names (letters, digits, ._-) to their settings',
   access_key_id: 'the id of a long-term access key, AKIA followed by 16 letters or digits',
   mfa_serial: 'an MFA device ARN such as arn:aws:iam::111111111111:mfa/alice',
@@ -119,11 +175,25 @@ export const ALLOWED: Record<string, string> = {
   session_duration: `${DURATION_HELP}, from 15m to 36h`,
   credentials_profile: 'the name of a profile in ~/.aws/credentials',
   from_env: 'true or false',
+  sso_start_url: START_URL_HELP,
+  sso_region: SSO_REGION_HELP,
+  sso_session: 'the name of an [sso-session NAME] section of ~/.aws/config',
   keyring: 'auto, os or file',
   refresh_window: `${DURATION_HELP}, from 1m to 1h`,
   sts_region: 'an AWS region such as us-east-1',
 };
 
 export const PROJECT_KEYS = Object.keys(projectSchema.def.shape);
+export const SSO_KEYS = ['account', 'role'];
 export const USER_KEYS = Object.keys(userSchema.def.shape);
-export const SOURCE_KEYS = ['access_key_id', 'mfa_serial', 'mfa_process', 'session_duration', 'credentials_profile', 'from_env'];
+export const SOURCE_KEYS = [
+  'access_key_id',
+  'mfa_serial',
+  'mfa_process',
+  'session_duration',
+  'credentials_profile',
+  'from_env',
+  'sso_start_url',
+  'sso_region',
+  'sso_session',
+];

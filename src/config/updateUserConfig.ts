@@ -34,6 +34,24 @@ export function recordSource(env: Env, name: string, details: { accessKeyId?: st
   });
 }
 
+/**
+ * Records an IAM Identity Center source: its start URL and region, or the [sso-session] of
+ * ~/.aws/config it reuses. Whatever the source said before is replaced, never mixed with these.
+ */
+export function recordSsoSource(env: Env, name: string, settings: { startUrl: string; region: string } | { ssoSession: string }): Promise<void> {
+  return updateUserConfig(env, (doc) => {
+    const fields = 'ssoSession' in settings ? { sso_session: settings.ssoSession } : { sso_start_url: settings.startUrl, sso_region: settings.region };
+    // `sources:` with nothing under it is a null, not a mapping to add to.
+    const { isMap } = require('yaml') as typeof import('yaml');
+    const sources = doc.get('sources', true);
+    // `sources:` with nothing under it is a null, not a mapping to add to; an emptied one is `{}`,
+    // which would keep every source on one line.
+    if (!isMap(sources)) doc.set('sources', doc.createNode({}));
+    else if (sources.items.length === 0) sources.flow = false;
+    doc.setIn(['sources', name], doc.createNode(fields));
+  });
+}
+
 export function removeSource(env: Env, name: string): Promise<void> {
   return updateUserConfig(env, (doc) => {
     doc.deleteIn(['sources', name]);

@@ -80,7 +80,8 @@ function existingMode(path: string): number | undefined {
   }
 }
 
-function syncDir(dir: string): void {
+/** Makes a rename in `dir` durable where the filesystem allows it (the file keyring's link too). */
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

@@ -1,9 +1,18 @@
 import { AwsdirError } from '../core/errors';
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
-import { explainAwsError, isAccessDenied, isExpiredToken, isInvalidToken, type AwsErrorContext } from '../aws/errors';
+import { explainAwsError, isExpiredToken, isInvalidToken, type AwsErrorContext } from '../aws/errors';
 import type { CachedProvider, SessionProvider } from './cached';
 import { call, requireSerial, stsEndpoint, type ChainProject, type ProviderDeps } from './chainProject';
 import type { StsCalls } from './fetcher';
+import {
+  ageWords,
+  explainRoleRefusal,
+  isRoleRefusal,
+  MFA_AGE_PLAUSIBLE_SECONDS,
+  mfaSessionAgeSeconds,
+  refusalStatesItsReason,
+  type MfaAgeVerdict,
+} from './refusal';
 import { credentialsOf, sessionEndpoint, toCachedSession } from './sessionStore';
 
 type Assumed = IssuedCredentials & { assumedRoleArn: string };
@@ -14,7 +23,7 @@ export function assumeRoleFromKeys(project: ChainProject, sourceKeys: () => Prom
   return roleSession(project, deps, false, async (request, context) => {
     deps.reporter.debug(`mfa: false in ${project.projectFile}: AssumeRole straight from the source keys`);
     const source = await sourceKeys();
-    return call(() => deps.fetch.sts(source).assumeRole(request), context);
+    return refusalsExplained(() => call(() => deps.fetch.sts(source).assumeRole(request), context), project, { kind: 'no-mfa' });
   });
 }
 
@@ -26,15 +35,26 @@ export function assumeRoleWithCode(project: ChainProject, sourceKeys: () => Prom
       `skipping GetSessionToken: duration ${project.durationSeconds}s is above the 1 hour cap on roles assumed from a session, so AssumeRole takes the MFA code directly (a code at each refresh)`,
     );
     const source = await sourceKeys();
-    return deps.fetch.mfa.use(serial, project.source.mfaProcess, (code) => deps.fetch.sts(source).assumeRole({ ...request, serialNumber: serial, tokenCode: code }), context);
+    return refusalsExplained(
+      () =>
+        deps.fetch.mfa.use(
+          serial,
+          project.source.mfaProcess,
+          (code) => deps.fetch.sts(source).assumeRole({ ...request, serialNumber: serial, tokenCode: code }),
+          context,
+        ),
+      project,
+      { kind: 'code-just-given' },
+    );
   });
 }
 
 /**
  * The role session of a project assumed from its source's MFA session. A cached MFA session that
- * STS refuses is replaced once: expired or unknown, it is discarded; refused by a role that wants
- * a more recent MFA (aws:MultiFactorAuthAge), a new one is fetched with a new code and the old one
- * stays for the roles that accept it.
+ * STS refuses is replaced once: expired or unknown, it is discarded; refused by the role while old
+ * enough for aws:MultiFactorAuthAge to be the reason, a new one is fetched with a new code and the
+ * old one stays for the roles that accept it. Any other refusal ends at once: a new code would not
+ * change the answer (explainRoleRefusal says what would).
  */
 export function assumeRoleFromSession(project: ChainProject, mfaSession: CachedProvider, deps: ProviderDeps): SessionProvider {
   return roleSession(project, deps, false, async (request, context) => {
@@ -43,19 +63,35 @@ export function assumeRoleFromSession(project: ChainProject, mfaSession: CachedP
     try {
       return await deps.fetch.sts(credentialsOf(served.session)).assumeRole(request);
     } catch (error) {
-      if (!served.fromCache) throw explainAwsError(error, context);
+      if (!served.fromCache) throw isRoleRefusal(error) ? explainRoleRefusal(error, project, { kind: 'code-just-given' }) : explainAwsError(error, context);
       if (isExpiredToken(error) || isInvalidToken(error)) {
         deps.reporter.debug(`the cached MFA session was refused (${(error as Error).name}); discarding it`);
         served = await mfaSession.renew(served.session, { remove: true });
-      } else if (isAccessDenied(error)) {
-        deps.reporter.info(`role ${project.role.arn} refused the MFA session from earlier (it demands a recent MFA); asking for a new code`);
+      } else if (isRoleRefusal(error)) {
+        const ageSeconds = mfaSessionAgeSeconds(served.session, deps.now(), project.source.sessionDurationSeconds);
+        if (ageSeconds < MFA_AGE_PLAUSIBLE_SECONDS || refusalStatesItsReason(error)) throw explainRoleRefusal(error, project, { kind: 'young', ageSeconds });
+        deps.reporter.info(
+          `role ${project.role.arn} refused the MFA session of ${ageWords(ageSeconds)} ago; a role that demands a recent MFA accepts a new one: asking for a code`,
+        );
         served = await mfaSession.renew(served.session);
+        return refusalsExplained(() => call(() => deps.fetch.sts(credentialsOf(served.session)).assumeRole(request), context), project, {
+          kind: 'new-session-refused-too',
+        });
       } else {
         throw explainAwsError(error, context);
       }
       return call(() => deps.fetch.sts(credentialsOf(served.session)).assumeRole(request), context);
     }
   });
+}
+
+/** Runs an AssumeRole whose refusal is explained with what is known about the MFA. */
+async function refusalsExplained<T>(fn: () => Promise<T>, project: ChainProject, mfa: MfaAgeVerdict): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw isRoleRefusal(error) ? explainRoleRefusal(error, project, mfa) : error;
+  }
 }
 
 function accountOf(arn: string): string {

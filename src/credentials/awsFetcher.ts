@@ -10,6 +10,7 @@ import { knownAccountAlias, rememberAccountAlias } from './accountAliases';
 import type { Fetcher } from './fetcher';
 import { withLock } from './lock';
 import { readSourceCredentials } from './sourceCredentials';
+import { ssoDeps, ssoRoleCredentials, terminalSignInUi } from './ssoSignIn';
 
 /**
  * The fetcher of the full CLI and of a role session's cache miss: keys from the keychain or files,
@@ -59,5 +60,8 @@ export function createAwsFetcher(ctx: Context, deps: { keyring: Keyring; reporte
         signal: ctx.signal,
         onWait: (owner) => reporter.info(`waiting for another awsdir (pid ${owner.pid}) that is fetching the same session; it may be asking for an MFA code`),
       }),
+    // A sign-in it needs opens the browser, as `awsdir login` does; without a terminal it fails at once naming that command.
+    ssoRoleCredentials: (target, accountId, roleName) =>
+      ssoRoleCredentials(target, accountId, roleName, ssoDeps(ctx, { keyring, reporter }, terminalSignInUi(ctx, reporter, { browser: true }))),
   };
 }

@@ -23,6 +23,11 @@ export interface CachedProvider {
    * came meanwhile. `remove` drops the stale entry first, when it is proven bad (expired, unknown).
    */
   renew(stale: CachedSession, options?: { remove?: boolean }): Promise<Served>;
+  /**
+   * A new session whatever the cache holds, which may be fresh here and dead at AWS (revoked, or a
+   * clock corrected since); another process's replacement when one came meanwhile.
+   */
+  refresh(): Promise<Served>;
 }
 
 export interface CacheEntrySpec {
@@ -90,6 +95,11 @@ export function cached(entry: CacheEntrySpec, provider: SessionProvider, deps: C
     },
     renew(stale, options = {}) {
       return underLock(stale, options.remove ?? false);
+    },
+    async refresh() {
+      const current = await read();
+      deps.reporter.debug(`refresh: not serving ${current ? `cached ${what} ${entry.name}` : `a cached ${what}`}`);
+      return underLock(current ?? undefined, false);
     },
   };
 }

@@ -4,6 +4,7 @@ import { assumeRoleFromKeys, assumeRoleFromSession, assumeRoleWithCode } from '.
 import { cached, type CachedProvider, type SessionProvider } from './cached';
 import type { ChainProject, ProviderDeps } from './chainProject';
 import { mfaSession } from './mfaSession';
+import { ssoRoleProvider } from './ssoRole';
 import { credentialsOf, mfaSessionEntryName, roleEntryName, sessionEndpoint, type SessionStore } from './sessionStore';
 
 export type { ChainProject } from './chainProject';
@@ -20,7 +21,7 @@ export interface ChainDeps extends ProviderDeps {
 }
 
 /**
- * Which providers a project's role session comes from (DESIGN.md section 2). Each one is asked
+ * Which providers a project's role session comes from (docs/architecture.md, "The credential chain"). Each one is asked
  * only when the cache in front of it has nothing fresh: on the cache-hit path, whose fetcher
  * answers NotOnHitPath, that is the end of the hit.
  */
@@ -28,6 +29,9 @@ export function roleSessionProvider(project: ChainProject, deps: ChainDeps): Cac
   const sourceKeys = () => deps.fetch.sourceKeys(project.source);
   const role = (provider: SessionProvider): CachedProvider =>
     cached({ name: roleEntryName(project, deps.env), freshSeconds: deps.windowSeconds, subject: project.role.arn }, provider, deps);
+
+  // IAM Identity Center: GetRoleCredentials with the sign-in's token; no keys, no code, no MFA session.
+  if (project.sso) return role(ssoRoleProvider({ ...project, sso: project.sso }, deps));
 
   // `mfa: false`: the role trusts the source keys alone; no code, no MFA session.
   if (!project.mfa) return role(assumeRoleFromKeys(project, sourceKeys, deps));
@@ -55,9 +59,13 @@ export interface RoleCredentials {
   endpoint?: string;
 }
 
-/** The project's role credentials, cached or fresh. */
-export async function roleCredentials(project: ChainProject, deps: ChainDeps): Promise<RoleCredentials> {
-  const { session, fromCache } = await roleSessionProvider(project, deps).get();
+/**
+ * The project's role credentials, cached or fresh. `refresh` passes over the cached role session
+ * (AWS may have ended it early), not the MFA session it is assumed from: no code while that lasts.
+ */
+export async function roleCredentials(project: ChainProject, deps: ChainDeps, options: { refresh?: boolean } = {}): Promise<RoleCredentials> {
+  const provider = roleSessionProvider(project, deps);
+  const { session, fromCache } = await (options.refresh ? provider.refresh() : provider.get());
   return {
     credentials: credentialsOf(session),
     assumedRoleArn: session.assumedRoleArn ?? '',

@@ -52,7 +52,9 @@ export function credentialProcessCommand(self: Context['self'], dir: string): st
   for (const part of [self.node, self.script, dir]) {
     // An INI value ends at the line; nothing can quote a line break inside it.
     if (/[\r\n\0]/.test(part)) {
-      throw new AwsdirError(`credential_process: the path ${JSON.stringify(part)} holds a line break, which an AWS config file cannot carry; move it to a path without one`);
+      throw new AwsdirError(
+        `credential_process: the path ${JSON.stringify(part)} holds a line break, which an AWS config file cannot carry; move it to a path without one`,
+      );
     }
   }
   return [self.node, self.script, 'credential-process', '--dir', dir].map(shellQuote).join(' ');
@@ -131,7 +133,10 @@ export function credentialProcessExports(
     original = readFileSync(source, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AwsdirError(`AWS config ${source}: cannot read it (${(error as NodeJS.ErrnoException).code}); fix its permissions or point AWS_CONFIG_FILE elsewhere`, { cause: error });
+      throw new AwsdirError(
+        `AWS config ${source}: cannot read it (${(error as NodeJS.ErrnoException).code}); fix its permissions or point AWS_CONFIG_FILE elsewhere`,
+        { cause: error },
+      );
     }
   }
   const profile = profileNameFor(project);
@@ -179,6 +184,9 @@ function writeAtomic(file: string, text: string): void {
     chmodSync(dirname(file), 0o700);
     writeFileAtomic(file, text);
   } catch (error) {
-    throw new AwsdirError(`generated AWS config ${file}: cannot write it (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(file)}`, { cause: error });
+    throw new AwsdirError(
+      `generated AWS config ${file}: cannot write it (${(error as NodeJS.ErrnoException).code}); check the permissions of ${dirname(file)}`,
+      { cause: error },
+    );
   }
 }

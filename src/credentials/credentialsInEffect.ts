@@ -70,7 +70,11 @@ export async function findCredentialsInEffect(env: Env, reporter: Reporter): Pro
   const credentialProcess = valueOf(config, 'credential_process');
   if (credentialProcess) {
     reporter.debug(`profile ${profile} of ${configFile}: running its credential_process`);
-    return { credentials: await runCredentialProcess(credentialProcess, env, profile), origin: `profile ${profile} of ${configFile} (credential_process)`, region };
+    return {
+      credentials: await runCredentialProcess(credentialProcess, env, profile),
+      origin: `profile ${profile} of ${configFile} (credential_process)`,
+      region,
+    };
   }
   const roleArn = valueOf(config, 'role_arn');
   if (roleArn || valueOf(config, 'sso_start_url') || valueOf(config, 'sso_session')) {
@@ -87,13 +91,25 @@ export async function findCredentialsInEffect(env: Env, reporter: Reporter): Pro
 }
 
 async function runCredentialProcess(command: string, env: Env, profile: string): Promise<AwsCredentials> {
-  const [file, ...args] = splitCommandLine(command, (quote) => new AwsdirError(`credential_process: unbalanced ${quote} in ${JSON.stringify(command)}; fix the quoting in your AWS config`));
+  const [file, ...args] = splitCommandLine(
+    command,
+    (quote) => new AwsdirError(`credential_process: unbalanced ${quote} in ${JSON.stringify(command)}; fix the quoting in your AWS config`),
+  );
   if (!file) throw new AwsdirError(`profile ${profile}: credential_process is empty; fix it in your AWS config`);
   const { execa } = await import('execa');
   // stdin and stderr stay the person's: an MFA prompt on /dev/tty and its messages must reach them.
-  const result = await execa(file, args, { env: childEnvironment(env), extendEnv: false, stdin: 'inherit', stderr: 'inherit', reject: false, timeout: 300_000 });
+  const result = await execa(file, args, {
+    env: childEnvironment(env),
+    extendEnv: false,
+    stdin: 'inherit',
+    stderr: 'inherit',
+    reject: false,
+    timeout: 300_000,
+  });
   if (result.failed) {
-    throw new AwsdirError(`profile ${profile}: its credential_process ${result.code === 'ENOENT' ? 'was not found' : `failed (exit ${result.exitCode ?? result.signal})`}; run it by hand to see why: ${command}`);
+    throw new AwsdirError(
+      `profile ${profile}: its credential_process ${result.code === 'ENOENT' ? 'was not found' : `failed (exit ${result.exitCode ?? result.signal})`}; run it by hand to see why: ${command}`,
+    );
   }
   let data: { Version?: unknown; AccessKeyId?: unknown; SecretAccessKey?: unknown; SessionToken?: unknown; Expiration?: unknown };
   try {
@@ -102,7 +118,9 @@ async function runCredentialProcess(command: string, env: Env, profile: string):
     throw new AwsdirError(`profile ${profile}: its credential_process printed something that is not JSON; run it by hand to see why: ${command}`);
   }
   if (data.Version !== 1 || typeof data.AccessKeyId !== 'string' || typeof data.SecretAccessKey !== 'string') {
-    throw new AwsdirError(`profile ${profile}: its credential_process did not print Version 1 JSON with AccessKeyId and SecretAccessKey; fix the command: ${command}`);
+    throw new AwsdirError(
+      `profile ${profile}: its credential_process did not print Version 1 JSON with AccessKeyId and SecretAccessKey; fix the command: ${command}`,
+    );
   }
   return {
     accessKeyId: data.AccessKeyId,
@@ -111,4 +129,3 @@ async function runCredentialProcess(command: string, env: Env, profile: string):
     ...(typeof data.Expiration === 'string' ? { expiration: new Date(data.Expiration) } : {}),
   };
 }
-

@@ -8,7 +8,7 @@ export interface ExportedProject {
   confirm: boolean;
 }
 
-/** The environment of DESIGN.md section 5, exactly: what to set and what to unset. */
+/** The environment `use aws` gives a shell (docs/configuration.md lists it), exactly: what to set and what to unset. */
 export function exportVariables(
   project: ExportedProject,
   credentials: IssuedCredentials,
@@ -24,11 +24,13 @@ export function exportVariables(
     AWS_DEFAULT_REGION: project.region,
     AWSDIR_LABEL: project.label,
     AWSDIR_ACCOUNT: project.account,
-    AWSDIR_ROLE_ARN: assumedRoleArn,
+    // GetRoleCredentials (IAM Identity Center) names no role ARN: none is better than another directory's.
+    ...(assumedRoleArn ? { AWSDIR_ROLE_ARN: assumedRoleArn } : {}),
     AWSDIR_EXPIRES: String(Math.floor(credentials.expiration.getTime() / 1000)),
     AWSDIR_CONFIG: configPath,
   };
   const unset = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'];
+  if (!assumedRoleArn) unset.push('AWSDIR_ROLE_ARN');
   if (project.confirm) set.AWSDIR_CONFIRM = '1';
   else unset.push('AWSDIR_CONFIRM');
   return { set, unset };

@@ -1,6 +1,7 @@
 import type { AwsCredentials, IssuedCredentials } from '../aws/types';
 import type { MfaCodeProvider } from '../mfa/createMfaCodeProvider';
 import type { SourceLike } from './sourceCredentials';
+import type { SsoTarget } from './sso';
 
 /** The STS calls the chain makes, as src/aws/sdk.ts's client answers them. */
 export interface StsCalls {
@@ -37,6 +38,11 @@ export interface Fetcher {
   accountAlias(credentials: AwsCredentials, account: string): Promise<string | undefined>;
   /** Runs fn holding the named inter-process lock, so that many processes give one prompt and one STS call. */
   lock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Role credentials of a permission set in an account (GetRoleCredentials), with the target's
+   * access token: the keychain's, refreshed, or a sign-in in the browser when there is a terminal.
+   */
+  ssoRoleCredentials(target: SsoTarget, accountId: string, roleName: string): Promise<IssuedCredentials>;
 }
 
 /** What the cache-hit path answers to anything it cannot serve from the cache: the full CLI takes over. */
@@ -47,11 +53,9 @@ export class NotOnHitPath extends Error {
   }
 }
 
-const miss =
-  (what: string) =>
-  (): never => {
-    throw new NotOnHitPath(what);
-  };
+const miss = (what: string) => (): never => {
+  throw new NotOnHitPath(what);
+};
 
 export const offHitPath: Fetcher = {
   sourceKeys: miss('reading source keys'),
@@ -59,4 +63,5 @@ export const offHitPath: Fetcher = {
   mfa: { use: miss('an MFA code') },
   accountAlias: miss('IAM'),
   lock: miss('the session lock'),
+  ssoRoleCredentials: miss('IAM Identity Center'),
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, Env } from '../core/context';
 import { AwsdirError } from '../core/errors';
@@ -7,7 +7,7 @@ import { processReader, type ProcStat } from '../core/procStat';
 import type { Reporter } from '../core/reporter';
 import type { ResolvedProject } from '../config/types';
 import { writeFileAtomic } from '../core/writeFileAtomic';
-import { readTty } from '../mfa/readTty';
+import { terminalQuestion } from '../mfa/readTty';
 
 /** Answers yes to the production question without a terminal (CI, `direnv exec`). */
 export const CONFIRM_VARIABLE = 'AWSDIR_YES';
@@ -51,7 +51,12 @@ export async function guardProduction(project: ResolvedProject, deps: GuardDeps)
   }
   const command = deps.command ?? 'export';
   if (!deps.ask) {
-    const example = command === 'export' ? `\`${CONFIRM_VARIABLE}=1 direnv exec DIR CMD\`` : command === 'exec' ? `\`${CONFIRM_VARIABLE}=1 awsdir exec -- CMD\`` : `\`${CONFIRM_VARIABLE}=1 awsdir console\``;
+    const example =
+      command === 'export'
+        ? `\`${CONFIRM_VARIABLE}=1 direnv exec DIR CMD\``
+        : command === 'exec'
+          ? `\`${CONFIRM_VARIABLE}=1 awsdir exec -- CMD\``
+          : `\`${CONFIRM_VARIABLE}=1 awsdir console\``;
     throw new AwsdirError(
       `${what} asks before entering, and there is no terminal to ask on; to enter without asking, set ${CONFIRM_VARIABLE}=1 (e.g. ${example}) or run \`awsdir ${command} --yes\``,
     );
@@ -74,13 +79,7 @@ export async function guardProduction(project: ResolvedProject, deps: GuardDeps)
 
 /** The question on /dev/tty (where the MFA prompt asks too), or undefined without a terminal. */
 export function guardAsk(ctx: Pick<Context, 'signal'>): GuardDeps['ask'] {
-  try {
-    closeSync(openSync('/dev/tty', 'r+'));
-  } catch {
-    return undefined;
-  }
-  return (question) =>
-    readTty({ prompt: question, echo: 'self', accept: (c) => /[A-Za-z]/.test(c), maxLength: 3, signal: ctx.signal, noTerminalHint: `set ${CONFIRM_VARIABLE}=1 to enter without asking` });
+  return terminalQuestion(ctx.signal, `set ${CONFIRM_VARIABLE}=1 to enter without asking`);
 }
 
 function isYes(value: string | undefined): boolean {

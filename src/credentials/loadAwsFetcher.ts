@@ -9,5 +9,7 @@ export type AwsFetcherModule = typeof import('./awsFetcher');
  * the source is required directly.
  */
 export function loadAwsFetcher(env: Env): AwsFetcherModule {
-  return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED ? (requireChunk('sts.cjs', env) as AwsFetcherModule) : (require('./awsFetcher') as AwsFetcherModule);
+  return typeof AWSDIR_BUNDLED !== 'undefined' && AWSDIR_BUNDLED
+    ? (requireChunk('sts.cjs', env) as AwsFetcherModule)
+    : (require('./awsFetcher') as AwsFetcherModule);
 }

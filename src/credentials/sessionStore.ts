@@ -3,7 +3,9 @@ import type { Env } from '../core/context';
 import type { IssuedCredentials } from '../aws/types';
 import { endpointOverride } from '../aws/endpoints';
 import type { Keyring } from '../keyring/keyring';
+import type { SsoRole } from '../config/types';
 import { sourceKeyId, type SourceLike } from './sourceCredentials';
+import { ssoEntryNames } from './ssoNames';
 
 /**
  * The keychain cache of sessions: what its entries are called, what they hold, which of them a
@@ -29,6 +31,8 @@ export interface CachedSession {
   accountAlias?: string;
   /** The STS endpoint that issued it, when not AWS's (also part of the entry name). */
   endpoint?: string;
+  /** A role session from IAM Identity Center: the sign-in that gave it (ssoEntryNames' hash, not secret). */
+  ssoSignIn?: string;
 }
 
 /** Everything that makes one session different from another. All of it is non-secret. */
@@ -87,7 +91,7 @@ export function parseCachedSession(text: string | null, kind: SessionKind): Cach
   if (d.v !== 1 || d.kind !== kind) return 'malformed';
   if (!str(d.accessKeyId) || !str(d.secretAccessKey) || !str(d.sessionToken) || !str(d.expiration) || !str(d.sourceName)) return 'malformed';
   if (!Number.isFinite(Date.parse(d.expiration))) return 'malformed';
-  for (const optional of ['mfaSerial', 'roleArn', 'assumedRoleArn', 'accountAlias', 'issuedAt', 'endpoint']) {
+  for (const optional of ['mfaSerial', 'roleArn', 'assumedRoleArn', 'accountAlias', 'issuedAt', 'endpoint', 'ssoSignIn']) {
     if (d[optional] !== undefined && typeof d[optional] !== 'string') return 'malformed';
   }
   return d as unknown as CachedSession;
@@ -96,7 +100,16 @@ export function parseCachedSession(text: string | null, kind: SessionKind): Cach
 export function toCachedSession(
   kind: SessionKind,
   credentials: IssuedCredentials,
-  meta: { sourceName: string; issuedAt: number; mfaSerial?: string; roleArn?: string; assumedRoleArn?: string; accountAlias?: string; endpoint?: string },
+  meta: {
+    sourceName: string;
+    issuedAt: number;
+    mfaSerial?: string;
+    roleArn?: string;
+    assumedRoleArn?: string;
+    accountAlias?: string;
+    endpoint?: string;
+    ssoSignIn?: string;
+  },
 ): CachedSession {
   return {
     v: 1,
@@ -112,6 +125,7 @@ export function toCachedSession(
     ...(meta.assumedRoleArn ? { assumedRoleArn: meta.assumedRoleArn } : {}),
     ...(meta.accountAlias ? { accountAlias: meta.accountAlias } : {}),
     ...(meta.endpoint ? { endpoint: meta.endpoint } : {}),
+    ...(meta.ssoSignIn ? { ssoSignIn: meta.ssoSignIn } : {}),
   };
 }
 
@@ -140,6 +154,8 @@ export interface SessionOwner {
   sourceIdentity?: string;
   mfa: boolean;
   mfaSerial?: string;
+  /** A permission set through IAM Identity Center instead of a role to assume. */
+  sso?: SsoRole;
 }
 
 /** `{ endpoint }` when the environment sends STS calls elsewhere than AWS; `{}` for AWS itself. */
@@ -158,7 +174,18 @@ function ownerParts(project: SessionOwner, env: Env): Omit<SessionKeyParts, 'kin
   };
 }
 
+/**
+ * A role session of IAM Identity Center: one per sign-in (start URL, region, the endpoints it
+ * signs in and gets credentials at), account and permission set. No source name or key id: two
+ * sources sharing a sign-in share its sessions, as they share its token.
+ */
+export function ssoRoleEntryName(sso: SsoRole, env: Env): string {
+  const material = JSON.stringify([1, 'sso-role', ssoEntryNames(sso, env).hash, sso.accountId, sso.roleName]);
+  return `role/${createHash('sha256').update(material).digest('hex').slice(0, 24)}`;
+}
+
 export function roleEntryName(project: SessionOwner, env: Env): string {
+  if (project.sso) return ssoRoleEntryName(project.sso, env);
   return sessionEntryName({
     ...ownerParts(project, env),
     kind: 'role',
@@ -172,6 +199,29 @@ export function roleEntryName(project: SessionOwner, env: Env): string {
 
 export function mfaSessionEntryName(project: SessionOwner, env: Env): string {
   return sessionEntryName({ ...ownerParts(project, env), kind: 'mfa-session', durationSeconds: project.source.sessionDurationSeconds });
+}
+
+/**
+ * The MFA session of a source as its projects name it, from the source's side: the partition of a
+ * role is that of the MFA device (no role trusts a user of another partition). `rotate` uses it to
+ * find the session and to carry it over to the new key's name.
+ */
+export function sourceMfaSessionEntryName(parts: {
+  sourceName: string;
+  accessKeyId: string;
+  mfaSerial: string;
+  sessionDurationSeconds: number;
+  endpoint?: string;
+}): string {
+  return sessionEntryName({
+    kind: 'mfa-session',
+    sourceName: parts.sourceName,
+    accessKeyId: parts.accessKeyId,
+    mfaSerial: parts.mfaSerial,
+    partition: parts.mfaSerial.split(':')[1] ?? 'aws',
+    durationSeconds: parts.sessionDurationSeconds,
+    ...(parts.endpoint ? { endpoint: parts.endpoint } : {}),
+  });
 }
 
 /** The entries a project's exports come from: its role session and, with MFA, the MFA session of its source. */
@@ -194,6 +244,7 @@ export interface CacheEntry {
   roleArn?: string;
   assumedRoleArn?: string;
   endpoint?: string;
+  ssoSignIn?: string;
   malformed?: true;
 }
 
@@ -244,6 +295,7 @@ export function sessionStore(keyring: Keyring, debug: (message: string) => void 
           ...(parsed.roleArn ? { roleArn: parsed.roleArn } : {}),
           ...(parsed.assumedRoleArn ? { assumedRoleArn: parsed.assumedRoleArn } : {}),
           ...(parsed.endpoint ? { endpoint: parsed.endpoint } : {}),
+          ...(parsed.ssoSignIn ? { ssoSignIn: parsed.ssoSignIn } : {}),
         });
       }
       return entries;

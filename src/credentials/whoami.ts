@@ -26,7 +26,9 @@ export interface WhoamiResult {
 function awsdirFields(env: Env, arn: string, found: CredentialsInEffect, nowMs: number): WhoamiResult['Awsdir'] {
   const roleArn = env.AWSDIR_ROLE_ARN;
   const inCredentialProcessMode = Boolean(env.AWSDIR_CONFIG && env.AWS_PROFILE?.startsWith('awsdir-') && found.origin.includes('credential_process'));
-  if (!(roleArn && roleArn === arn) && !inCredentialProcessMode) return undefined;
+  // A permission set's session (IAM Identity Center): its role ARN is known only now, from GetCallerIdentity.
+  const ssoSession = !roleArn && Boolean(env.AWSDIR_CONFIG) && env.AWSDIR_ACCOUNT === arn.split(':')[4] && /:assumed-role\/AWSReservedSSO_/.test(arn);
+  if (!(roleArn && roleArn === arn) && !inCredentialProcessMode && !ssoSession) return undefined;
   const expiresMs = env.AWSDIR_EXPIRES && /^\d+$/.test(env.AWSDIR_EXPIRES) ? Number(env.AWSDIR_EXPIRES) * 1000 : found.credentials.expiration?.getTime();
   return {
     ...(env.AWSDIR_LABEL ? { Label: env.AWSDIR_LABEL } : {}),
@@ -60,7 +62,7 @@ export async function whoami(deps: WhoamiDeps): Promise<WhoamiResult> {
   try {
     identity = await sts.getCallerIdentity();
   } catch (error) {
-    throw explainCallerError(error, found, env);
+    throw explainCallerError(error, found, env, deps.now());
   } finally {
     sts.destroy();
   }
@@ -89,13 +91,18 @@ async function accountAlias(aws: AwsSdk, found: CredentialsInEffect, env: Env, r
   }
 }
 
-function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env): AwsdirError {
+function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env, nowMs: number): AwsdirError {
   const fromAwsdir = Boolean(env.AWSDIR_ROLE_ARN);
-  const refresh = fromAwsdir
-    ? 'run `direnv reload` in the directory (or `eval "$(awsdir export)"`) for fresh ones'
-    : found.origin.startsWith('environment')
-      ? 'set fresh keys in the environment, or use a directory with a .awsdir.yaml'
-      : 'fix the keys of the profile';
+  // Refused while awsdir still counts them valid: its cache would hand the same ones back.
+  const expiresMs = env.AWSDIR_EXPIRES && /^\d+$/.test(env.AWSDIR_EXPIRES) ? Number(env.AWSDIR_EXPIRES) * 1000 : undefined;
+  const endedEarly = fromAwsdir && (isInvalidToken(error) || (expiresMs !== undefined && expiresMs > nowMs));
+  const refresh = endedEarly
+    ? 'AWS ended them before their time (revoked, or a clock corrected since), and awsdir\'s cache still holds them: run `awsdir clear`, then `direnv reload` (or `eval "$(awsdir export --refresh)"`) in the directory for a new session; no code is asked while the MFA session lasts'
+    : fromAwsdir
+      ? 'run `direnv reload` in the directory (or `eval "$(awsdir export)"`) for fresh ones'
+      : found.origin.startsWith('environment')
+        ? 'set fresh keys in the environment, or use a directory with a .awsdir.yaml'
+        : 'fix the keys of the profile';
   if (isExpiredToken(error)) {
     return new AwsdirError(`credentials from ${found.origin} have expired (ExpiredToken); ${refresh}`, { cause: error });
   }
@@ -110,4 +117,3 @@ function explainCallerError(error: unknown, found: CredentialsInEffect, env: Env
     endpoint: endpointOverride(env, 'sts')?.url ?? `https://sts.${found.region}.amazonaws.com`,
   });
 }
-

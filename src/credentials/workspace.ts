@@ -37,6 +37,8 @@ export interface WorkspaceOptions {
    * to its end there (its prompts, messages and errors are real), as the full CLI would run it.
    */
   onCold?: () => void;
+  /** Changes what the full fetcher does (the credential server's: no MFA prompt). */
+  wrapFetch?: (fetch: Fetcher) => Fetcher;
 }
 
 export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}): Promise<Workspace> {
@@ -60,7 +62,12 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
     platform: ctx.platform,
   });
   const fetcherDeps = { keyring, reporter, stsRegion: userConfig.stsRegion, ...(options.mfaCode !== undefined ? { mfaCode: options.mfaCode } : {}) };
-  const fetch = !onHitPath ? createAwsFetcher(ctx, fetcherDeps) : options.onCold ? coldFetcher(() => loadAwsFetcher(ctx.env).createAwsFetcher(ctx, fetcherDeps), options.onCold) : offHitPath;
+  const wrap = options.wrapFetch ?? ((f: Fetcher) => f);
+  const fetch = !onHitPath
+    ? wrap(createAwsFetcher(ctx, fetcherDeps))
+    : options.onCold
+      ? coldFetcher(() => loadAwsFetcher(ctx.env).createAwsFetcher(ctx, fetcherDeps), options.onCold)
+      : offHitPath;
   return {
     userConfig,
     keyring,
@@ -72,7 +79,9 @@ export async function openWorkspace(ctx: Context, options: WorkspaceOptions = {}
       const source = userConfig.sources[sourceName];
       if (!source) {
         const known = Object.keys(userConfig.sources);
-        throw new ConfigError(`source '${sourceName}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${sourceName}\``);
+        throw new ConfigError(
+          `source '${sourceName}' is not in ${userConfig.file}${known.length ? ` (it has: ${known.join(', ')})` : ''}; add it with \`awsdir add ${sourceName}\``,
+        );
       }
       return fetch.sourceKeys(source);
     },
@@ -98,5 +107,8 @@ function coldFetcher(create: () => Fetcher, onCold: () => void): Fetcher {
     mfa: { use: (serial, mfaProcess, call, context) => fetcher().mfa.use(serial, mfaProcess, call, context) },
     accountAlias: (credentials, account) => fetcher().accountAlias(credentials, account),
     lock: (name, fn) => fetcher().lock(name, fn),
+    // A sign-in may open the browser and loads the SSO clients of the full SDK chunk: the full CLI's
+    // job. Refused before anything is committed, so the full CLI runs the command from the start.
+    ssoRoleCredentials: (target, accountId, roleName) => offHitPath.ssoRoleCredentials(target, accountId, roleName),
   };
 }

@@ -47,7 +47,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
   const bold = (text: string): string => (deps.color ? paint('1', text) : text);
   const dim = (text: string): string => (deps.color ? paint('2', text) : text);
   const direnv = findOnPath('direnv', deps.env.PATH);
-  const total = direnv ? 12 : 11;
+  const total = direnv ? 13 : 12;
   let stepNo = 0;
   const step = (title: string, sentence: string): void => {
     stepNo += 1;
@@ -57,7 +57,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
   };
 
   const chunk = deps.loadEmulator();
-  const emulator = await chunk.startEmulator({ fixture: parse(await loadBundledText('templates/demo-fixture.yaml')) as object });
+  const fixture = parse(await loadBundledText('templates/demo-fixture.yaml')) as { sso: { start_url: string; region: string } };
+  const emulator = await chunk.startEmulator({ fixture });
   const home = realpathSync(mkdtempSync(join(deps.env.TMPDIR || tmpdir(), 'awsdir-demo-')));
   let keep = options.keep;
   const children = new Set<ReturnType<typeof spawn>>();
@@ -74,7 +75,15 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
     const runChild = (
       command: string,
       args: string[],
-      o: { cwd?: string; extraEnv?: Record<string, string | undefined>; shown?: string; expect?: number; terminal?: boolean; showStdout?: boolean; liveStdout?: boolean },
+      o: {
+        cwd?: string;
+        extraEnv?: Record<string, string | undefined>;
+        shown?: string;
+        expect?: number;
+        terminal?: boolean;
+        showStdout?: boolean;
+        liveStdout?: boolean;
+      },
     ): Promise<ChildResult> => {
       say(dim(`  $ ${o.shown ?? [command, ...args].map((a) => tilde(a)).join(' ')}`));
       return new Promise((resolve, reject) => {
@@ -109,7 +118,11 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
           if (deps.signal.aborted) return reject(new CancelledError('demo cancelled'));
           const exit = code ?? (signal ? 128 : 1);
           if (exit !== (o.expect ?? 0)) {
-            return reject(new AwsdirError(`demo step ${stepNo}: \`${o.shown ?? [command, ...args].join(' ')}\` exited with ${exit}${signal ? ` (${signal})` : ''}; its messages above say why`));
+            return reject(
+              new AwsdirError(
+                `demo step ${stepNo}: \`${o.shown ?? [command, ...args].join(' ')}\` exited with ${exit}${signal ? ` (${signal})` : ''}; its messages above say why`,
+              ),
+            );
           }
           resolve({ code: exit, stdout });
         });
@@ -126,7 +139,10 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
     step('Use a private HOME', `Everything the demo writes goes under ${home}, so your own ~/.aws, ~/.config and direnv files stay untouched.`);
     if (env.AWSDIR_KEYRING === 'file') say('There is no D-Bus session here, so keys go to the encrypted file keyring inside that HOME (AWSDIR_KEYRING=file).');
 
-    step('Store the IAM user\'s key', `awsdir checks alice's long-lived key with STS, finds her MFA device, and keeps the key in the keychain as source '${source}', never in a file.`);
+    step(
+      "Store the IAM user's key",
+      `awsdir checks alice's long-lived key with STS, finds her MFA device, and keeps the key in the keychain as source '${source}', never in a file.`,
+    );
     await awsdir(['add', source, '--from-env'], {
       extraEnv: { AWS_ACCESS_KEY_ID: alice.id, AWS_SECRET_ACCESS_KEY: alice.secret },
       shown: `AWS_ACCESS_KEY_ID=${alice.id} AWS_SECRET_ACCESS_KEY=**** awsdir add ${source} --from-env`,
@@ -135,7 +151,10 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
     step('Teach direnv `use aws`', 'This writes the small helper direnv loads by itself; an .envrc then needs only the line `use aws`.');
     await awsdir(['hook', 'direnv', '--install']);
 
-    step('Give two directories their identity', 'Each directory gets a .awsdir.yaml (no secret in it: it is meant to be committed) and an .envrc with `use aws`.');
+    step(
+      'Give two directories their identity',
+      'Each directory gets a .awsdir.yaml (no secret in it: it is meant to be committed) and an .envrc with `use aws`.',
+    );
     for (const d of [PRODUCTION, DEVELOPMENT]) {
       const dir = join(home, d.dir);
       mkdirSync(dir, { recursive: true });
@@ -171,21 +190,63 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
     const devVars = parseExports(dev.stdout);
     showExports(devVars, say);
 
-    step('Ask AWS who you are', 'With each directory\'s variables in the environment, GetCallerIdentity answers with that directory\'s role.');
-    for (const [dir, vars] of [[prodDir, prodVars], [devDir, devVars]] as const) {
+    step('Ask AWS who you are', "With each directory's variables in the environment, GetCallerIdentity answers with that directory's role.");
+    for (const [dir, vars] of [
+      [prodDir, prodVars],
+      [devDir, devVars],
+    ] as const) {
       say(dim(`  $ cd ${tilde(dir)}`));
       await awsdir(['whoami'], { cwd: dir, extraEnv: vars, showStdout: true });
     }
 
     step(
       'Leave the directory',
-      `On cd out, direnv puts back the environment from before: ${Object.keys(prodVars).filter((k) => prodVars[k] !== undefined).join(', ')} vanish (and an AWS_PROFILE you had comes back), so nothing can use the role any more.`,
+      `On cd out, direnv puts back the environment from before: ${Object.keys(prodVars)
+        .filter((k) => prodVars[k] !== undefined)
+        .join(', ')} vanish (and an AWS_PROFILE you had comes back), so nothing can use the role any more.`,
     );
     say(dim('  $ cd ~'));
     await awsdir(['whoami'], { expect: 1 });
 
+    step(
+      'Or sign in through IAM Identity Center',
+      'Where an organisation signs people in with IAM Identity Center (SSO) there are no IAM user keys: awsdir signs alice in at the access portal (the demo confirms the code for her, as she would in the browser) and keeps the tokens in the keychain; a directory then names an account and a permission set.',
+    );
+    const ssoSource = `${source}-sso`;
+    let signedIn = false;
+    const adding = awsdir(['add', ssoSource, '--sso-start-url', fixture.sso.start_url, '--sso-region', fixture.sso.region, '--no-browser']).finally(
+      () => (signedIn = true),
+    );
+    while (!signedIn && !(await approveSignIn(emulator.url, deps.signal))) await new Promise((r) => setTimeout(r, 200));
+    await adding;
+    const ssoDir = join(home, 'aws', 'production');
+    mkdirSync(ssoDir, { recursive: true });
+    await awsdir([
+      'init',
+      '--source',
+      ssoSource,
+      '--account',
+      '222222222222',
+      '--sso-role',
+      'AdministratorAccess',
+      '--region',
+      PRODUCTION.region,
+      '--label',
+      'sso-production',
+      '--dir',
+      ssoDir,
+    ]);
+    const sso = await awsdir(['export', '--shell', 'json'], { cwd: ssoDir });
+    const ssoVars = parseExports(sso.stdout);
+    showExports(ssoVars, say);
+    say(dim(`  $ cd ${tilde(ssoDir)}`));
+    await awsdir(['whoami'], { cwd: ssoDir, extraEnv: ssoVars, showStdout: true });
+
     if (direnv) {
-      step('The same through real direnv', 'A shell hooked with `eval "$(direnv hook bash)"` runs `direnv export bash` at every prompt; here it runs after each cd.');
+      step(
+        'The same through real direnv',
+        'A shell hooked with `eval "$(direnv hook bash)"` runs `direnv export bash` at every prompt; here it runs after each cd.',
+      );
       for (const dir of [prodDir, devDir]) await runChild(direnv, ['allow', dir], { shown: `direnv allow ${tilde(dir)}` });
       // The children's HOME is the demo's, so `~` in the script is the demo's directories.
       const script = [
@@ -195,11 +256,16 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<voi
       ];
       // One stream, so direnv's messages and whoami's answers appear in the order they happened.
       const run = await runChild('bash', ['-c', `set -e\nexec 2>&1\n${script.join('\n')}`], { shown: script.join('\n  $ '), liveStdout: true });
-      if (!run.stdout.includes('AWS_ACCESS_KEY_ID=(unset)')) throw new AwsdirError('demo: after leaving the directory through direnv, AWS_ACCESS_KEY_ID was still set; run `awsdir doctor`');
+      if (!run.stdout.includes('AWS_ACCESS_KEY_ID=(unset)'))
+        throw new AwsdirError('demo: after leaving the directory through direnv, AWS_ACCESS_KEY_ID was still set; run `awsdir doctor`');
     }
 
-    step('Clean up', 'This forgets the demo key and every session it cached, so your keychain keeps nothing from the demo.');
+    step(
+      'Clean up',
+      'This forgets the demo key, signs out of the portal, and forgets every session and token cached, so your keychain keeps nothing from the demo.',
+    );
     await awsdir(['remove', source]);
+    await awsdir(['remove', ssoSource]);
 
     say();
     say(bold('Do it for real') + ' (your IAM user needs an access key and a virtual MFA device; the roles must trust it):');
@@ -262,11 +328,16 @@ function demoEnv(deps: DemoDeps, home: string, url: string): Record<string, stri
     AWS_ENDPOINT_URL_STS: url,
     AWS_ENDPOINT_URL_IAM: url,
     AWSDIR_FEDERATION_ENDPOINT: `${url}/federation`,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     DIRENV_WARN_TIMEOUT: '60s',
     // Plain lines: direnv's default colours would show up as escape codes inside the demo's indentation.
     DIRENV_LOG_FORMAT: 'direnv: %s',
   };
+}
+
+/** Confirms the pending sign-in as alice through the emulator's hook, as she would in the browser; false when none is pending yet. */
+async function approveSignIn(url: string, signal: AbortSignal): Promise<boolean> {
+  const res = await fetch(`${url}/__emulator/sso/approve`, { method: 'POST', body: JSON.stringify({ user: 'alice' }), signal });
+  return res.ok;
 }
 
 /** The earliest code the emulator accepts now; it waits when this time window's codes are used. */

@@ -37,7 +37,11 @@ export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
   } catch (error) {
     const explained = explainAwsError(error, { action: 'GetCallerIdentity', sourceName: deps.sourceName });
     return AWS_IDS.map((id) =>
-      fail(id, `source '${deps.sourceName}': its key could not be checked with AWS, so neither could this: ${explained.message}`, 'fix what the message names first (the key, the network or the endpoint), then run doctor again'),
+      fail(
+        id,
+        `source '${deps.sourceName}': its key could not be checked with AWS, so neither could this: ${explained.message}`,
+        'fix what the message names first (the key, the network or the endpoint), then run doctor again',
+      ),
     );
   }
   const results: CheckResult[] = [];
@@ -46,12 +50,16 @@ export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
   const user = /^arn:[\w-]+:iam::(\d{12}):user\/(?:.*\/)?([\w+=,.@-]+)$/.exec(identity.arn);
   if (/:root$/.test(identity.arn)) {
     const message = `source '${deps.sourceName}' is the account's root user (${identity.arn}); root keys can do anything and cannot be limited by any policy`;
-    const fix = 'create an IAM user with templates/iam/base-user-policy.json, `awsdir add` its key, and delete the root access key in the console (Security credentials)';
+    const fix =
+      'create an IAM user with templates/iam/base-user-policy.json, `awsdir add` its key, and delete the root access key in the console (Security credentials)';
     return [fail('base-user-permissions', message, fix), fail('key-age', message, fix), fail('mfa-device', message, fix), skew];
   }
   if (!user) {
     const message = `source '${deps.sourceName}' is ${identity.arn}, not an IAM user, so there is no user to check`;
-    return [...['base-user-permissions', 'key-age', 'mfa-device'].map((id) => warn(id as CheckId, message, 'point the source at an IAM user key (`awsdir add`)')), skew];
+    return [
+      ...['base-user-permissions', 'key-age', 'mfa-device'].map((id) => warn(id as CheckId, message, 'point the source at an IAM user key (`awsdir add`)')),
+      skew,
+    ];
   }
   const userName = user[2] ?? '';
 
@@ -59,7 +67,12 @@ export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
   if (deps.mfaCode) {
     const serial = deps.source.mfaSerial;
     if (!serial) {
-      return [...['base-user-permissions', 'key-age', 'mfa-device'].map((id) => warn(id as CheckId, `--mfa-code was given but source '${deps.sourceName}' has no mfa_serial`, `record it with \`awsdir add ${deps.sourceName}\``)), skew];
+      return [
+        ...['base-user-permissions', 'key-age', 'mfa-device'].map((id) =>
+          warn(id as CheckId, `--mfa-code was given but source '${deps.sourceName}' has no mfa_serial`, `record it with \`awsdir add ${deps.sourceName}\``),
+        ),
+        skew,
+      ];
     }
     try {
       const sts = deps.aws.createSts(client);
@@ -67,7 +80,12 @@ export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
       sts.destroy();
     } catch (error) {
       const explained = explainAwsError(error, { action: 'GetSessionToken', mfaSerial: serial, sourceName: deps.sourceName });
-      return [...['base-user-permissions', 'key-age', 'mfa-device'].map((id) => fail(id as CheckId, `could not get an MFA session: ${explained.message}`, 'run doctor again with the next code')), skew];
+      return [
+        ...['base-user-permissions', 'key-age', 'mfa-device'].map((id) =>
+          fail(id as CheckId, `could not get an MFA session: ${explained.message}`, 'run doctor again with the next code'),
+        ),
+        skew,
+      ];
     }
   }
   const iamOptions = { credentials: iamKeys, region: 'us-east-1', env: deps.env };
@@ -89,10 +107,18 @@ export async function runAwsChecks(deps: AwsCheckDeps): Promise<CheckResult[]> {
 function refused(id: CheckId, what: string, error: unknown, withMfa: boolean): CheckResult {
   if (isAccessDenied(error)) {
     return withMfa
-      ? warn(id, `IAM refused ${what} even with MFA`, 'grant the reads of templates/iam/base-user-policy.json (statement ReadOwnUserForSetupAndDoctor), or ask an administrator to check')
+      ? warn(
+          id,
+          `IAM refused ${what} even with MFA`,
+          'grant the reads of templates/iam/base-user-policy.json (statement ReadOwnUserForSetupAndDoctor), or ask an administrator to check',
+        )
       : warn(id, `IAM refused ${what} without MFA (your policy may require it)`, 'run `awsdir doctor --mfa-code CODE` with a code from your MFA device');
   }
-  return fail(id, `could not read ${what}: ${explainAwsError(error, { action: 'IAM' }).message}`, 'run doctor again; if it persists, check the network and the IAM endpoint');
+  return fail(
+    id,
+    `could not read ${what}: ${explainAwsError(error, { action: 'IAM' }).message}`,
+    'run doctor again; if it persists, check the network and the IAM endpoint',
+  );
 }
 
 type Iam = ReturnType<AwsSdk['createIam']>;
@@ -140,7 +166,9 @@ async function checkBasePermissions(userName: string, iam: Iam, reader: Reader, 
   if (extra.length) {
     const byPolicy = new Map<string, string[]>();
     for (const e of extra) byPolicy.set(e.policy, [...(byPolicy.get(e.policy) ?? []), e.action]);
-    const list = [...byPolicy].map(([policy, actions]) => `${policy}: ${actions.slice(0, 8).join(', ')}${actions.length > 8 ? ` and ${actions.length - 8} more` : ''}`);
+    const list = [...byPolicy].map(
+      ([policy, actions]) => `${policy}: ${actions.slice(0, 8).join(', ')}${actions.length > 8 ? ` and ${actions.length - 8} more` : ''}`,
+    );
     return fail(
       id,
       `user ${userName} may do more than assume roles and manage its own MFA device and keys: ${list.join('; ')}${unreadable.length ? `; not readable: ${unreadable.join(', ')}` : ''}`,
@@ -148,9 +176,18 @@ async function checkBasePermissions(userName: string, iam: Iam, reader: Reader, 
     );
   }
   if (unreadable.length) {
-    return warn(id, `nothing beyond the base-user template in what could be read, but not readable: ${unreadable.join(', ')}`, withMfa ? 'allow the policy reads of templates/iam/base-user-policy.json' : 'run `awsdir doctor --mfa-code CODE`, or allow the policy reads of templates/iam/base-user-policy.json');
+    return warn(
+      id,
+      `nothing beyond the base-user template in what could be read, but not readable: ${unreadable.join(', ')}`,
+      withMfa
+        ? 'allow the policy reads of templates/iam/base-user-policy.json'
+        : 'run `awsdir doctor --mfa-code CODE`, or allow the policy reads of templates/iam/base-user-policy.json',
+    );
   }
-  return pass(id, `user ${userName} may only assume roles and manage its own MFA device and keys (${applied.length} polic${applied.length === 1 ? 'y' : 'ies'} read)`);
+  return pass(
+    id,
+    `user ${userName} may only assume roles and manage its own MFA device and keys (${applied.length} polic${applied.length === 1 ? 'y' : 'ies'} read)`,
+  );
 }
 
 function days(ms: number): number {
@@ -187,10 +224,18 @@ async function checkKeyAge(userName: string, currentKeyId: string, iam: Iam, now
     else if (lastUsed && days(now() - lastUsed.getTime()) > MAX_UNUSED_DAYS) idle.push(`${name} was last used ${days(now() - lastUsed.getTime())} days ago`);
   }
   if (old.length) {
-    return fail(id, `access keys older than ${MAX_KEY_AGE_DAYS} days: ${old.join(', ')}${idle.length ? `; also ${idle.join(', ')}` : ''}`, 'rotate with `awsdir rotate` (new key into the keychain, old key deleted)');
+    return fail(
+      id,
+      `access keys older than ${MAX_KEY_AGE_DAYS} days: ${old.join(', ')}${idle.length ? `; also ${idle.join(', ')}` : ''}`,
+      'rotate with `awsdir rotate` (new key into the keychain, old key deleted)',
+    );
   }
   if (idle.length) {
-    return warn(id, `keys you may not need: ${idle.join(', ')}`, `delete them: \`/usr/bin/aws iam delete-access-key --user-name ${userName} --access-key-id KEY\` (or in the console), after checking nothing uses them`);
+    return warn(
+      id,
+      `keys you may not need: ${idle.join(', ')}`,
+      `delete them: \`/usr/bin/aws iam delete-access-key --user-name ${userName} --access-key-id KEY\` (or in the console), after checking nothing uses them`,
+    );
   }
   return pass(id, `${keys.length} access key${keys.length === 1 ? '' : 's'}, none older than ${MAX_KEY_AGE_DAYS} days`);
 }
@@ -205,27 +250,41 @@ async function checkMfaDevice(userName: string, deps: AwsCheckDeps, iam: Iam): P
   }
   const serials = devices.map((d) => d.serialNumber);
   if (!serials.length) {
-    return fail(id, `user ${userName} has no MFA device, so no role that requires MFA can be assumed`, `assign a virtual MFA device (console: IAM > Users > ${userName} > Security credentials), then \`awsdir add ${deps.sourceName}\` to record it`);
+    return fail(
+      id,
+      `user ${userName} has no MFA device, so no role that requires MFA can be assumed`,
+      `assign a virtual MFA device (console: IAM > Users > ${userName} > Security credentials), then \`awsdir add ${deps.sourceName}\` to record it`,
+    );
   }
   const recorded = deps.source.mfaSerial;
   if (!recorded) {
-    return warn(id, `user ${userName} has an MFA device (${serials.join(', ')}) but source '${deps.sourceName}' records none`, `run \`awsdir add ${deps.sourceName}\` to record it, or set mfa_serial for the source in the user file`);
+    return warn(
+      id,
+      `user ${userName} has an MFA device (${serials.join(', ')}) but source '${deps.sourceName}' records none`,
+      `run \`awsdir add ${deps.sourceName}\` to record it, or set mfa_serial for the source in the user file`,
+    );
   }
   if (!serials.includes(recorded)) {
-    return fail(id, `source '${deps.sourceName}' names MFA device ${recorded}, but user ${userName} has ${serials.join(', ')}`, `set mfa_serial of source '${deps.sourceName}' to ${serials[0]} (or run \`awsdir add ${deps.sourceName}\`)`);
+    return fail(
+      id,
+      `source '${deps.sourceName}' names MFA device ${recorded}, but user ${userName} has ${serials.join(', ')}`,
+      `set mfa_serial of source '${deps.sourceName}' to ${serials[0]} (or run \`awsdir add ${deps.sourceName}\`)`,
+    );
   }
   return pass(id, `MFA device ${recorded} is assigned to user ${userName}`);
 }
 
 function clockSkew(identity: { serverDate?: Date; sentAt: number; receivedAt: number }): CheckResult {
   const id: CheckId = 'clock-skew';
-  if (!identity.serverDate) return warn(id, 'STS sent no Date header, so the clock could not be compared', 'compare your clock with an NTP server by hand (`timedatectl`, `sntp`)');
+  if (!identity.serverDate)
+    return warn(id, 'STS sent no Date header, so the clock could not be compared', 'compare your clock with an NTP server by hand (`timedatectl`, `sntp`)');
   // The Date header has whole seconds: compare with the middle of the round trip.
   const local = (identity.sentAt + identity.receivedAt) / 2;
   const skew = Math.round((local - identity.serverDate.getTime()) / 1000);
   const size = Math.abs(skew);
   const direction = skew > 0 ? 'ahead of' : 'behind';
-  const why = "the AWS SDK corrects for it silently, but the AWS CLI does not (it fails with 'Signature expired' at 15 minutes), and MFA codes computed on this machine (mfa_process) go wrong";
+  const why =
+    "the AWS SDK corrects for it silently, but the AWS CLI does not (it fails with 'Signature expired' at 15 minutes), and MFA codes computed on this machine (mfa_process) go wrong";
   const fix = 'turn on time synchronisation (`timedatectl set-ntp true`, or your OS settings)';
   if (size > SKEW_FAIL_SECONDS) return fail(id, `this machine's clock is ${size}s ${direction} AWS; ${why}`, fix);
   if (size > SKEW_WARN_SECONDS) return warn(id, `this machine's clock is ${size}s ${direction} AWS; ${why}`, fix);

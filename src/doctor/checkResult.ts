@@ -10,6 +10,7 @@ export const CHECK_IDS = [
   'keychain',
   'user-config',
   'plaintext-credentials',
+  'sso-sign-in',
   'base-user-permissions',
   'key-age',
   'mfa-device',

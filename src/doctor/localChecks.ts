@@ -16,21 +16,41 @@ import { fail, pass, warn, type CheckResult } from './checkResult';
 /** Runs a program without a shell; undefined when it cannot be started (not installed). */
 export type RunProgram = (file: string, args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string } | undefined>;
 
-const MIN_NODE_MAJOR = 20;
+/**
+ * awsdir is supported on Node.js 22 and 24, the maintained LTS lines it is tested on, and newer.
+ * Node.js 20 still runs it, past its end of life: no more security fixes, and AWS SDK releases after
+ * early January 2027 need Node.js 22. Older ones do not run it.
+ */
+const SUPPORTED_FROM_MAJOR = 22;
+const RUNS_FROM_MAJOR = 20;
+const END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 21: '2024-06-01' };
+const INSTALL = 'install Node.js 24 (LTS) or 22 (https://nodejs.org) and reinstall awsdir (`npm install --global .` from its checkout)';
 
 export async function checkNodeVersion(nodePath: string, run: RunProgram): Promise<CheckResult> {
   const out = await run(nodePath, ['--version']);
   const version = out?.stdout.trim() ?? '';
   const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? NaN);
-  if (!Number.isFinite(major)) return warn('node-version', `could not tell the version of ${nodePath}`, `run \`${nodePath} --version\`; awsdir needs Node.js ${MIN_NODE_MAJOR} or newer`);
-  if (major < MIN_NODE_MAJOR) return fail('node-version', `Node.js ${version} runs awsdir; it needs ${MIN_NODE_MAJOR} or newer`, `install Node.js ${MIN_NODE_MAJOR}+ (https://nodejs.org) and reinstall awsdir`);
+  if (!Number.isFinite(major))
+    return warn('node-version', `could not tell the version of ${nodePath}`, `run \`${nodePath} --version\`; awsdir needs Node.js 24 or 22`);
+  if (major < RUNS_FROM_MAJOR) return fail('node-version', `Node.js ${version} runs awsdir; it needs Node.js 24 or 22`, INSTALL);
+  if (major < SUPPORTED_FROM_MAJOR) {
+    return warn(
+      'node-version',
+      `Node.js ${version} runs awsdir; it reached its end of life on ${END_OF_LIFE[major] ?? 'an earlier date'} (no more security fixes, and AWS SDK releases after early January 2027 need Node.js 22); awsdir still works on it for now`,
+      INSTALL,
+    );
+  }
   return pass('node-version', `Node.js ${version}`);
 }
 
 export async function checkDirenvInstalled(run: RunProgram): Promise<CheckResult> {
   const out = await run('direnv', ['version']);
   if (!out || out.exitCode !== 0) {
-    return fail('direnv-installed', 'direnv is not on PATH; without it nothing loads credentials on cd', 'install direnv (apt install direnv, brew install direnv, or https://direnv.net) and hook it into your shell');
+    return fail(
+      'direnv-installed',
+      'direnv is not on PATH; without it nothing loads credentials on cd',
+      'install direnv (apt install direnv, brew install direnv, or https://direnv.net) and hook it into your shell',
+    );
   }
   return pass('direnv-installed', `direnv ${out.stdout.trim()}`);
 }
@@ -71,7 +91,11 @@ export function checkDirenvHook(env: Env): CheckResult {
     );
   }
   if (hookedShells.length) return pass('direnv-hook', `direnv is hooked into ${hookedShells.map((s) => `${s} (${rcFile(s, env)})`).join(', ')}`);
-  return fail('direnv-hook', 'direnv is hooked into none of ~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish', `add the hook for your shell, e.g. \`${HOOK_LINE.bash}\` at the end of ~/.bashrc, and open a new shell`);
+  return fail(
+    'direnv-hook',
+    'direnv is hooked into none of ~/.bashrc, ~/.zshrc, ~/.config/fish/config.fish',
+    `add the hook for your shell, e.g. \`${HOOK_LINE.bash}\` at the end of ~/.bashrc, and open a new shell`,
+  );
 }
 
 export async function checkUseAwsHelper(env: Env): Promise<CheckResult> {
@@ -80,9 +104,14 @@ export async function checkUseAwsHelper(env: Env): Promise<CheckResult> {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return fail('use-aws-helper', `the direnv helper is not installed (${file} is missing), so \`use aws\` in an .envrc fails`, 'run `awsdir hook direnv --install`');
+    return fail(
+      'use-aws-helper',
+      `the direnv helper is not installed (${file} is missing), so \`use aws\` in an .envrc fails`,
+      'run `awsdir hook direnv --install`',
+    );
   }
-  if (text !== (await loadBundledText('direnv/awsdir.sh'))) return warn('use-aws-helper', `the direnv helper at ${file} is not the one of this awsdir version`, 'run `awsdir hook direnv --install` to update it');
+  if (text !== (await loadBundledText('direnv/awsdir.sh')))
+    return warn('use-aws-helper', `the direnv helper at ${file} is not the one of this awsdir version`, 'run `awsdir hook direnv --install` to update it');
   return pass('use-aws-helper', `the direnv helper is installed at ${file}`);
 }
 
@@ -90,7 +119,14 @@ export async function checkUserConfig(env: Env): Promise<{ result: CheckResult; 
   try {
     const userConfig = await loadUserConfig(env);
     if (!userConfig.exists) {
-      return { result: warn('user-config', `no user file at ${userConfig.file}; awsdir uses its defaults`, 'run `awsdir add` to store your IAM user key and record it there'), userConfig };
+      return {
+        result: warn(
+          'user-config',
+          `no user file at ${userConfig.file}; awsdir uses its defaults`,
+          'run `awsdir add` to store your IAM user key and record it there',
+        ),
+        userConfig,
+      };
     }
     const names = Object.keys(userConfig.sources);
     return { result: pass('user-config', `${userConfig.file} is valid (sources: ${names.join(', ') || 'none'})`), userConfig };
@@ -111,14 +147,27 @@ export async function checkKeychain(env: Env, userConfig: UserConfig | undefined
     });
   } catch (error) {
     const message = isAwsdirError(error) ? error.message : String(error);
-    return { result: fail('keychain', `the keychain cannot be opened: ${message}`, 'follow the hint above, or set AWSDIR_KEYRING=file and AWSDIR_FILE_PASSPHRASE for the encrypted file keyring') };
+    return {
+      result: fail(
+        'keychain',
+        `the keychain cannot be opened: ${message}`,
+        'follow the hint above, or set AWSDIR_KEYRING=file and AWSDIR_FILE_PASSPHRASE for the encrypted file keyring',
+      ),
+    };
   }
   const name = keyring.backend === 'os' ? 'the OS keychain' : 'the encrypted file keyring';
   try {
     await keyring.probeWrite();
   } catch (error) {
     const message = isAwsdirError(error) ? error.message : String(error);
-    return { result: fail('keychain', `${name} is reachable but refuses writes (locked?): ${message}`, 'unlock your keyring (log in to the desktop, or `gnome-keyring-daemon --unlock`), then run doctor again'), keyring };
+    return {
+      result: fail(
+        'keychain',
+        `${name} is reachable but refuses writes (locked?): ${message}`,
+        'unlock your keyring (log in to the desktop, or `gnome-keyring-daemon --unlock`), then run doctor again',
+      ),
+      keyring,
+    };
   }
   return { result: pass('keychain', `${name} (backend ${keyring.backend}) is reachable and writable`), keyring };
 }
@@ -141,7 +190,11 @@ export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> 
     found = plaintextProfiles(env);
   } catch (error) {
     const file = awsCredentialsFile(env);
-    return warn('plaintext-credentials', `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}), so it was not checked for plaintext keys`, `make it readable by you (\`chmod 600 ${file}\`), or point AWS_SHARED_CREDENTIALS_FILE at the right file`);
+    return warn(
+      'plaintext-credentials',
+      `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}), so it was not checked for plaintext keys`,
+      `make it readable by you (\`chmod 600 ${file}\`), or point AWS_SHARED_CREDENTIALS_FILE at the right file`,
+    );
   }
   const { file, exists, profiles } = found;
   const longTerm = profiles.filter((p) => !p.temporary);
@@ -150,20 +203,30 @@ export async function checkPlaintextCredentials(env: Env): Promise<CheckResult> 
     const first = longTerm[0]?.name ?? 'default';
     const problems = [
       ...(longTerm.length
-        ? [`${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`]
+        ? [
+            `${file} holds long-term access keys in plain text (profile${longTerm.length > 1 ? 's' : ''} ${longTerm.map((p) => p.name).join(', ')}); any process you run can read them`,
+          ]
         : []),
-      ...(backups.length ? [`${backups.join(', ')}: backup${backups.length > 1 ? 's' : ''} made by --remove-from-file, holding the removed key in plain text`] : []),
+      ...(backups.length
+        ? [`${backups.join(', ')}: backup${backups.length > 1 ? 's' : ''} made by --remove-from-file, holding the removed key in plain text`]
+        : []),
     ];
     const fixes = [
       ...(longTerm.length
-        ? [`move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`]
+        ? [
+            `move each into the keychain and out of the file: \`awsdir add ${first === 'default' ? 'default' : first} --from-profile ${first} --remove-from-file\` (keeps a 0600 backup beside the file)`,
+          ]
         : []),
       ...backups.map((b) => `once the key works from the keychain, delete the backup: ${deleteBackupHint(b)}`),
     ];
     return fail('plaintext-credentials', problems.join('; '), fixes.join('; '));
   }
   if (profiles.length) {
-    return warn('plaintext-credentials', `${file} holds temporary credentials (profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => p.name).join(', ')}); they expire, but sit in plain text until then`, `remove the profiles from ${file} once you no longer need them`);
+    return warn(
+      'plaintext-credentials',
+      `${file} holds temporary credentials (profile${profiles.length > 1 ? 's' : ''} ${profiles.map((p) => p.name).join(', ')}); they expire, but sit in plain text until then`,
+      `remove the profiles from ${file} once you no longer need them`,
+    );
   }
   return pass('plaintext-credentials', exists ? `${file} holds no secret keys` : `no ${file}`);
 }

@@ -4,7 +4,8 @@ import { isAwsdirError } from '../core/errors';
 import type { Reporter } from '../core/reporter';
 import { readSourceCredentials } from '../credentials/sourceCredentials';
 import { runAwsChecks } from './awsChecks';
-import { warn, type CheckId, type CheckResult } from './checkResult';
+import { pass, warn, type CheckId, type CheckResult } from './checkResult';
+import { checkSsoSignIns } from './ssoChecks';
 import {
   checkDirenvHook,
   checkDirenvInstalled,
@@ -44,16 +45,40 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDeps): Promi
   try {
     results.push(await checkPlaintextCredentials(deps.env));
   } catch (error) {
-    results.push(warn('plaintext-credentials', `could not read the shared credentials file: ${String((error as Error).message ?? error)}`, 'check the file by hand'));
+    results.push(
+      warn('plaintext-credentials', `could not read the shared credentials file: ${String((error as Error).message ?? error)}`, 'check the file by hand'),
+    );
   }
+  results.push(
+    userConfig && keyring
+      ? await checkSsoSignIns(userConfig, keyring, { env: deps.env, now: deps.now })
+      : warn('sso-sign-in', 'not checked: the user file or the keychain is not usable', 'fix the failures above, then run doctor again'),
+  );
 
   const skipAll = (message: string, fix: string): CheckResult[] =>
     (['base-user-permissions', 'key-age', 'mfa-device', 'clock-skew'] as CheckId[]).map((id) => warn(id, `not checked: ${message}`, fix));
   if (!userConfig || !keyring) return [...results, ...skipAll('the user file or the keychain is not usable', 'fix the failures above, then run doctor again')];
   const names = Object.keys(userConfig.sources);
-  const sourceName = options.source ?? (names.includes('default') || names.length !== 1 ? 'default' : (names[0] ?? 'default'));
+  let sourceName = options.source ?? (names.includes('default') || names.length !== 1 ? 'default' : (names[0] ?? 'default'));
+  // Unless asked for, a source of keys is checked rather than a sign-in that holds none.
+  const keyed = names.filter((n) => userConfig.sources[n]?.kind !== 'sso');
+  if (!options.source && userConfig.sources[sourceName]?.kind === 'sso' && keyed.length > 0) sourceName = keyed[0]!;
   const source = userConfig.sources[sourceName];
-  if (!source) return [...results, ...skipAll(`there is no source '${sourceName}' in ${userConfig.file}`, `store a key with \`awsdir add ${sourceName}\`, or name one with --source`)];
+  if (!source)
+    return [
+      ...results,
+      ...skipAll(`there is no source '${sourceName}' in ${userConfig.file}`, `store a key with \`awsdir add ${sourceName}\`, or name one with --source`),
+    ];
+  if (source.kind === 'sso') {
+    const none = `source '${sourceName}' signs in through IAM Identity Center and holds no IAM user key`;
+    return [
+      ...results,
+      ...(['base-user-permissions', 'key-age', 'mfa-device'] as CheckId[]).map((id) => pass(id, `does not apply: ${none}`)),
+      keyed.length
+        ? warn('clock-skew', `not checked: ${none} to ask AWS the time with`, `run \`awsdir doctor --source ${keyed[0]}\` to check it with a source of keys`)
+        : pass('clock-skew', `not checked: ${none} to ask AWS the time with`),
+    ];
+  }
   let keys;
   try {
     keys = await readSourceCredentials(source, { keyring, env: deps.env });

@@ -30,10 +30,11 @@ export function handleFederation(world: World, url: URL, body: string): Federati
     } catch {
       return refuse('Session must be JSON {"sessionId","sessionKey","sessionToken"}');
     }
-    const id = String(session.sessionId ?? '');
+    const id = typeof session.sessionId === 'string' ? session.sessionId : '';
     if (world.findLongTermKey(id)) return refuse('long-term access keys cannot sign in to the console; use role credentials from AssumeRole');
     const issued = world.sessions.get(id);
-    if (!issued || issued.secretAccessKey !== session.sessionKey || issued.sessionToken !== session.sessionToken) return refuse('the session credentials are not valid');
+    if (!issued || issued.secretAccessKey !== session.sessionKey || issued.sessionToken !== session.sessionToken)
+      return refuse('the session credentials are not valid');
     if (issued.type !== 'role') return refuse('GetSessionToken credentials cannot sign in to the console; use role credentials from AssumeRole');
     if (world.now() >= issued.expiresAt) return refuse('the session credentials have expired');
     const durationText = params.get('SessionDuration');

@@ -116,7 +116,10 @@ const CREATED = new Date('2024-01-01T00:00:00Z');
 /** AWS managed policies a fixture may attach without declaring them. */
 export const AWS_MANAGED_POLICIES: Record<string, PolicyDocument> = {
   'arn:aws:iam::aws:policy/AdministratorAccess': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
-  'arn:aws:iam::aws:policy/ReadOnlyAccess': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'sts:GetCallerIdentity'], Resource: '*' }] },
+  'arn:aws:iam::aws:policy/ReadOnlyAccess': {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'sts:GetCallerIdentity'], Resource: '*' }],
+  },
 };
 
 export function loadFixture(input: string | object): Fixture {
@@ -151,7 +154,8 @@ function buildFixture(raw: unknown, source: string): Fixture {
   if (settings.issue_seconds !== undefined) {
     for (const [action, value] of Object.entries(record(settings.issue_seconds, 'settings.issue_seconds', fail))) {
       if (!ISSUING_ACTIONS.includes(action)) fail(`settings.issue_seconds.${action}`, `unknown action; allowed: ${ISSUING_ACTIONS.join(', ')}`);
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(`settings.issue_seconds.${action}`, 'must be a whole number of seconds >= 1');
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+        fail(`settings.issue_seconds.${action}`, 'must be a whole number of seconds >= 1');
       issueSeconds[action] = value as number;
     }
   }
@@ -172,12 +176,22 @@ function buildFixture(raw: unknown, source: string): Fixture {
       const p = record(rawPolicy, pp, fail);
       only(p, ['document'], pp, fail);
       const document = policy(p.document, `${pp}.document`, fail);
-      account.policies[name] = { name, arn: `arn:aws:iam::${accountId}:policy/${name}`, id: fakeId('ANPA', `${accountId}/policy/${name}`), created: CREATED, document };
+      account.policies[name] = {
+        name,
+        arn: `arn:aws:iam::${accountId}:policy/${name}`,
+        id: fakeId('ANPA', `${accountId}/policy/${name}`),
+        created: CREATED,
+        document,
+      };
     }
     const policyArn = (ref: unknown, path: string): string => {
       const name = str(ref, path, fail);
       if (name.startsWith('arn:')) {
-        if (name in AWS_MANAGED_POLICIES || name === `arn:aws:iam::${accountId}:policy/${name.split('/').pop()}` && account.policies[name.split('/').pop() ?? '']) return name;
+        if (
+          name in AWS_MANAGED_POLICIES ||
+          (name === `arn:aws:iam::${accountId}:policy/${name.split('/').pop()}` && account.policies[name.split('/').pop() ?? ''])
+        )
+          return name;
         fail(path, `unknown policy ARN; use the name of a policy under ${ap}.policies or one of ${Object.keys(AWS_MANAGED_POLICIES).join(', ')}`);
       }
       if (!account.policies[name]) fail(path, `no managed policy '${name}' in this account; declare it under ${ap}.policies`);
@@ -260,7 +274,8 @@ function buildFixture(raw: unknown, source: string): Fixture {
       const r = record(rawRole ?? {}, rp, fail);
       only(r, ['max_session_duration', 'trust_policy'], rp, fail);
       const max = r.max_session_duration ?? 3600;
-      if (typeof max !== 'number' || !Number.isInteger(max) || max < 3600 || max > 43200) fail(`${rp}.max_session_duration`, 'must be a whole number of seconds from 3600 to 43200, as in IAM');
+      if (typeof max !== 'number' || !Number.isInteger(max) || max < 3600 || max > 43200)
+        fail(`${rp}.max_session_duration`, 'must be a whole number of seconds from 3600 to 43200, as in IAM');
       if (r.trust_policy === undefined) fail(`${rp}.trust_policy`, 'missing; a role needs a trust policy saying who may assume it');
       account.roles[name] = {
         name,
@@ -290,8 +305,27 @@ const ISSUING_ACTIONS = ['GetSessionToken', 'AssumeRole', 'getSigninToken', 'Get
 
 function buildSso(raw: unknown, accounts: Record<string, Account>, fail: Fail): SsoFixture {
   const s = record(raw, 'sso', fail);
-  only(s, ['start_url', 'region', 'users', 'permission_sets', 'assignments', 'access_token_lifetime', 'device_code_lifetime', 'poll_interval', 'portal_session_duration'], 'sso', fail);
-  const startUrl = str(s.start_url ?? fail('sso.start_url', 'missing; the AWS access portal URL people sign in at, such as https://corp.awsapps.com/start'), 'sso.start_url', fail);
+  only(
+    s,
+    [
+      'start_url',
+      'region',
+      'users',
+      'permission_sets',
+      'assignments',
+      'access_token_lifetime',
+      'device_code_lifetime',
+      'poll_interval',
+      'portal_session_duration',
+    ],
+    'sso',
+    fail,
+  );
+  const startUrl = str(
+    s.start_url ?? fail('sso.start_url', 'missing; the AWS access portal URL people sign in at, such as https://corp.awsapps.com/start'),
+    'sso.start_url',
+    fail,
+  );
   if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(startUrl)) fail('sso.start_url', 'must be an https URL such as https://corp.awsapps.com/start');
   const region = str(s.region ?? fail('sso.region', 'missing; the region of the IAM Identity Center instance, such as eu-west-1'), 'sso.region', fail);
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) fail('sso.region', 'must be a region name such as eu-west-1');
@@ -361,7 +395,13 @@ function duration(value: unknown, path: string, fail: Fail): number {
 /** Keys derived from the account and user name, so a fixture without keys gives the same keys every run. */
 export function generatedKey(account: string, user: string, index: number): { id: string; secret: string } {
   const digest = createHash('sha256').update(`awsdir-emulator/${account}/${user}/${index}`).digest();
-  return { id: `AKIA${base32(digest).slice(0, 16)}`, secret: digest.toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 40) };
+  return {
+    id: `AKIA${base32(digest).slice(0, 16)}`,
+    secret: digest
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, 'x')
+      .slice(0, 40),
+  };
 }
 
 export function fakeId(prefix: string, seed: string): string {

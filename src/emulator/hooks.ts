@@ -48,6 +48,7 @@ export function handleHook(world: World, method: string, url: URL, body: string)
         ...(typeof f.status === 'number' ? { status: f.status } : {}),
         ...(typeof f.latencyMs === 'number' ? { latencyMs: f.latencyMs } : {}),
         ...(f.drop === true ? { drop: true } : {}),
+        ...(f.hang === true ? { hang: true } : {}),
         ...(f.truncate === true ? { truncate: true } : {}),
         ...answer,
       };
@@ -56,7 +57,10 @@ export function handleHook(world: World, method: string, url: URL, body: string)
     }
     case 'GET totp': {
       const serial = url.searchParams.get('serial') ?? '';
-      const device = world.users().flatMap((u) => u.mfa).find((d) => d.serial === serial);
+      const device = world
+        .users()
+        .flatMap((u) => u.mfa)
+        .find((d) => d.serial === serial);
       if (!device) return { status: 404, body: { error: `no MFA device with serial '${serial}' in the fixture` } };
       const last = world.lastAcceptedStep.get(serial);
       const step = nextAcceptableStep(world.now(), last);
@@ -78,7 +82,14 @@ export function handleHook(world: World, method: string, url: URL, body: string)
       const now = world.now();
       const roleCredentials = [...world.sessions.values()]
         .filter((s) => s.sso)
-        .map((s) => ({ accessKeyId: s.accessKeyId, user: s.sso!.user, account: s.role?.account, permissionSet: s.sso!.permissionSet, expiresAt: new Date(s.expiresAt).toISOString(), expired: now >= s.expiresAt }));
+        .map((s) => ({
+          accessKeyId: s.accessKeyId,
+          user: s.sso!.user,
+          account: s.role?.account,
+          permissionSet: s.sso!.permissionSet,
+          expiresAt: new Date(s.expiresAt).toISOString(),
+          expired: now >= s.expiresAt,
+        }));
       return { status: 200, body: { ...world.sso.describe(now), roleCredentials } };
     }
     case 'POST sso/approve': {
@@ -86,11 +97,20 @@ export function handleHook(world: World, method: string, url: URL, body: string)
       const a = json();
       if (a.user !== undefined && typeof a.user !== 'string') return { status: 400, body: { error: 'user must be a string' } };
       if (a.user_code !== undefined && typeof a.user_code !== 'string') return { status: 400, body: { error: 'user_code must be a string such as BCDF-GHJK' } };
-      const request = { deny: a.deny === true, ...(typeof a.user === 'string' ? { user: a.user } : {}), ...(typeof a.user_code === 'string' ? { userCode: a.user_code } : {}) };
+      const request = {
+        deny: a.deny === true,
+        ...(typeof a.user === 'string' ? { user: a.user } : {}),
+        ...(typeof a.user_code === 'string' ? { userCode: a.user_code } : {}),
+      };
       return decideAuthorizations(world.sso, world.fixture.sso, world.now(), request);
     }
     default:
-      return { status: 404, body: { error: `no hook ${route}; hooks: GET health, GET|DELETE calls, GET|POST|DELETE faults, GET totp?serial=, GET|POST clock, GET sso, POST sso/approve` } };
+      return {
+        status: 404,
+        body: {
+          error: `no hook ${route}; hooks: GET health, GET|DELETE calls, GET|POST|DELETE faults, GET totp?serial=, GET|POST clock, GET sso, POST sso/approve`,
+        },
+      };
   }
 }
 
@@ -105,7 +125,8 @@ function answerOverrides(f: Record<string, unknown>): Pick<Fault, 'credentials' 
   const out: Pick<Fault, 'credentials' | 'assumedRoleArn'> = {};
   const check = (name: string, value: unknown): string | undefined => {
     if (typeof value !== 'string') return `${name} must be a string`;
-    if (NOT_IN_XML.test(value)) return `${name} holds a character no XML 1.0 answer can carry (NUL, another control character but tab, LF and CR, U+FFFE/U+FFFF or a lone surrogate)`;
+    if (NOT_IN_XML.test(value))
+      return `${name} holds a character no XML 1.0 answer can carry (NUL, another control character but tab, LF and CR, U+FFFE/U+FFFF or a lone surrogate)`;
     return undefined;
   };
   if (f.credentials !== undefined) {

@@ -29,7 +29,11 @@ type Result = { [name: string]: XmlValue } | undefined;
 
 export function handleIam(world: World, action: string, params: Params, caller: Caller): Result {
   if (caller.kind === 'session' && caller.session.type === 'session-token' && caller.session.mfaAuthAt === undefined) {
-    throw new ApiError(403, 'AccessDenied', `User: ${principalArn(caller)} is not authorized to perform: iam:${action} because IAM API operations cannot be called with session credentials obtained without MFA; call GetSessionToken with SerialNumber and TokenCode`);
+    throw new ApiError(
+      403,
+      'AccessDenied',
+      `User: ${principalArn(caller)} is not authorized to perform: iam:${action} because IAM API operations cannot be called with session credentials obtained without MFA; call GetSessionToken with SerialNumber and TokenCode`,
+    );
   }
   const account = principalAccount(caller);
   const a = world.fixture.accounts[account];
@@ -53,21 +57,37 @@ export function handleIam(world: World, action: string, params: Params, caller: 
     case 'ListAccessKeys': {
       const user = targetUser(world, params, caller);
       allow(userArn(user));
-      return { AccessKeyMetadata: user.accessKeys.map((k) => ({ UserName: user.name, AccessKeyId: k.id, Status: k.status, CreateDate: k.created })), IsTruncated: false };
+      return {
+        AccessKeyMetadata: user.accessKeys.map((k) => ({ UserName: user.name, AccessKeyId: k.id, Status: k.status, CreateDate: k.created })),
+        IsTruncated: false,
+      };
     }
     case 'GetAccessKeyLastUsed': {
       const id = required(params, 'AccessKeyId');
       const found = world.findLongTermKey(id);
-      if (!found || found.user.account !== account) throw new ApiError(403, 'AccessDenied', `User: ${principalArn(caller)} is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${id}`);
+      if (!found || found.user.account !== account)
+        throw new ApiError(
+          403,
+          'AccessDenied',
+          `User: ${principalArn(caller)} is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${id}`,
+        );
       allow(found.user.arn);
       const used = found.key.lastUsed;
-      return { UserName: found.user.name, AccessKeyLastUsed: used ? { LastUsedDate: used.date, ServiceName: used.service, Region: used.region } : { ServiceName: 'N/A', Region: 'N/A' } };
+      return {
+        UserName: found.user.name,
+        AccessKeyLastUsed: used ? { LastUsedDate: used.date, ServiceName: used.service, Region: used.region } : { ServiceName: 'N/A', Region: 'N/A' },
+      };
     }
     case 'CreateAccessKey': {
       const user = targetUser(world, params, caller);
       allow(userArn(user));
       if (user.accessKeys.length >= 2) throw new ApiError(409, 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2');
-      const key = { id: `AKIA${base32(randomBytes(10)).slice(0, 16)}`, secret: randomBytes(30).toString('base64').slice(0, 40), status: 'Active' as const, created: new Date(world.now()) };
+      const key = {
+        id: `AKIA${base32(randomBytes(10)).slice(0, 16)}`,
+        secret: randomBytes(30).toString('base64').slice(0, 40),
+        status: 'Active' as const,
+        created: new Date(world.now()),
+      };
       user.accessKeys.push(key);
       return { AccessKey: { UserName: user.name, AccessKeyId: key.id, Status: key.status, SecretAccessKey: key.secret, CreateDate: key.created } };
     }
@@ -82,7 +102,12 @@ export function handleIam(world: World, action: string, params: Params, caller: 
         user.accessKeys.splice(user.accessKeys.indexOf(key), 1);
       } else {
         const status = required(params, 'Status');
-        if (status !== 'Active' && status !== 'Inactive') throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`);
+        if (status !== 'Active' && status !== 'Inactive')
+          throw new ApiError(
+            400,
+            'ValidationError',
+            `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`,
+          );
         key.status = status;
       }
       return undefined;
@@ -100,7 +125,13 @@ export function handleIam(world: World, action: string, params: Params, caller: 
     case 'ListGroupsForUser': {
       const user = targetUser(world, params, caller, true);
       allow(userArn(user));
-      return { Groups: user.groups.map((g) => world.findGroup(user.account, g)).filter((g): g is Group => !!g).map(groupXml), IsTruncated: false };
+      return {
+        Groups: user.groups
+          .map((g) => world.findGroup(user.account, g))
+          .filter((g): g is Group => !!g)
+          .map(groupXml),
+        IsTruncated: false,
+      };
     }
     case 'ListAttachedGroupPolicies': {
       const group = targetGroup(world, params, account);
@@ -135,8 +166,25 @@ export function handleIam(world: World, action: string, params: Params, caller: 
       const policy = world.managedPolicy(arn);
       if (!policy) throw new ApiError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
       if (action === 'GetPolicy') {
-        const count = world.users().filter((u) => u.attachedPolicies.includes(arn)).length + Object.values(world.fixture.accounts).flatMap((x) => Object.values(x.groups)).filter((g) => g.attachedPolicies.includes(arn)).length;
-        return { Policy: { PolicyName: policy.name, PolicyId: policy.id, Arn: arn, Path: '/', DefaultVersionId: 'v1', AttachmentCount: count, PermissionsBoundaryUsageCount: 0, IsAttachable: true, CreateDate: policy.created, UpdateDate: policy.created } };
+        const count =
+          world.users().filter((u) => u.attachedPolicies.includes(arn)).length +
+          Object.values(world.fixture.accounts)
+            .flatMap((x) => Object.values(x.groups))
+            .filter((g) => g.attachedPolicies.includes(arn)).length;
+        return {
+          Policy: {
+            PolicyName: policy.name,
+            PolicyId: policy.id,
+            Arn: arn,
+            Path: '/',
+            DefaultVersionId: 'v1',
+            AttachmentCount: count,
+            PermissionsBoundaryUsageCount: 0,
+            IsAttachable: true,
+            CreateDate: policy.created,
+            UpdateDate: policy.created,
+          },
+        };
       }
       const version = required(params, 'VersionId');
       if (version !== 'v1') throw new ApiError(404, 'NoSuchEntity', `Policy ${arn} version ${version} does not exist or is not attachable.`);
@@ -151,7 +199,8 @@ export function handleIam(world: World, action: string, params: Params, caller: 
 function targetUser(world: World, params: Params, caller: Caller, nameRequired = false): User {
   const name = params.get('UserName');
   if (name === null) {
-    if (nameRequired) throw new ApiError(400, 'ValidationError', "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null");
+    if (nameRequired)
+      throw new ApiError(400, 'ValidationError', "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null");
     if (caller.kind === 'user') return caller.user;
     if (caller.session.type === 'session-token' && caller.session.user) return caller.session.user;
     throw new ApiError(400, 'ValidationError', 'Must specify userName when calling with non-User credentials');

@@ -36,7 +36,8 @@ const KEYS = ['aws:multifactorauthpresent', 'aws:multifactorauthage', 'sts:exter
 export function validatePolicy(doc: unknown, kind: 'trust' | 'identity'): { path: string; reason: string } | undefined {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { path: '', reason: 'a policy document is a mapping with Version and Statement' };
   const d = doc as Record<string, unknown>;
-  for (const key of Object.keys(d)) if (key !== 'Version' && key !== 'Statement' && key !== 'Id') return { path: key, reason: 'unknown key; allowed: Version, Statement' };
+  for (const key of Object.keys(d))
+    if (key !== 'Version' && key !== 'Statement' && key !== 'Id') return { path: key, reason: 'unknown key; allowed: Version, Statement' };
   if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') return { path: 'Version', reason: "allowed: '2012-10-17'" };
   if (d.Statement === undefined) return { path: 'Statement', reason: 'missing' };
   const statements = Array.isArray(d.Statement) ? d.Statement : [d.Statement];
@@ -65,10 +66,18 @@ export function validatePolicy(doc: unknown, kind: 'trust' | 'identity'): { path
     if (s.Condition !== undefined) {
       if (typeof s.Condition !== 'object' || s.Condition === null) return { path: `${p}.Condition`, reason: 'must be a mapping' };
       for (const [operator, block] of Object.entries(s.Condition)) {
-        if (!OPERATORS.includes(operator)) return { path: `${p}.Condition.${operator}`, reason: `condition operator '${operator}' is not supported by the emulator; supported: ${OPERATORS.join(', ')}` };
+        if (!OPERATORS.includes(operator))
+          return {
+            path: `${p}.Condition.${operator}`,
+            reason: `condition operator '${operator}' is not supported by the emulator; supported: ${OPERATORS.join(', ')}`,
+          };
         if (typeof block !== 'object' || block === null) return { path: `${p}.Condition.${operator}`, reason: 'must be a mapping of condition keys' };
-        for (const key of Object.keys(block)) {
-          if (!KEYS.includes(key.toLowerCase())) return { path: `${p}.Condition.${operator}.${key}`, reason: `condition key '${key}' is not supported by the emulator; supported: aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge, sts:ExternalId, aws:username` };
+        for (const key of Object.keys(block as object)) {
+          if (!KEYS.includes(key.toLowerCase()))
+            return {
+              path: `${p}.Condition.${operator}.${key}`,
+              reason: `condition key '${key}' is not supported by the emulator; supported: aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge, sts:ExternalId, aws:username`,
+            };
         }
       }
     }
@@ -146,7 +155,10 @@ function substitute(pattern: string, facts: RequestFacts): string {
 
 /** IAM wildcards: `*` any run, `?` one character; action names compare case-insensitively. */
 export function wildcard(pattern: string, value: string, caseSensitive = false): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, caseSensitive ? 's' : 'is').test(value);
 }
 

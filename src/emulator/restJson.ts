@@ -52,7 +52,11 @@ export async function serveRestJson(world: World, req: IncomingMessage, res: Ser
   }
   let status = 200;
   let text: string;
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'x-amzn-RequestId': requestId, Date: new Date(world.serverClock()).toUTCString() };
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'x-amzn-RequestId': requestId,
+    Date: new Date(world.serverClock()).toUTCString(),
+  };
   try {
     if (fault?.code || (fault?.status && !fault.truncate)) {
       const code = fault.code ?? 'InternalServerException';

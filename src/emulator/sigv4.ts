@@ -15,7 +15,8 @@ export interface ParsedAuthorization {
 
 export function parseAuthorization(header: string | undefined): ParsedAuthorization | undefined {
   if (!header) return undefined;
-  const match = /^AWS4-HMAC-SHA256\s+Credential=([^/\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/.exec(header);
+  const match =
+    /^AWS4-HMAC-SHA256\s+Credential=([^/\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/.exec(header);
   if (!match) return undefined;
   const [, accessKeyId, date, region, service, signed, signature] = match as unknown as string[];
   return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders: signed!.split(';'), signature: signature! };
@@ -62,7 +63,15 @@ export async function verifySignature(input: {
     applyChecksum: auth.signedHeaders.includes('x-amz-content-sha256'),
   });
   const host = headers.host ?? '';
-  const request = new HttpRequest({ method: input.method, protocol: 'http:', hostname: host.split(':')[0] ?? '', path: input.path, query: input.query, headers, body: input.body });
+  const request = new HttpRequest({
+    method: input.method,
+    protocol: 'http:',
+    hostname: host.split(':')[0] ?? '',
+    path: input.path,
+    query: input.query,
+    headers,
+    body: input.body,
+  });
   const signed = await signer.sign(request, { signingDate });
   const computed = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization ?? ''))?.[1] ?? '';
   const a = Buffer.from(computed, 'utf8');

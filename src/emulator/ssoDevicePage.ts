@@ -13,7 +13,10 @@ export function handleDevicePage(world: World, method: string, url: URL, body: s
     const user = form.get('user') ?? undefined;
     const userCode = form.get('user_code') ?? '';
     const decision = decideAuthorizations(world.sso, world.fixture.sso, now, { ...(user ? { user } : {}), userCode, deny: form.get('decision') === 'deny' });
-    const text = decision.status === 200 ? `Request ${userCode} ${form.get('decision') === 'deny' ? 'denied' : 'approved'}. You can close this window.` : String(decision.body.error);
+    const text =
+      decision.status === 200
+        ? `Request ${userCode} ${form.get('decision') === 'deny' ? 'denied' : 'approved'}. You can close this window.`
+        : String(decision.body.error);
     return { status: decision.status, html: page('Authorization', `<p>${escapeHtml(text)}</p>`) };
   }
   if (method !== 'GET') return { status: 405, html: page('Authorization', '<p>Use GET or POST.</p>') };
@@ -21,7 +24,10 @@ export function handleDevicePage(world: World, method: string, url: URL, body: s
   const authorization = [...world.sso.authorizations.values()].find((a) => a.userCode === userCode);
   if (!authorization || authorization.status !== 'pending' || now >= authorization.expiresAt) {
     const why = userCode ? `No pending request has the code ${userCode}; it may have expired or been answered.` : 'Enter the code your application shows.';
-    return { status: userCode ? 404 : 200, html: page('Authorization', `<p>${escapeHtml(why)}</p><form method="get"><input name="user_code" placeholder="XXXX-XXXX"> <button>Next</button></form>`) };
+    return {
+      status: userCode ? 404 : 200,
+      html: page('Authorization', `<p>${escapeHtml(why)}</p><form method="get"><input name="user_code" placeholder="XXXX-XXXX"> <button>Next</button></form>`),
+    };
   }
   const clientName = world.sso.clients.get(authorization.clientId)?.name ?? '';
   const users = Object.values(world.fixture.sso?.users ?? {})

@@ -67,9 +67,17 @@ function registerClient(world: World, input: Record<string, unknown>): JsonResul
   const type = required(input, 'clientType');
   if (type !== 'public') throw oidcError('InvalidClientMetadataException', `clientType must be public, not ${type}`);
   const scopes = input.scopes === undefined ? [] : input.scopes;
-  if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || s === '')) throw oidcError('InvalidScopeException', 'scopes must be a list of scope names such as sso:account:access');
+  if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || s === ''))
+    throw oidcError('InvalidScopeException', 'scopes must be a list of scope names such as sso:account:access');
   const now = world.now();
-  const client: SsoClient = { id: opaqueToken('', 16), secret: opaqueToken('', 400), name, scopes: scopes as string[], issuedAt: now, secretExpiresAt: now + REGISTRATION_MS };
+  const client: SsoClient = {
+    id: opaqueToken('', 16),
+    secret: opaqueToken('', 400),
+    name,
+    scopes: scopes as string[],
+    issuedAt: now,
+    secretExpiresAt: now + REGISTRATION_MS,
+  };
   world.sso.clients.set(client.id, client);
   return {
     body: {
@@ -125,7 +133,10 @@ function createToken(world: World, input: Record<string, unknown>): JsonResult {
     const refreshToken = required(input, 'refreshToken');
     const session = world.sso.refreshTokens.get(refreshToken);
     if (!session || session.clientId !== client.id || !isOpen(session, world.now())) {
-      throw oidcError('InvalidGrantException', 'the refresh token is unknown, was issued to another client, or its sign-in ended (logout or the portal session duration); sign in again');
+      throw oidcError(
+        'InvalidGrantException',
+        'the refresh token is unknown, was issued to another client, or its sign-in ended (logout or the portal session duration); sign in again',
+      );
     }
     return issueTokens(world, client, session);
   }
@@ -153,7 +164,13 @@ function redeemDeviceCode(world: World, client: SsoClient, deviceCode: string): 
   }
   authorization.status = 'redeemed';
   const sso = world.fixture.sso!;
-  const session: PortalSession = { id: opaqueToken('', 12), user: authorization.user!, clientId: client.id, startedAt: now, endsAt: now + sso.portalSessionSeconds * 1000 };
+  const session: PortalSession = {
+    id: opaqueToken('', 12),
+    user: authorization.user!,
+    clientId: client.id,
+    startedAt: now,
+    endsAt: now + sso.portalSessionSeconds * 1000,
+  };
   world.sso.sessions.set(session.id, session);
   return issueTokens(world, client, session);
 }
@@ -184,7 +201,8 @@ function authenticateClient(world: World, input: Record<string, unknown>): SsoCl
   const secret = required(input, 'clientSecret');
   const client = world.sso.clients.get(id);
   if (!client || client.secret !== secret) throw oidcError('InvalidClientException', 'the client id or secret is not valid; register the client again');
-  if (world.now() >= client.secretExpiresAt) throw oidcError('InvalidClientException', 'the client registration has expired (90 days); register the client again');
+  if (world.now() >= client.secretExpiresAt)
+    throw oidcError('InvalidClientException', 'the client registration has expired (90 days); register the client again');
   return client;
 }
 

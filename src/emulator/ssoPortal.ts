@@ -19,7 +19,13 @@ const ROUTES: Record<string, string> = {
 /** The page size when a caller gives no maxResults (the emulator's choice). */
 const DEFAULT_PAGE = 20;
 
-const STATUS: Record<string, number> = { InvalidRequestException: 400, UnauthorizedException: 401, ForbiddenException: 403, ResourceNotFoundException: 404, TooManyRequestsException: 429 };
+const STATUS: Record<string, number> = {
+  InvalidRequestException: 400,
+  UnauthorizedException: 401,
+  ForbiddenException: 403,
+  ResourceNotFoundException: 404,
+  TooManyRequestsException: 429,
+};
 
 function portalError(code: string, message: string, status?: number): JsonApiError {
   return new JsonApiError(status ?? STATUS[code] ?? 400, code, { message });
@@ -60,10 +66,17 @@ function handlePortal(world: World, action: string, request: JsonRequest): JsonR
     }
     case 'ListAccountRoles': {
       const accountId = requiredQuery(query, 'account_id', 'accountId');
-      const roles = assigned.filter((a) => a.account === accountId).map((a) => a.permissionSet).sort();
+      const roles = assigned
+        .filter((a) => a.account === accountId)
+        .map((a) => a.permissionSet)
+        .sort();
       // AWS refuses GetRoleCredentials without an assignment with "No access"; the emulator refuses listing such an account's roles alike.
       if (roles.length === 0) throw noAccess();
-      const { items, nextToken } = page(roles.map((roleName) => ({ roleName, accountId })), query, `roles/${session.user}/${accountId}`);
+      const { items, nextToken } = page(
+        roles.map((roleName) => ({ roleName, accountId })),
+        query,
+        `roles/${session.user}/${accountId}`,
+      );
       return { principal: session.user, body: { roleList: items, ...(nextToken ? { nextToken } : {}) } };
     }
     case 'GetRoleCredentials':
@@ -93,7 +106,14 @@ function getRoleCredentials(world: World, sso: SsoFixture, session: PortalSessio
   );
   return {
     principal: session.user,
-    body: { roleCredentials: { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken, expiration: issued.expiresAt } },
+    body: {
+      roleCredentials: {
+        accessKeyId: issued.accessKeyId,
+        secretAccessKey: issued.secretAccessKey,
+        sessionToken: issued.sessionToken,
+        expiration: issued.expiresAt,
+      },
+    },
   };
 }
 
@@ -119,7 +139,8 @@ function page<T>(items: T[], query: URLSearchParams, list: string): { items: T[]
   const rawMax = query.get('max_result');
   let size = DEFAULT_PAGE;
   if (rawMax !== null) {
-    if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1 || Number(rawMax) > 100) throw portalError('InvalidRequestException', 'maxResults must be a whole number from 1 to 100');
+    if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1 || Number(rawMax) > 100)
+      throw portalError('InvalidRequestException', 'maxResults must be a whole number from 1 to 100');
     size = Number(rawMax);
   }
   let offset = 0;
@@ -131,11 +152,15 @@ function page<T>(items: T[], query: URLSearchParams, list: string): { items: T[]
     } catch {
       // left empty: refused below
     }
-    if (parsed.list !== list || typeof parsed.offset !== 'number' || !Number.isInteger(parsed.offset) || parsed.offset < 0) throw portalError('InvalidRequestException', 'Invalid nextToken');
+    if (parsed.list !== list || typeof parsed.offset !== 'number' || !Number.isInteger(parsed.offset) || parsed.offset < 0)
+      throw portalError('InvalidRequestException', 'Invalid nextToken');
     offset = parsed.offset;
   }
   const end = offset + size;
-  return { items: items.slice(offset, end), ...(end < items.length ? { nextToken: Buffer.from(JSON.stringify({ list, offset: end })).toString('base64url') } : {}) };
+  return {
+    items: items.slice(offset, end),
+    ...(end < items.length ? { nextToken: Buffer.from(JSON.stringify({ list, offset: end })).toString('base64url') } : {}),
+  };
 }
 
 function requiredQuery(query: URLSearchParams, name: string, member: string): string {

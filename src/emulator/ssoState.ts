@@ -88,20 +88,32 @@ export function decideAuthorizations(
   request: { user?: string; userCode?: string; deny: boolean },
 ): { status: number; body: Record<string, unknown> } {
   const users = Object.keys(sso?.users ?? {});
-  if (request.user === undefined && !request.deny) return { status: 400, body: { error: `approving needs 'user', the person who signs in; users: ${users.join(', ') || '(none: the fixture has no sso.users)'}` } };
+  if (request.user === undefined && !request.deny)
+    return {
+      status: 400,
+      body: { error: `approving needs 'user', the person who signs in; users: ${users.join(', ') || '(none: the fixture has no sso.users)'}` },
+    };
   if (request.user !== undefined && !sso?.users[request.user]) {
     return { status: 400, body: { error: `no user '${request.user}' under sso.users of the fixture; users: ${users.join(', ') || '(none)'}` } };
   }
-  const matched = [...state.authorizations.values()].filter((a) => a.status === 'pending' && now < a.expiresAt && (request.userCode === undefined || a.userCode === request.userCode.toUpperCase()));
+  const matched = [...state.authorizations.values()].filter(
+    (a) => a.status === 'pending' && now < a.expiresAt && (request.userCode === undefined || a.userCode === request.userCode.toUpperCase()),
+  );
   if (matched.length === 0) {
     const which = request.userCode === undefined ? '' : ` with user code ${request.userCode}`;
-    return { status: 404, body: { error: `no pending device authorization${which}; start one with StartDeviceAuthorization (codes expire after sso.device_code_lifetime)` } };
+    return {
+      status: 404,
+      body: { error: `no pending device authorization${which}; start one with StartDeviceAuthorization (codes expire after sso.device_code_lifetime)` },
+    };
   }
   for (const a of matched) {
     a.status = request.deny ? 'denied' : 'approved';
     if (request.user !== undefined) a.user = request.user;
   }
-  return { status: 200, body: { [request.deny ? 'denied' : 'approved']: matched.map((a) => a.userCode), ...(request.user !== undefined ? { user: request.user } : {}) } };
+  return {
+    status: 200,
+    body: { [request.deny ? 'denied' : 'approved']: matched.map((a) => a.userCode), ...(request.user !== undefined ? { user: request.user } : {}) },
+  };
 }
 
 // RFC 8628 §6.1: consonants only, so a code never spells a word and reads back unambiguously.

@@ -110,6 +110,11 @@ async function handleQuery(world: World, req: IncomingMessage, res: ServerRespon
   const call: Omit<Call, 'time'> = { service, action: action || '(none)', status: 200, code: 'OK', ...(auth ? { accessKeyId: auth.accessKeyId } : {}) };
 
   const fault = world.takeFault(action);
+  if (fault?.hang) {
+    // Logged now: a client that gives up leaves nothing to be logged later, when a test has moved on.
+    world.record({ ...call, status: 0, code: 'Hung' });
+    return;
+  }
   if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
   if (fault?.drop) {
     world.record({ ...call, status: 0, code: 'Dropped' });
@@ -143,7 +148,12 @@ async function handleQuery(world: World, req: IncomingMessage, res: ServerRespon
   world.record(call);
   if (fault?.truncate) {
     // Half an answer with the full Content-Length: the client sees the connection end mid-body.
-    res.writeHead(status, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml), 'x-amzn-RequestId': requestId, Date: new Date(world.serverClock()).toUTCString() });
+    res.writeHead(status, {
+      'Content-Type': 'text/xml',
+      'Content-Length': Buffer.byteLength(xml),
+      'x-amzn-RequestId': requestId,
+      Date: new Date(world.serverClock()).toUTCString(),
+    });
     res.write(xml.slice(0, Math.floor(xml.length / 2)));
     req.socket.destroy();
     return;
@@ -160,14 +170,15 @@ function overrideAnswer(world: World, result: { [name: string]: XmlValue } | und
   const asObject = (v: XmlValue | undefined): { [name: string]: XmlValue } | undefined =>
     v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? v : undefined;
   const credentials = asObject(result?.Credentials);
+  const text = (v: XmlValue | undefined): string => (typeof v === 'string' ? v : '');
   if (fault.credentials && credentials) {
-    const session = world.sessions.get(String(credentials.AccessKeyId));
+    const session = world.sessions.get(text(credentials.AccessKeyId));
     Object.assign(credentials, fault.credentials);
     if (session) {
       world.sessions.delete(session.accessKeyId);
-      session.accessKeyId = String(credentials.AccessKeyId);
-      session.secretAccessKey = String(credentials.SecretAccessKey);
-      session.sessionToken = String(credentials.SessionToken);
+      session.accessKeyId = text(credentials.AccessKeyId);
+      session.secretAccessKey = text(credentials.SecretAccessKey);
+      session.sessionToken = text(credentials.SessionToken);
       world.sessions.set(session.accessKeyId, session);
     }
   }
@@ -187,7 +198,7 @@ function overrideAnswer(world: World, result: { [name: string]: XmlValue } | und
 async function authenticate(world: World, req: IncomingMessage, url: URL, body: string, auth: ReturnType<typeof parseAuthorization>): Promise<Caller> {
   if (!auth) {
     const header = headerValue(req, 'authorization');
-    if (header) throw new ApiError(400, 'IncompleteSignature', 'Authorization header requires \'Credential\', \'Signature\' and \'SignedHeaders\' parameters.');
+    if (header) throw new ApiError(400, 'IncompleteSignature', "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.");
     throw new ApiError(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
   }
   const invalid = () => new ApiError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
@@ -207,18 +218,39 @@ async function authenticate(world: World, req: IncomingMessage, url: URL, body: 
   }
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
-  const ok = await verifySignature({ auth, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}), method: req.method ?? 'POST', path: url.pathname, query, headers: req.headers, body });
+  const ok = await verifySignature({
+    auth,
+    secretAccessKey: secret,
+    ...(token ? { sessionToken: token } : {}),
+    method: req.method ?? 'POST',
+    path: url.pathname,
+    query,
+    headers: req.headers,
+    body,
+  });
   if (!ok) {
-    throw new ApiError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+    throw new ApiError(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    );
   }
   const amzDate = headerValue(req, 'x-amz-date') ?? '';
   const signedAt = parseAmzDate(amzDate);
   const serverNow = world.serverClock();
   if (signedAt < serverNow - SKEW_LIMIT_MS) {
-    throw new ApiError(403, 'SignatureDoesNotMatch', `Signature expired: ${amzDate} is now earlier than ${compact(serverNow - SKEW_LIMIT_MS)} (${compact(serverNow)} - 15 min.)`);
+    throw new ApiError(
+      403,
+      'SignatureDoesNotMatch',
+      `Signature expired: ${amzDate} is now earlier than ${compact(serverNow - SKEW_LIMIT_MS)} (${compact(serverNow)} - 15 min.)`,
+    );
   }
   if (signedAt > serverNow + SKEW_LIMIT_MS) {
-    throw new ApiError(403, 'SignatureDoesNotMatch', `Signature not yet current: ${amzDate} is still later than ${compact(serverNow + SKEW_LIMIT_MS)} (${compact(serverNow)} + 15 min.)`);
+    throw new ApiError(
+      403,
+      'SignatureDoesNotMatch',
+      `Signature not yet current: ${amzDate} is still later than ${compact(serverNow + SKEW_LIMIT_MS)} (${compact(serverNow)} + 15 min.)`,
+    );
   }
   if (caller.kind === 'session' && world.now() >= caller.session.expiresAt) {
     throw new ApiError(400, 'ExpiredToken', 'The security token included in the request is expired');
@@ -227,7 +259,10 @@ async function authenticate(world: World, req: IncomingMessage, url: URL, body: 
 }
 
 function compact(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -41,7 +41,8 @@ function callerIdentity(caller: Caller): Result {
 function accessKeyInfo(world: World, params: Params): Result {
   const id = params.get('AccessKeyId') ?? '';
   validate('accessKeyId', id, { min: 16, max: 128, pattern: /^[\w]*$/ });
-  const owner = world.findLongTermKey(id)?.user.account ?? (world.sessions.get(id) ? principalAccount({ kind: 'session', session: world.sessions.get(id)! }) : undefined);
+  const owner =
+    world.findLongTermKey(id)?.user.account ?? (world.sessions.get(id) ? principalAccount({ kind: 'session', session: world.sessions.get(id)! }) : undefined);
   if (!owner) throw new ApiError(400, 'InvalidParameterValue', `The access key ${id} is not known to this emulator.`);
   return { Account: owner };
 }
@@ -59,8 +60,14 @@ function getSessionToken(world: World, params: Params, caller: Caller): Result {
 function assumeRole(world: World, params: Params, caller: Caller): Result {
   const roleArn = params.get('RoleArn');
   const sessionName = params.get('RoleSessionName');
-  if (roleArn === null) throw new ApiError(400, 'ValidationError', "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
-  if (sessionName === null) throw new ApiError(400, 'ValidationError', "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+  if (roleArn === null)
+    throw new ApiError(400, 'ValidationError', "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+  if (sessionName === null)
+    throw new ApiError(
+      400,
+      'ValidationError',
+      "1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null",
+    );
   validate('roleArn', roleArn, { min: 20, max: 2048 });
   validate('roleSessionName', sessionName, { min: 2, max: 64, pattern: /^[\w+=,.@-]*$/ });
   const duration = integer('durationSeconds', params.get('DurationSeconds'), 900, 43200);
@@ -155,7 +162,11 @@ function mfaParams(params: Params): { serial: string; code: string } | undefined
 function verifyMfa(world: World, owner: User | undefined, serial: string, code: string): void {
   const device = owner?.mfa.find((d) => d.serial === serial);
   if (!device) {
-    throw new ApiError(403, 'AccessDenied', 'MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.');
+    throw new ApiError(
+      403,
+      'AccessDenied',
+      'MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.',
+    );
   }
   const step = acceptedStep(device.seed, code, world.now(), world.lastAcceptedStep.get(serial));
   if (step === undefined) throw new ApiError(403, 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.');
@@ -164,19 +175,48 @@ function verifyMfa(world: World, owner: User | undefined, serial: string, code: 
 
 function validate(name: string, value: string, rule: { min: number; max: number; pattern?: RegExp }): void {
   const shown = value.length > 64 ? `${value.slice(0, 64)}...` : value;
-  if (value.length < rule.min) throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
-  if (value.length > rule.max) throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+  if (value.length < rule.min)
+    throw new ApiError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
+    );
+  if (value.length > rule.max)
+    throw new ApiError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`,
+    );
   if (rule.pattern && !rule.pattern.test(value)) {
     const source = rule.pattern.source.replace(/^\^/, '').replace(/\$$/, '');
-    throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${source}`);
+    throw new ApiError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${shown}' at '${name}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${source}`,
+    );
   }
 }
 
 function integer(name: string, raw: string | null, min: number, max: number): number | undefined {
   if (raw === null) return undefined;
-  if (!/^-?\d+$/.test(raw)) throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${raw}' at '${name}' failed to satisfy constraint: Member must be an integer`);
+  if (!/^-?\d+$/.test(raw))
+    throw new ApiError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${raw}' at '${name}' failed to satisfy constraint: Member must be an integer`,
+    );
   const value = Number(raw);
-  if (value < min) throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
-  if (value > max) throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+  if (value < min)
+    throw new ApiError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`,
+    );
+  if (value > max)
+    throw new ApiError(
+      400,
+      'ValidationError',
+      `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must have value less than or equal to ${max}`,
+    );
   return value;
 }

@@ -45,6 +45,8 @@ export interface Fault {
   status?: number;
   latencyMs?: number;
   drop?: boolean;
+  /** Never answer: the call is logged as it arrives (code Hung) and the connection left open until the client gives up. */
+  hang?: boolean;
   truncate?: boolean;
   /** Values the answer's Credentials carry instead of the issued ones (the session is re-keyed to match). */
   credentials?: AnswerCredentials;
@@ -109,7 +111,15 @@ export class World {
   }
   managedPolicy(arn: string): (ManagedPolicy & { attachable: true }) | undefined {
     const builtin = AWS_MANAGED_POLICIES[arn];
-    if (builtin) return { name: arn.split('/').pop() ?? arn, arn, id: `ANPA${base32(Buffer.from(arn)).slice(0, 17)}`, created: new Date('2015-02-06T18:39:46Z'), document: builtin, attachable: true };
+    if (builtin)
+      return {
+        name: arn.split('/').pop() ?? arn,
+        arn,
+        id: `ANPA${base32(Buffer.from(arn)).slice(0, 17)}`,
+        created: new Date('2015-02-06T18:39:46Z'),
+        document: builtin,
+        attachable: true,
+      };
     const m = /^arn:aws:iam::(\d{12}):policy\/(?:.*\/)?(.+)$/.exec(arn);
     const p = m ? this.fixture.accounts[m[1]!]?.policies[m[2]!] : undefined;
     return p ? { ...p, attachable: true } : undefined;
@@ -146,7 +156,8 @@ export class World {
     facts.keys['aws:username'] = user.name;
     const decision = evaluate(docs, facts, { trust: false });
     if (decision === 'allow') return;
-    const why = decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+    const why =
+      decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
     throw new ApiError(403, 'AccessDenied', `User: ${user.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
   }
 

@@ -8,6 +8,7 @@ import { recordApproval } from '../config/approval';
 import { direnvLibFile } from '../config/paths';
 import { resolveDirectoryProject } from '../config/resolveProject';
 import type { ResolvedProject } from '../config/types';
+import type { SsoAssignments } from '../credentials/ssoSignIn';
 import { planInit, type Ask, type InitFlags } from './planInit';
 
 export interface InitDeps {
@@ -18,6 +19,8 @@ export interface InitDeps {
   ask: Ask | undefined;
   /** Runs `direnv allow DIR`; throws with direnv's own words on failure. */
   direnvAllow: (dir: string) => Promise<void>;
+  /** What IAM Identity Center assigns through a source, for init's pick lists. */
+  ssoAssignments?: (sourceName: string) => SsoAssignments;
 }
 
 /** The directory's files are the person's: a link (inside the directory) stays a link; a new file gets 0666 less the umask. */
@@ -48,7 +51,8 @@ async function writeAndAllow(dir: string, flags: InitFlags, deps: InitDeps): Pro
     // Leave the directory as it was: a file awsdir itself refuses helps nobody.
     if (plan.oldProject === undefined) rmSync(written, { force: true });
     else writeFileAtomic(projectFile, plan.oldProject, PERSONAL);
-    if (error instanceof ConfigError) throw new ConfigError(`init: these values make an invalid project file, so nothing was written: ${error.message}`, { cause: error });
+    if (error instanceof ConfigError)
+      throw new ConfigError(`init: these values make an invalid project file, so nothing was written: ${error.message}`, { cause: error });
     throw error;
   }
   recordApproval(project, deps.env, new Date(deps.now()));
@@ -65,7 +69,7 @@ async function writeAndAllow(dir: string, flags: InitFlags, deps: InitDeps): Pro
   }
 
   const hint = existsSync(direnvLibFile(deps.env)) ? '' : ' (once per machine first: `awsdir hook direnv --install`)';
-  if (flags.allow && envrcAction !== 'skip') {
+  if (plan.allow && envrcAction !== 'skip') {
     await deps.direnvAllow(dir);
     deps.reporter.info(`ran \`direnv allow\`; next: cd out and back in (or run \`direnv reload\`) to load it${hint}`);
   } else {

@@ -11,6 +11,11 @@ import { resolveDirectoryProject } from '../config/resolveProject';
 export async function trustPolicyFor(dir: string, deps: { env: Env; reporter: Reporter }): Promise<string> {
   const userConfig = await loadUserConfig(deps.env);
   const project = await resolveDirectoryProject(dir, deps.env, userConfig);
+  if (project.sso) {
+    throw new ConfigError(
+      `trust policy: ${project.projectFile} uses permission set ${project.sso.roleName} of IAM Identity Center, which provisions its role and that role's trust policy itself; there is nothing to apply (assign the permission set in IAM Identity Center instead)`,
+    );
+  }
   const serial = project.mfaSerial ?? project.source.mfaSerial;
   const account = serial ? /^arn:[\w-]+:iam::(\d{12}):mfa\//.exec(serial)?.[1] : undefined;
   if (!account) {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, type
 import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AwsdirError } from '../core/errors';
-import { writeFileAtomic } from '../core/writeFileAtomic';
+import { syncDir, writeFileAtomic } from '../core/writeFileAtomic';
 import type { Keyring } from './keyring';
 
 export interface FileKeyringOptions {
@@ -57,10 +57,11 @@ export function createFileKeyring(options: FileKeyringOptions): Keyring {
   const dir = options.dir;
   let keys: Promise<Keys> | undefined;
   // The key derivation is the slow part (~0.1 s): once per process.
-  const unlock = (): Promise<Keys> => (keys ??= openKeys(options).catch((error: unknown) => {
-    keys = undefined;
-    throw error;
-  }));
+  const unlock = (): Promise<Keys> =>
+    (keys ??= openKeys(options).catch((error: unknown) => {
+      keys = undefined;
+      throw error;
+    }));
 
   const entryPath = (k: Keys, name: string): string => join(dir, entryId(k, name) + ENTRY_SUFFIX);
 
@@ -78,7 +79,9 @@ export function createFileKeyring(options: FileKeyringOptions): Keyring {
       }
       const opened = openEntry(k, entryId(k, name), raw);
       if (!opened || opened.name !== name) {
-        throw new AwsdirError(`file keyring: entry ${name} in ${dir} is damaged and cannot be decrypted; remove it (\`awsdir clear\` for sessions, \`awsdir add\` again for a source)`);
+        throw new AwsdirError(
+          `file keyring: entry ${name} in ${dir} is damaged and cannot be decrypted; remove it (\`awsdir clear\` for sessions, \`awsdir add\` again for a source)`,
+        );
       }
       return opened.value;
     },
@@ -133,9 +136,7 @@ async function openKeys(options: FileKeyringOptions): Promise<Keys> {
     const keys = await deriveKeys(passphrase, existing);
     const opened = open(keys.seal, existing.check, Buffer.from('verifier'));
     if (opened === null || opened !== VERIFIER_TEXT) {
-      throw new AwsdirError(
-        `file keyring: wrong passphrase for ${options.dir}; nothing was changed; check AWSDIR_FILE_PASSPHRASE (or what you typed)`,
-      );
+      throw new AwsdirError(`file keyring: wrong passphrase for ${options.dir}; nothing was changed; check AWSDIR_FILE_PASSPHRASE (or what you typed)`);
     }
     return keys;
   }
@@ -164,7 +165,7 @@ async function openKeys(options: FileKeyringOptions): Promise<Keys> {
   } finally {
     safeUnlink(temp);
   }
-  fsyncDir(options.dir);
+  syncDir(options.dir);
   return keys;
 }
 
@@ -192,7 +193,9 @@ function readVerifier(path: string): Verifier | null {
   } catch {
     // fall through
   }
-  throw new AwsdirError(`file keyring: ${path} is damaged; without it no entry can be checked; restore it from a backup, or move the keyring directory away to start afresh`);
+  throw new AwsdirError(
+    `file keyring: ${path} is damaged; without it no entry can be checked; restore it from a backup, or move the keyring directory away to start afresh`,
+  );
 }
 
 const derived = new Map<string, Promise<Buffer>>();
@@ -308,18 +311,6 @@ function writeAtomic(dir: string, path: string, content: string): void {
   }
 }
 
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Not every filesystem lets a directory be synced; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 function safeUnlink(path: string): void {
   try {
     unlinkSync(path);
@@ -332,12 +323,17 @@ function fileError(what: string, error: unknown, dir: string): AwsdirError {
   if (error instanceof AwsdirError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new AwsdirError(`file keyring: the disk is full (${code}) in ${dir}; the previous value of every entry is intact; free some space and run the command again`, {
-      cause: error,
-    });
+    return new AwsdirError(
+      `file keyring: the disk is full (${code}) in ${dir}; the previous value of every entry is intact; free some space and run the command again`,
+      {
+        cause: error,
+      },
+    );
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new AwsdirError(`file keyring: ${what} in ${dir} (${code}); make the directory writable by you (chmod 700), or set AWSDIR_KEYRING=os`, { cause: error });
+    return new AwsdirError(`file keyring: ${what} in ${dir} (${code}); make the directory writable by you (chmod 700), or set AWSDIR_KEYRING=os`, {
+      cause: error,
+    });
   }
   return new AwsdirError(`file keyring: ${what} in ${dir} (${code ?? String(error)})`, { cause: error });
 }

@@ -1,5 +1,5 @@
 /**
- * Where secrets live (DESIGN.md section 4). Entry names are `source/<name>`,
+ * Where secrets live (docs/security.md, "What is stored where"). Entry names are `source/<name>`,
  * `mfa-session/<hash>` and `role/<hash>` under the service `awsdir`; values are versioned JSON.
  */
 export type KeyringBackend = 'os' | 'file';

@@ -93,6 +93,8 @@ async function record(options: OpenKeyringOptions, backend: KeyringBackend): Pro
     await options.recordPick(backend);
   } catch (error) {
     // The keyring works; failing to remember the pick only means `auto` runs again next time.
-    options.reporter.warn(`could not record 'keyring: ${backend}' in the user file (${error instanceof Error ? error.message : String(error)}); awsdir will pick again next time`);
+    options.reporter.warn(
+      `could not record 'keyring: ${backend}' in the user file (${error instanceof Error ? error.message : String(error)}); awsdir will pick again next time`,
+    );
   }
 }

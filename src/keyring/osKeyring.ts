@@ -17,6 +17,8 @@ export interface OsKeyringOptions {
 }
 
 export const DEFAULT_DEADLINE_MS = 3000;
+/** What `list` adds to the deadline for starting the child process that asks. */
+const LIST_START_ALLOWANCE_MS = 5000;
 
 /**
  * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, the Linux
@@ -148,14 +150,20 @@ export function explain(error: unknown, what: Operation, deadlineMs: number, pla
     );
   }
   if (what === 'write' || what === 'delete') {
-    return new AwsdirError(`keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); ${LOCKED[platform] ?? LOCKED.linux}, or set AWSDIR_KEYRING=file`, {
-      cause: error,
-    });
+    return new AwsdirError(
+      `keychain: cannot ${what === 'write' ? 'store' : 'remove'} an entry (${oneLine(message)}); ${LOCKED[platform] ?? LOCKED.linux}, or set AWSDIR_KEYRING=file`,
+      {
+        cause: error,
+      },
+    );
   }
   const unlock = platform === 'darwin' ? 'unlock the login keychain' : platform === 'win32' ? 'check Windows Credential Manager' : 'unlock your keyring';
-  return new AwsdirError(`keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); ${unlock}, or set AWSDIR_KEYRING=file`, {
-    cause: error,
-  });
+  return new AwsdirError(
+    `keychain: cannot ${what === 'list' ? 'list entries' : 'read an entry'} (${oneLine(message)}); ${unlock}, or set AWSDIR_KEYRING=file`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** Why a write usually fails, and what unlocks it, per platform. */
@@ -185,6 +193,9 @@ function listInChild(options: OsKeyringOptions, deadlineMs: number | undefined):
   // Required here, not at the top: the cache-hit path reads one entry and never lists, and
   // loading child_process costs every `cd` several milliseconds.
   const { execFile } = require('node:child_process') as typeof import('node:child_process');
+  // The child must start Node.js before it can ask anything: on a busy machine that alone took
+  // seconds, and a listing cut short showed `status` no sessions at all.
+  if (deadlineMs !== undefined) deadlineMs += LIST_START_ALLOWANCE_MS;
   return new Promise((resolve, reject) => {
     execFile(
       options.node,

@@ -39,7 +39,12 @@ export const NO_TERMINAL_HINT =
   'give the code with AWSDIR_MFA_CODE=123456 or --mfa-code, or set mfa_process for the source in the user file to a command that prints one';
 
 export function createMfaCodeProvider(init: MfaCodeProviderInit): MfaCodeProvider {
-  const given = init.flagCode !== undefined && init.flagCode !== '' ? { code: init.flagCode, origin: 'flag' as const } : init.env.AWSDIR_MFA_CODE ? { code: init.env.AWSDIR_MFA_CODE, origin: 'env' as const } : undefined;
+  const given =
+    init.flagCode !== undefined && init.flagCode !== ''
+      ? { code: init.flagCode, origin: 'flag' as const }
+      : init.env.AWSDIR_MFA_CODE
+        ? { code: init.env.AWSDIR_MFA_CODE, origin: 'env' as const }
+        : undefined;
   let givenUsed = false;
   const sleep = init.sleep ?? ((ms: number, signal?: AbortSignal) => abortableSleep(ms, signal, 'cancelled while waiting for a new MFA code window'));
 
@@ -54,7 +59,9 @@ export function createMfaCodeProvider(init: MfaCodeProviderInit): MfaCodeProvide
     if (given) {
       if (givenUsed) {
         const where = given.origin === 'flag' ? '--mfa-code' : 'AWSDIR_MFA_CODE';
-        throw new AwsdirError(`MFA: a second code is needed for ${serial} in this run, and ${where} gave only one (AWS takes each code once); run again with the next code`);
+        throw new AwsdirError(
+          `MFA: a second code is needed for ${serial} in this run, and ${where} gave only one (AWS takes each code once); run again with the next code`,
+        );
       }
       givenUsed = true;
       if (!/^\d{6}$/.test(given.code)) {
@@ -64,7 +71,10 @@ export function createMfaCodeProvider(init: MfaCodeProviderInit): MfaCodeProvide
     }
     if (mfaProcess) {
       await waitForWindow(serial);
-      return { code: await runMfaProcess({ command: mfaProcess, env: init.env, stderr: init.stderr, ...(init.signal ? { signal: init.signal } : {}) }), origin: 'process' };
+      return {
+        code: await runMfaProcess({ command: mfaProcess, env: init.env, stderr: init.stderr, ...(init.signal ? { signal: init.signal } : {}) }),
+        origin: 'process',
+      };
     }
     if (!init.readCode) assertTerminal(NO_TERMINAL_HINT);
     await waitForWindow(serial);

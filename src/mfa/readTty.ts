@@ -105,3 +105,16 @@ export async function readTty(options: ReadTtyOptions): Promise<string> {
     input.destroy();
   }
 }
+
+/**
+ * A short question (y/n) on /dev/tty, where the MFA prompt asks too, so it works under direnv in
+ * bash, zsh and fish; undefined when there is no terminal, so the caller can refuse instead.
+ */
+export function terminalQuestion(signal: AbortSignal, noTerminalHint: string): ((question: string) => Promise<string>) | undefined {
+  try {
+    closeSync(openSync('/dev/tty', 'r+'));
+  } catch {
+    return undefined;
+  }
+  return (question) => readTty({ prompt: question, echo: 'self', accept: (c) => /[A-Za-z]/.test(c), maxLength: 3, signal, noTerminalHint });
+}

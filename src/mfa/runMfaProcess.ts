@@ -45,7 +45,9 @@ export async function runMfaProcess(options: RunMfaProcessOptions): Promise<stri
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
     if (code === 'ABORT_ERR') throw new CancelledError('cancelled while mfa_process was running');
-    throw new AwsdirError(`mfa_process '${file}' could not start (${code ?? result.error.message}); check the command in the user file`, { cause: result.error });
+    throw new AwsdirError(`mfa_process '${file}' could not start (${code ?? result.error.message}); check the command in the user file`, {
+      cause: result.error,
+    });
   }
   if (result.timedOut) {
     throw new AwsdirError(`mfa_process '${file}' gave no code within ${Math.round(timeoutMs / 1000)} s; check the device, or give the code with --mfa-code`);

@@ -10,7 +10,7 @@ import { readProfileKeys } from './readProfileKeys';
 import { removeImportedProfile } from './removeImportedProfile';
 
 const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
-const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** STS takes only TOTP devices: virtual or hardware, whose serial is an ARN of an `mfa/` resource. */
 const TOTP_SERIAL = /^arn:aws[\w-]*:iam::\d{12}:mfa\/[\w+=,.@/-]+$/;
 
@@ -80,11 +80,14 @@ export async function addSource(input: AddInput, deps: AddDeps): Promise<void> {
 
 function keysFromEnv(env: Env): AwsCredentials {
   if (isAwsdirExport(env)) {
-    throw new AwsdirError("--from-env: the AWS_* variables here were exported by awsdir (a role session), not an IAM user's key; run it from a shell outside awsdir's directories");
+    throw new AwsdirError(
+      "--from-env: the AWS_* variables here were exported by awsdir (a role session), not an IAM user's key; run it from a shell outside awsdir's directories",
+    );
   }
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-  if (!accessKeyId || !secretAccessKey) throw new UsageError('--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment; set both, or leave out --from-env to type them');
+  if (!accessKeyId || !secretAccessKey)
+    throw new UsageError('--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment; set both, or leave out --from-env to type them');
   return { accessKeyId, secretAccessKey };
 }
 
@@ -108,10 +111,13 @@ async function findMfaDevice(keys: AwsCredentials, deps: AddDeps): Promise<strin
   }
   const usable = devices.filter((d) => TOTP_SERIAL.test(d.serialNumber));
   for (const d of devices) {
-    if (!usable.includes(d)) deps.reporter.info(`skipping MFA device ${d.serialNumber}: STS takes codes only from virtual or hardware TOTP devices, not FIDO security keys`);
+    if (!usable.includes(d))
+      deps.reporter.info(`skipping MFA device ${d.serialNumber}: STS takes codes only from virtual or hardware TOTP devices, not FIDO security keys`);
   }
   if (usable.length === 0) {
-    deps.reporter.warn('this user has no TOTP MFA device; roles that require MFA will refuse it (add one in IAM, then run `awsdir add` again, or use `mfa: false` for roles that do not require it)');
+    deps.reporter.warn(
+      'this user has no TOTP MFA device; roles that require MFA will refuse it (add one in IAM, then run `awsdir add` again, or use `mfa: false` for roles that do not require it)',
+    );
     return undefined;
   }
   if (usable.length === 1) return usable[0]?.serialNumber;

@@ -23,7 +23,7 @@ export async function removeImportedProfile(
     return;
   }
   const stored = deps.readBack ? await deps.readBack(sourceEntryName(input.source)) : null;
-  let same = false;
+  let same: boolean;
   try {
     const value = JSON.parse(stored ?? 'null') as { accessKeyId?: string; secretAccessKey?: string } | null;
     same = value?.accessKeyId === input.keys.accessKeyId && value?.secretAccessKey === input.keys.secretAccessKey;
@@ -31,7 +31,9 @@ export async function removeImportedProfile(
     same = false;
   }
   if (!same) {
-    throw new AwsdirError(`--remove-from-file: the key did not read back from the keychain as stored, so ${file} was left unchanged; check the keychain (\`awsdir doctor\`) and run the command again`);
+    throw new AwsdirError(
+      `--remove-from-file: the key did not read back from the keychain as stored, so ${file} was left unchanged; check the keychain (\`awsdir doctor\`) and run the command again`,
+    );
   }
   const { target, backup } = removeProfileKeys(deps.env, input.profile, (deps.now ?? Date.now)());
   const where = target === file ? file : `${file} (a link; its target ${target} was rewritten and the link kept)`;
@@ -39,6 +41,8 @@ export async function removeImportedProfile(
     `removed the key of [${input.profile}] from ${where}; the previous file is kept in ${backup} (mode 0600) and holds the key in plain text: delete it when you no longer need it, with ${deleteBackupHint(backup)}`,
   );
   if (target !== file) {
-    deps.reporter.info(`if ${target} is under version control (a dotfiles repository), the key stays in its history: replace it with \`awsdir rotate ${input.source}\``);
+    deps.reporter.info(
+      `if ${target} is under version control (a dotfiles repository), the key stays in its history: replace it with \`awsdir rotate ${input.source}\``,
+    );
   }
 }

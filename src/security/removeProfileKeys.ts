@@ -46,7 +46,10 @@ export function withoutProfileKeys(text: string, profile: string): { text: strin
 }
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 const BACKUP_INFIX = '.awsdir-backup-';
@@ -86,7 +89,10 @@ export function removeProfileKeys(env: Env, profile: string, now: number): { fil
   try {
     fd = openSync(backup, 'wx', 0o600);
   } catch (error) {
-    throw new AwsdirError(`--remove-from-file: cannot create the backup ${backup} (${(error as NodeJS.ErrnoException).code ?? String(error)}); the file was left as it was; try again in a second`, { cause: error });
+    throw new AwsdirError(
+      `--remove-from-file: cannot create the backup ${backup} (${(error as NodeJS.ErrnoException).code ?? String(error)}); the file was left as it was; try again in a second`,
+      { cause: error },
+    );
   }
   try {
     // The umask may have taken bits away, never added them; set exactly 0600 anyway.

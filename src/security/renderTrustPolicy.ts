@@ -20,10 +20,13 @@ export interface TrustPolicyInit {
  * into the console or `aws iam update-assume-role-policy --policy-document`.
  */
 export function renderTrustPolicy(init: TrustPolicyInit): string {
-  if (!/^\d{12}$/.test(init.account)) throw new UsageError(`trust policy: account '${init.account}' is not a 12-digit AWS account id; give the account of your IAM users`);
+  if (!/^\d{12}$/.test(init.account))
+    throw new UsageError(`trust policy: account '${init.account}' is not a 12-digit AWS account id; give the account of your IAM users`);
   const partition = init.userArn ? /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):user\/[\w+=,.@/-]+$/.exec(init.userArn) : null;
   if (init.userArn && (!partition || partition[2] !== init.account)) {
-    throw new UsageError(`trust policy: '${init.userArn}' is not an IAM user ARN in account ${init.account}; give one like arn:aws:iam::${init.account}:user/alice`);
+    throw new UsageError(
+      `trust policy: '${init.userArn}' is not an IAM user ARN in account ${init.account}; give one like arn:aws:iam::${init.account}:user/alice`,
+    );
   }
   if (init.maxAgeSeconds !== undefined && (!Number.isInteger(init.maxAgeSeconds) || init.maxAgeSeconds < 900 || init.maxAgeSeconds > 129600)) {
     throw new UsageError(`trust policy: MFA age ${init.maxAgeSeconds} is outside 900..129600 seconds (the range of an MFA session); choose a value in it`);

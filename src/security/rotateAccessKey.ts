@@ -59,7 +59,10 @@ export async function rotateAccessKey(sourceName: string, old: AwsCredentials, d
     created = await deps.iam.createAccessKey(userName);
   } catch (error) {
     if (deps.isLimitExceeded(error)) throw limit(others[0]?.accessKeyId);
-    throw new AwsdirError(`rotate: IAM did not create a new key (${deps.describe(error, 'CreateAccessKey')}); nothing changed, the old key ${old.accessKeyId} still works; try again`, { cause: error });
+    throw new AwsdirError(
+      `rotate: IAM did not create a new key (${deps.describe(error, 'CreateAccessKey')}); nothing changed, the old key ${old.accessKeyId} still works; try again`,
+      { cause: error },
+    );
   }
   r.info(`created the new access key ${created.accessKeyId} for ${userName}; waiting until AWS accepts it`);
 
@@ -82,7 +85,8 @@ export async function rotateAccessKey(sourceName: string, old: AwsCredentials, d
       break;
     } catch (error) {
       if (!deps.isNotYetValid(error)) await undo(`the new key failed its first use (${deps.describe(error, 'GetCallerIdentity')})`, error);
-      if (deps.now() + delay > deadline) await undo(`AWS did not accept the new key within ${deps.waitSeconds}s (${deps.describe(error, 'GetCallerIdentity')})`, error);
+      if (deps.now() + delay > deadline)
+        await undo(`AWS did not accept the new key within ${deps.waitSeconds}s (${deps.describe(error, 'GetCallerIdentity')})`, error);
       r.info(`the new key is not accepted yet (attempt ${attempt}); retrying in ${(delay / 1000).toFixed(1)}s`);
       await deps.sleep(delay);
     }
@@ -96,7 +100,9 @@ export async function rotateAccessKey(sourceName: string, old: AwsCredentials, d
   try {
     await deps.record(created.accessKeyId);
   } catch (error) {
-    r.warn(`the new key is in the keychain, but the user file still names ${old.accessKeyId} (${error instanceof Error ? error.message : String(error)}); run \`awsdir add ${sourceName}\` to record it`);
+    r.warn(
+      `the new key is in the keychain, but the user file still names ${old.accessKeyId} (${error instanceof Error ? error.message : String(error)}); run \`awsdir add ${sourceName}\` to record it`,
+    );
   }
 
   try {

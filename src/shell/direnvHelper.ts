@@ -39,6 +39,9 @@ function writeAtomically(target: string, text: string): void {
     writeFileAtomic(target, text, { mode: 0o644, personal: true });
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : String(error);
-    throw new AwsdirError(`${target} could not be written (${reason}); check that the directory is writable, or print the helper with \`awsdir hook direnv\` and save it there yourself`, { cause: error });
+    throw new AwsdirError(
+      `${target} could not be written (${reason}); check that the directory is writable, or print the helper with \`awsdir hook direnv\` and save it there yourself`,
+      { cause: error },
+    );
   }
 }

@@ -7,6 +7,11 @@ export const promptShells: readonly PromptShell[] = ['bash', 'zsh', 'fish'];
  * AWSDIR_EXPIRES; "!" first for production: a label containing "prod", or AWSDIR_CONFIRM=1, which
  * the export sets for `confirm: true`), or nothing outside an awsdir directory.
  *
+ * The time left is what surely remains, in whole minutes, as the summary line counts it: the shell's
+ * clock drops the fraction of the current second, so one second less than expiry minus now. Without
+ * that, a one-hour session would show "1h00m" in the second it was issued, beside a summary line
+ * saying "59m left".
+ *
  * The variables are data, never code:
  * - AWSDIR_EXPIRES reaches arithmetic only after matching ^[0-9]+$, because bash and zsh evaluate
  *   a variable's content as an expression there (`a[$(cmd)]` would run cmd).
@@ -20,7 +25,8 @@ export const promptShells: readonly PromptShell[] = ['bash', 'zsh', 'fish'];
  * letter by letter), and EPOCHSECONDS (bash 5) only with date(1) as the fallback.
  */
 
-const bash = String.raw`# awsdir prompt segment. Add to ~/.bashrc after this function: PS1='$(awsdir_prompt)'"$PS1"  (single quotes: the function must run at each prompt)
+const bash =
+  String.raw`# awsdir prompt segment. Add to ~/.bashrc after this function: PS1='$(awsdir_prompt)'"$PS1"  (single quotes: the function must run at each prompt)
 awsdir_prompt() {
   [[ -n "\${AWSDIR_LABEL:-}\${AWSDIR_ACCOUNT:-}" ]] || return 0
   local label="\${AWSDIR_LABEL:-}" account="\${AWSDIR_ACCOUNT:-}" expires="\${AWSDIR_EXPIRES:-}" now left="" mark=""
@@ -30,8 +36,8 @@ awsdir_prompt() {
   if [[ "$expires" =~ ^[0-9]{1,15}$ ]]; then
     now="\${EPOCHSECONDS:-}"
     [[ -n "$now" ]] || now="$(date +%s)"
-    left=$(( 10#$expires - now ))
-    if (( left <= 0 )); then left="expired"
+    left=$(( 10#$expires - now - 1 ))
+    if (( left < 0 )); then left="expired"
     elif (( left >= 3600 )); then printf -v left '%dh%02dm' $(( left / 3600 )) $(( left % 3600 / 60 ))
     elif (( left < 60 )); then left="<1m"
     else left="$(( left / 60 ))m"
@@ -44,7 +50,8 @@ awsdir_prompt() {
 }
 `.replace(/\\\$/g, '$');
 
-const zsh = String.raw`# awsdir prompt segment. Add to ~/.zshrc after this function: setopt PROMPT_SUBST; PROMPT='$(awsdir_prompt)'"$PROMPT"  (single quotes: the function must run at each prompt)
+const zsh =
+  String.raw`# awsdir prompt segment. Add to ~/.zshrc after this function: setopt PROMPT_SUBST; PROMPT='$(awsdir_prompt)'"$PROMPT"  (single quotes: the function must run at each prompt)
 awsdir_prompt() {
   emulate -L zsh
   [[ -n "\${AWSDIR_LABEL-}\${AWSDIR_ACCOUNT-}" ]] || return 0
@@ -56,8 +63,8 @@ awsdir_prompt() {
   if [[ "$expires" =~ '^[0-9]{1,15}$' ]]; then
     now="\${EPOCHSECONDS-}"
     [[ -n "$now" ]] || now="$(date +%s)"
-    left=$(( 10#$expires - now ))
-    if (( left <= 0 )); then left="expired"
+    left=$(( 10#$expires - now - 1 ))
+    if (( left < 0 )); then left="expired"
     elif (( left >= 3600 )); then left="$(( left / 3600 ))h\${(l:2::0:)$(( left % 3600 / 60 ))}m"
     elif (( left < 60 )); then left="<1m"
     else left="$(( left / 60 ))m"
@@ -81,8 +88,8 @@ function awsdir_prompt --description 'awsdir: label, account and time left of th
     end
     set -l text (string join ' ' -- (string match -v '' -- "$label" "$account"))
     if string match -qr '^[0-9]{1,15}$' -- "$AWSDIR_EXPIRES"
-        set -l left (math "$AWSDIR_EXPIRES" - (date +%s))
-        if test $left -le 0
+        set -l left (math "$AWSDIR_EXPIRES" - (date +%s) - 1)
+        if test $left -lt 0
             set text "$text expired"
         else if test $left -ge 3600
             set text "$text "(math -s0 $left / 3600)h(string pad -c 0 -w 2 -- (math -s0 $left % 3600 / 60))m

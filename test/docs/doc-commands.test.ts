@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, makeHome, ROOT, runCli, runProcess } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, makeHome, ROOT, runCli, runProcess, type CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 import { extractCommands, type DocCommand } from './extractCommands';
 
 /**
@@ -9,47 +11,55 @@ import { extractCommands, type DocCommand } from './extractCommands';
  * HOME, in one bash per page (so `cd` and `eval` carry over as they would for a reader), with
  * direnv's prompt hook run after each command as an interactive shell would. The convention for
  * marking commands is in ./extractCommands.ts and docs/README.md.
+ *
+ * Each page gets a machine of its own: its own emulator (a page that rotates alice's key or spends
+ * MFA codes leaves the next page nothing) and its own keychain (a session another page cached
+ * would spare a page the MFA code it should ask for), so no page passes or fails because of
+ * the pages before it.
  */
 jest.setTimeout(240_000);
 
-const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
-let emulator: TestEmulator;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(async () => {
-  await emulator?.close();
-});
+const pages = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 function shq(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/*
+ * Prints the code alice's device shows now. When every code of this 30-second step was spent (AWS
+ * takes each once, and pages spend several in a few seconds), the emulator's clock moves to the
+ * next step, as a reader would wait for their device to show a new code.
+ */
+const MFA_CODE_SCRIPT = `const [url, serial] = process.argv.slice(2);
+(async () => {
+  for (let tries = 0; tries < 5; tries++) {
+    const r = await fetch(url + '/__emulator/totp?serial=' + encodeURIComponent(serial));
+    const j = await r.json();
+    if (r.status === 200 && j.code) return process.stdout.write(j.code);
+    if (r.status !== 409) throw new Error('emulator totp: ' + (j.error || r.status));
+    await fetch(url + '/__emulator/clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: j.retryAfterSeconds || 1 }) });
+  }
+  throw new Error('emulator totp: no code after moving the clock five times');
+})().catch((e) => { process.stderr.write('doc-test harness: ' + e.message + '\\n'); process.exit(1); });
+`;
+
 /** A reader's machine after `awsdir add` (and, unless `fresh`, after getting-started). */
-async function prepareHome(fresh: boolean): Promise<{ home: string; env: Record<string, string> }> {
+async function prepareHome(fresh: boolean, emulator: TestEmulator, keychain: PrivateKeychain): Promise<{ home: string; env: Record<string, string> }> {
   const { home, env: homeEnv } = makeHome('awsdir-docs-');
   const bin = join(home, 'bin');
   mkdirSync(bin);
   // `awsdir` on PATH hands every run the emulator's current MFA code, as a reader would type it.
-  // When every code of the current 30 s step was used (commands that each start a new MFA session
-  // can follow each other faster than that), the emulator's clock moves to the next step, as
-  // test/helpers/emulator.ts does, instead of handing over no code at all.
-  const totpUrl = `${emulator.url}/__emulator/totp?serial=${encodeURIComponent('arn:aws:iam::111111111111:mfa/alice')}`;
-  const nextCode = `(async ([totp, clock]) => {
-  for (let i = 0; i < 3; i++) {
-    const r = await fetch(totp);
-    const j = await r.json();
-    if (j.code) return process.stdout.write(j.code);
-    if (r.status !== 409) return;
-    await fetch(clock, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: j.retryAfterSeconds || 1 }) });
-  }
-})(process.argv.slice(1)).catch(() => {})`;
+  writeFileSync(join(home, '.mfa-code.cjs'), MFA_CODE_SCRIPT);
   writeFileSync(
     join(bin, 'awsdir'),
     `#!/bin/sh
-code=$(${shq(process.execPath)} -e ${shq(nextCode)} ${shq(totpUrl)} ${shq(`${emulator.url}/__emulator/clock`)})
-if [ -n "$code" ]; then export AWSDIR_MFA_CODE="$code"; fi
+code=$(${shq(process.execPath)} "$HOME/.mfa-code.cjs" ${shq(emulator.url)} arn:aws:iam::111111111111:mfa/alice) || exit 99
+export AWSDIR_MFA_CODE="$code"
 exec ${shq(process.execPath)} ${shq(CLI)} "$@"
 `,
   );
@@ -57,6 +67,7 @@ exec ${shq(process.execPath)} ${shq(CLI)} "$@"
   const env: Record<string, string> = {
     ...homeEnv,
     ...emulator.env,
+    ...keychain.env,
     PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     USER: 'alice',
     DIRENV_WARN_TIMEOUT: '60s',
@@ -100,12 +111,20 @@ describe('every command in the docs', () => {
     const { commands, fresh } = extractCommands(page, readFileSync(join(ROOT, page), 'utf8'));
     const run = commands.filter((c) => !c.skip);
     if (run.length === 0) return;
-    const { home, env } = await prepareHome(fresh);
-    const rcFile = join(home, '.doc-rc');
-    writeFileSync(rcFile, '');
-    const result = await runProcess('bash', ['-c', pageScript(run, rcFile)], { env, cwd: home, timeoutMs: 180_000 });
+    const emulator = await startTestEmulator();
+    const keychain = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-docs-keychain-')));
+    let ran: { home: string; rcFile: string; result: CliResult };
+    try {
+      const { home, env } = await prepareHome(fresh, emulator, keychain);
+      const rcFile = join(home, '.doc-rc');
+      writeFileSync(rcFile, '');
+      ran = { home, rcFile, result: await runProcess('bash', ['-c', pageScript(run, rcFile)], { env, cwd: home, timeoutMs: 180_000 }) };
+    } finally {
+      await keychain.stop();
+      await emulator.close();
+    }
     const codes = new Map(
-      readFileSync(rcFile, 'utf8')
+      readFileSync(ran.rcFile, 'utf8')
         .trim()
         .split('\n')
         .filter(Boolean)
@@ -115,8 +134,9 @@ describe('every command in the docs', () => {
       .map((c, i) => ({ c, got: codes.get(i) }))
       .filter(({ c, got }) => got !== c.expectExit)
       .map(({ c, got }) => `${c.file}:${c.line}: \`${c.command}\` exited with ${got ?? '(never ran)'}, expected ${c.expectExit}`);
-    if (failures.length) throw new Error(`${failures.join('\n')}\n--- output of the page's shell ---\n${result.stderr.slice(-6000)}\n${result.stdout.slice(-2000)}`);
-    expect(existsSync(home)).toBe(true);
+    if (failures.length)
+      throw new Error(`${failures.join('\n')}\n--- output of the page's shell ---\n${ran.result.stderr.slice(-6000)}\n${ran.result.stdout.slice(-2000)}`);
+    expect(existsSync(ran.home)).toBe(true);
   });
 });
 
@@ -134,7 +154,8 @@ describe('docs/commands.md', () => {
     const missing: string[] = [];
     for (const name of names) {
       // `allow` and `deny` share a section.
-      const section = sections.get(name) ?? [...sections.entries()].find(([, text]) => text.startsWith(`\`awsdir ${name}`) || text.includes(`\`awsdir ${name} [`))?.[1];
+      const section =
+        sections.get(name) ?? [...sections.entries()].find(([, text]) => text.startsWith(`\`awsdir ${name}`) || text.includes(`\`awsdir ${name} [`))?.[1];
       if (!section) {
         missing.push(`command ${name}`);
         continue;

@@ -37,7 +37,8 @@ export function extractCommands(file: string, text: string): { commands: DocComm
       continue;
     }
     if (line.trim().startsWith(fence.marker)) {
-      if (SHELL_TAGS.has(fence.tag) && fence.count === 0) problems.push(`${file}:${fence.line}: a ${fence.tag} block without a \`$ \` line; mark its commands with \`$ \``);
+      if (SHELL_TAGS.has(fence.tag) && fence.count === 0)
+        problems.push(`${file}:${fence.line}: a ${fence.tag} block without a \`$ \` line; mark its commands with \`$ \``);
       fence = undefined;
       continue;
     }

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderExports } from '../../src/shell/render';
-import { makeHome, ROOT, runCli } from '../helpers/cli';
+import { makeHome, ROOT, runCli } from '../support/cli';
 
 /** Syntax bash 3.2 lacks, with the bash version that brought it. */
 const BASH4_ONLY: Array<[RegExp, string]> = [
@@ -33,7 +33,10 @@ const BASH4_ONLY: Array<[RegExp, string]> = [
   [/\[\[\s+-v\s|\btest\s+-v\s/, '-v VAR tests (bash 4.2)'],
   [/\bwait\s+-n\b/, 'wait -n (bash 4.3)'],
   [/\bexec\s+\{\w+\}[<>]/, 'exec {fd}> fd allocation (bash 4.1)'],
-  [/\bshopt\s+-s\s+(globstar|lastpipe|autocd|checkjobs|dirspell|direxpand|globasciiranges|inherit_errexit|localvar_inherit)\b/, 'a shell option of bash 4 or later'],
+  [
+    /\bshopt\s+-s\s+(globstar|lastpipe|autocd|checkjobs|dirspell|direxpand|globasciiranges|inherit_errexit|localvar_inherit)\b/,
+    'a shell option of bash 4 or later',
+  ],
   [/\$BASHPID\b|\$\{BASHPID\}/, 'BASHPID (bash 4.0)'],
   [/\$EPOCH(SECONDS|REALTIME)\b|\$\{EPOCH(SECONDS|REALTIME)\}/, 'EPOCHSECONDS without a fallback (bash 5.0)'],
   [/\bread\s+(-\w+\s+)*-\w*[iN]/, 'read -i/-N (bash 4.0)'],
@@ -159,7 +162,10 @@ describe('the direnv helper', () => {
     writeFileSync(join(project, '.awsdir.yaml'), 'version: 1\n');
     writeFileSync(join(project, '.envrc'), readFileSync(join(ROOT, 'templates', '.envrc'), 'utf8'));
     // `awsdir export` played by a stand-in, so this tests the helper, not the credential chain.
-    const exports = renderExports({ set: { AWSDIR_LABEL: 'prod $(x)', AWS_REGION: 'eu-west-1' }, unset: ['AWS_PROFILE'], watch: [join(project, '.awsdir.yaml')] }, 'bash');
+    const exports = renderExports(
+      { set: { AWSDIR_LABEL: 'prod $(x)', AWS_REGION: 'eu-west-1' }, unset: ['AWS_PROFILE'], watch: [join(project, '.awsdir.yaml')] },
+      'bash',
+    );
     writeFileSync(standin, `#!/bin/sh\n[ "$STANDIN_FAIL" = 1 ] && { echo 'awsdir: the stand-in failed' >&2; exit 3; }\ncat <<'EOF'\n${exports}EOF\n`);
     chmodSync(standin, 0o755);
     const lib = join(homeEnv.XDG_CONFIG_HOME!, 'direnv', 'lib');

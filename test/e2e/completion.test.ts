@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CLI, makeHome, ROOT, runCli, runProcess } from '../helpers/cli';
+import { CLI, makeHome, ROOT, runCli, runProcess } from '../support/cli';
 
 /**
  * Tab completion as each shell does it, with the scripts the built CLI prints: bash runs its

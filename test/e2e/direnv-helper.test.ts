@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { renderExports } from '../../src/shell/render';
-import { makeHome, ROOT, runCli } from '../helpers/cli';
+import { makeHome, ROOT, runCli } from '../support/cli';
 
 // The helper's own logic with the real direnv: `awsdir export` is played by a stand-in named by
 // AWSDIR_BIN that prints a known export or fails, so these tests do not depend on the credential
@@ -36,7 +36,10 @@ cat ${JSON.stringify(outputFile)}
   chmodSync(standin, 0o755);
   writeFileSync(
     outputFile,
-    renderExports({ set: { AWS_ACCESS_KEY_ID: 'ASIATESTTESTTESTTEST', AWSDIR_LABEL: hostile }, unset: ['AWS_PROFILE'], watch: [join(project, '.awsdir.yaml'), userFile] }, 'bash'),
+    renderExports(
+      { set: { AWS_ACCESS_KEY_ID: 'ASIATESTTESTTESTTEST', AWSDIR_LABEL: hostile }, unset: ['AWS_PROFILE'], watch: [join(project, '.awsdir.yaml'), userFile] },
+      'bash',
+    ),
   );
 });
 
@@ -115,7 +118,7 @@ describe('use aws under the real direnv', () => {
     expect(() => statSync(join(home, 'pwned'))).toThrow();
   });
 
-  it('exports nothing on failure, shows awsdir\'s message, and reloads once the project file changes', () => {
+  it("exports nothing on failure, shows awsdir's message, and reloads once the project file changes", () => {
     const failing = { AWSDIR_BIN: standin, STANDIN_FAIL: '1', AWS_PROFILE: 'before' };
     const r = direnv(['export', 'json'], failing);
     expect(r.stderr).toContain('awsdir: the stand-in failed; fix the stand-in');
@@ -134,7 +137,9 @@ describe('use aws under the real direnv', () => {
 
   it('says clearly when awsdir cannot be found', () => {
     const missing = direnv(['export', 'json'], { PATH: '/usr/bin:/bin' });
-    expect(missing.stderr).toContain('awsdir: command not found on PATH; install it (in a checkout of awsdir: npm ci && npm pack && npm install --global ./awsdir-*.tgz) or set AWSDIR_BIN to its path');
+    expect(missing.stderr).toContain(
+      'awsdir: command not found on PATH; install it (in a checkout of awsdir: npm ci && npm pack && npm install --global ./awsdir-*.tgz) or set AWSDIR_BIN to its path',
+    );
     expect(Object.keys(missing.exported).filter((k) => k.startsWith('AWS'))).toEqual([]);
     const wrong = direnv(['export', 'json'], { AWSDIR_BIN: join(home, 'nope') });
     expect(wrong.stderr).toContain(`awsdir: AWSDIR_BIN=${join(home, 'nope')} is not an executable command`);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quotePosix } from '../../src/shell/render';
-import { runCli } from '../helpers/cli';
+import { runCli } from '../support/cli';
 
 // The prompt segment in real interactive shells inside tmux: bash with promptvars (its default),
 // zsh with PROMPT_SUBST, fish's fish_prompt. A hostile label must show as text and run nothing.
@@ -68,7 +68,12 @@ describe('awsdir prompt in real interactive shells', () => {
     const zdot = join(work, 'zdot');
     mkdirSync(zdot, { recursive: true });
     writeFileSync(join(zdot, '.zshrc'), `${scripts.zsh}\nsetopt PROMPT_SUBST\nPROMPT='$(awsdir_prompt)READY%# '\n`);
-    const env = { ZDOTDIR: zdot, AWSDIR_LABEL: `prod ${hostileLabel}`, AWSDIR_ACCOUNT: '222222222222', AWSDIR_EXPIRES: String(nowSeconds() + 2 * 3600 + 5 * 60 + 30) };
+    const env = {
+      ZDOTDIR: zdot,
+      AWSDIR_LABEL: `prod ${hostileLabel}`,
+      AWSDIR_ACCOUNT: '222222222222',
+      AWSDIR_EXPIRES: String(nowSeconds() + 2 * 3600 + 5 * 60 + 30),
+    };
     const pane = await paneOf('zsh', env, ['zsh', '-i'], /READY/);
     expect(pane).toContain(`[! prod ${hostileLabel} 222222222222 2h05m] READY`);
     expect(existsSync(canary)).toBe(false);
@@ -84,11 +89,56 @@ describe('awsdir prompt in real interactive shells', () => {
   });
 });
 
+describe('the time left at a fixed clock', () => {
+  // The shells' clocks made to stand still: a `date` that always prints NOW first on PATH, bash's
+  // EPOCHSECONDS unset (it then loses its magic) and zsh's zsh/datetime not loaded, so every
+  // segment falls back to `date +%s`.
+  const NOW = 1_800_000_000;
+  const fakeBin = join(work, 'fixed-clock');
+  const cases: Array<[secondsToExpiry: number, shown: string]> = [
+    [3600, '59m'], // issued this very second: less than an hour is surely left, as the summary line says
+    [3601, '1h00m'],
+    [7500, '2h04m'],
+    [61, '1m'],
+    [60, '<1m'],
+    [1, '<1m'],
+    [0, 'expired'],
+    [-30, 'expired'],
+  ];
+  const call: Record<'bash' | 'zsh' | 'fish', (file: string) => [string, string[]]> = {
+    bash: (file) => ['bash', ['-c', `unset EPOCHSECONDS; source ${quotePosix(file)}; awsdir_prompt`]],
+    zsh: (file) => ['zsh', ['-f', '-c', `zmodload() { [[ "$*" == *datetime* ]] || builtin zmodload "$@"; }; source ${quotePosix(file)}; awsdir_prompt`]],
+    fish: (file) => ['fish', ['--no-config', '-c', `source ${quotePosix(file)}; awsdir_prompt`]],
+  };
+
+  beforeAll(() => {
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(join(fakeBin, 'date'), `#!/bin/sh\necho ${NOW}\n`, { mode: 0o755 });
+  });
+
+  it.each(['bash', 'zsh', 'fish'] as const)('%s shows the whole minutes surely left', (shell) => {
+    const file = join(work, `clock.${shell}`);
+    writeFileSync(file, scripts[shell]);
+    const [command, args] = call[shell](file);
+    const shown = cases.map(([delta]) => {
+      const r = spawnSync(command, args, {
+        env: { PATH: `${fakeBin}:${PATH}`, HOME: work, LANG: 'C.UTF-8', AWSDIR_LABEL: 'dev', AWSDIR_EXPIRES: String(NOW + delta) },
+      });
+      expect(r.stderr.toString()).toBe('');
+      return [delta, r.stdout.toString()];
+    });
+    expect(shown).toEqual(cases.map(([delta, text]) => [delta, `[dev ${text}] `]));
+  });
+});
+
 describe('awsdir prompt outside an awsdir directory and with bad variables', () => {
   it.each(['bash', 'zsh', 'fish'] as const)('%s prints nothing without AWSDIR_* and never evaluates AWSDIR_EXPIRES', (shell) => {
     const file = join(work, `segment.${shell}`);
     writeFileSync(file, scripts[shell]);
-    const call = shell === 'fish' ? `source ${file}; awsdir_prompt; echo '|'; set -x AWSDIR_ACCOUNT 1; set -x AWSDIR_EXPIRES 'a[$(touch ${canary})]'; awsdir_prompt` : `source ${file}; awsdir_prompt; echo '|'; export AWSDIR_ACCOUNT=1 AWSDIR_EXPIRES='a[$(touch ${canary})]'; awsdir_prompt`;
+    const call =
+      shell === 'fish'
+        ? `source ${file}; awsdir_prompt; echo '|'; set -x AWSDIR_ACCOUNT 1; set -x AWSDIR_EXPIRES 'a[$(touch ${canary})]'; awsdir_prompt`
+        : `source ${file}; awsdir_prompt; echo '|'; export AWSDIR_ACCOUNT=1 AWSDIR_EXPIRES='a[$(touch ${canary})]'; awsdir_prompt`;
     const r = spawnSync(shell, ['-c', call], { env: { PATH, HOME: work, LANG: 'C.UTF-8' } });
     expect(r.stderr.toString()).toBe('');
     expect(r.stdout.toString()).toBe('|\n[1] ');

@@ -3,13 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CLI, runProcess } from '../helpers/cli';
-import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { CLI, runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { DEMO_FIXTURE, MFA_SERIAL as ALICE_MFA } from '../support/fixture';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const AWS = '/usr/bin/aws';
-const ALICE_MFA = 'arn:aws:iam::111111111111:mfa/alice';
 const home = mkdtempSync(join(tmpdir(), 'awsdir-emu-cli-'));
 
 let emu: TestEmulator;
@@ -46,10 +46,12 @@ describe('the AWS CLI against the emulator', () => {
     expect(bad.stderr).toContain('An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation');
   });
 
-  it('assumes a role: a wrong code is refused with AWS\'s message, the right one works once', async () => {
+  it("assumes a role: a wrong code is refused with AWS's message, the right one works once", async () => {
     const base = ['sts', 'assume-role', '--role-arn', 'arn:aws:iam::222222222222:role/admin', '--role-session-name', 'alice', '--serial-number', ALICE_MFA];
     const wrong = await aws([...base, '--token-code', '000000'], emu.keys('alice'));
-    expect(wrong.stderr).toContain('An error occurred (AccessDenied) when calling the AssumeRole operation: MultiFactorAuthentication failed with invalid MFA one time pass code.');
+    expect(wrong.stderr).toContain(
+      'An error occurred (AccessDenied) when calling the AssumeRole operation: MultiFactorAuthentication failed with invalid MFA one time pass code.',
+    );
     const calls = await emu.calls();
     expect(calls.at(-1)).toMatchObject({ action: 'AssumeRole', status: 403, code: 'AccessDenied' });
 
@@ -109,7 +111,11 @@ describe('federation', () => {
     const res = await fetch(`${emu.url}/federation?${q}`);
     return { status: res.status, text: await res.text() };
   }
-  const sessionOf = (c: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }) => ({ sessionId: c.AccessKeyId, sessionKey: c.SecretAccessKey, sessionToken: c.SessionToken });
+  const sessionOf = (c: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }) => ({
+    sessionId: c.AccessKeyId,
+    sessionKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+  });
 
   it('gives a sign-in token for role credentials and a login redirect, refuses the rest', async () => {
     const keys = emu.keys('alice');
@@ -128,10 +134,12 @@ describe('federation', () => {
     const ok = await signin(sessionOf(role.json!.Credentials), { SessionDuration: '3600' });
     expect(ok.status).toBe(200);
     const token = (JSON.parse(ok.text) as { SigninToken: string }).SigninToken;
-    const login = await fetch(`${emu.url}/federation?${new URLSearchParams({ Action: 'login', Issuer: 'awsdir', Destination: 'https://console.aws.amazon.com/', SigninToken: token })}`, { redirect: 'manual' });
+    const login = await fetch(
+      `${emu.url}/federation?${new URLSearchParams({ Action: 'login', Issuer: 'awsdir', Destination: 'https://console.aws.amazon.com/', SigninToken: token })}`,
+      { redirect: 'manual' },
+    );
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe('https://console.aws.amazon.com/');
-
   });
 
   it('refuses SessionDuration for a chained role session, as AWS does', async () => {
@@ -141,19 +149,29 @@ describe('federation', () => {
         '222222222222': {
           roles: {
             first: { trust_policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole' }] } },
-            second: { trust_policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/first' }, Action: 'sts:AssumeRole' }] } },
+            second: {
+              trust_policy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/first' }, Action: 'sts:AssumeRole' }] },
+            },
           },
         },
       },
     });
     try {
       const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
-      const client = (c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => new STSClient({ region: 'us-east-1', endpoint: chainEmu.url, credentials: c, maxAttempts: 1 });
-      const creds = (out: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } }) => ({ accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! });
-      const first = creds(await client(chainEmu.keys('erin')).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/first', RoleSessionName: 'erin' })));
+      const client = (c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+        new STSClient({ region: 'us-east-1', endpoint: chainEmu.url, credentials: c, maxAttempts: 1 });
+      const creds = (out: { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } }) => ({
+        accessKeyId: out.Credentials!.AccessKeyId!,
+        secretAccessKey: out.Credentials!.SecretAccessKey!,
+        sessionToken: out.Credentials!.SessionToken!,
+      });
+      const first = creds(
+        await client(chainEmu.keys('erin')).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/first', RoleSessionName: 'erin' })),
+      );
       const second = creds(await client(first).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/second', RoleSessionName: 'erin' })));
       const asSession = (c: typeof first) => ({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken });
-      const call = async (session: object, extra: Record<string, string>) => (await fetch(`${chainEmu.url}/federation?${new URLSearchParams({ Action: 'getSigninToken', Session: JSON.stringify(session), ...extra })}`)).status;
+      const call = async (session: object, extra: Record<string, string>) =>
+        (await fetch(`${chainEmu.url}/federation?${new URLSearchParams({ Action: 'getSigninToken', Session: JSON.stringify(session), ...extra })}`)).status;
       expect(await call(asSession(first), { SessionDuration: '3600' })).toBe(200);
       expect(await call(asSession(second), { SessionDuration: '3600' })).toBe(400);
       expect(await call(asSession(second), {})).toBe(200);
@@ -166,14 +184,22 @@ describe('federation', () => {
 describe('fixtures and the awsdir emulator command', () => {
   it('refuses a fixture with an unsupported condition, naming the file, path and reason (exit 3)', async () => {
     const file = join(home, 'bad.yaml');
-    writeFileSync(file, 'accounts:\n  "111111111111":\n    roles:\n      r:\n        trust_policy: { Statement: [{ Effect: Allow, Principal: "*", Action: "sts:AssumeRole", Condition: { IpAddress: { "aws:SourceIp": 10.0.0.0/8 } } }] }\n');
+    writeFileSync(
+      file,
+      'accounts:\n  "111111111111":\n    roles:\n      r:\n        trust_policy: { Statement: [{ Effect: Allow, Principal: "*", Action: "sts:AssumeRole", Condition: { IpAddress: { "aws:SourceIp": 10.0.0.0/8 } } }] }\n',
+    );
     const r = await runProcess(process.execPath, [CLI, 'emulator', '--fixture', file]);
     expect(r.exitCode).toBe(3);
-    expect(r.stderr).toBe(`awsdir: emulator fixture ${file}: accounts.111111111111.roles.r.trust_policy.Statement.0.Condition.IpAddress: condition operator 'IpAddress' is not supported by the emulator; supported: Bool, BoolIfExists, NumericLessThan, StringEquals; fix the fixture and start again\n`);
+    expect(r.stderr).toBe(
+      `awsdir: emulator fixture ${file}: accounts.111111111111.roles.r.trust_policy.Statement.0.Condition.IpAddress: condition operator 'IpAddress' is not supported by the emulator; supported: Bool, BoolIfExists, NumericLessThan, StringEquals; fix the fixture and start again\n`,
+    );
   });
 
   it('serves until SIGTERM and prints its endpoint on stderr', async () => {
-    const child = spawn(process.execPath, [CLI, 'emulator', '--fixture', DEMO_FIXTURE], { env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'emulator', '--fixture', DEMO_FIXTURE], {
+      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -12,8 +12,8 @@ import {
   ListMFADevicesCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { outcome } from '../helpers/outcome';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { outcome } from '../support/outcome';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -29,9 +29,18 @@ const fixture = {
           document: {
             Version: '2012-10-17',
             Statement: [
-              { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListMFADevices', 'iam:*AccessKey*', 'iam:List*'], Resource: 'arn:aws:iam::111111111111:user/${aws:username}' },
+              {
+                Effect: 'Allow',
+                Action: ['iam:GetUser', 'iam:ListMFADevices', 'iam:*AccessKey*', 'iam:List*'],
+                Resource: 'arn:aws:iam::111111111111:user/${aws:username}',
+              },
               { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
-              { Effect: 'Deny', NotAction: ['iam:ListMFADevices', 'iam:GetUser', 'sts:GetSessionToken'], Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
+              {
+                Effect: 'Deny',
+                NotAction: ['iam:ListMFADevices', 'iam:GetUser', 'sts:GetSessionToken'],
+                Resource: '*',
+                Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+              },
             ],
           },
         },
@@ -43,7 +52,9 @@ const fixture = {
       },
     },
     '222222222222': {
-      roles: { admin: { trust_policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole' }] } } },
+      roles: {
+        admin: { trust_policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole' }] } },
+      },
     },
   },
 };
@@ -85,11 +96,18 @@ describe('IAM for a user without policies (unrestricted)', () => {
     const fresh = { accessKeyId: created.AccessKeyId!, secretAccessKey: created.SecretAccessKey! };
     expect((await sts(fresh).send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:iam::111111111111:user/dave');
     // The SDK names IAM's modelled error code LimitExceeded as LimitExceededException: proof it recognised it.
-    expect(await outcome(client.send(new CreateAccessKeyCommand({})))).toEqual({ code: 'LimitExceededException', status: 409, message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
+    expect(await outcome(client.send(new CreateAccessKeyCommand({})))).toEqual({
+      code: 'LimitExceededException',
+      status: 409,
+      message: 'Cannot exceed quota for AccessKeysPerUser: 2',
+    });
     await iam(fresh).send(new UpdateAccessKeyCommand({ AccessKeyId: old.accessKeyId, Status: 'Inactive' }));
     expect(await outcome(sts(old).send(new GetCallerIdentityCommand({})))).toMatchObject({ code: 'InvalidClientTokenId', status: 403 });
     await iam(fresh).send(new DeleteAccessKeyCommand({ AccessKeyId: old.accessKeyId }));
-    expect(await outcome(iam(fresh).send(new DeleteAccessKeyCommand({ AccessKeyId: old.accessKeyId })))).toMatchObject({ code: 'NoSuchEntityException', status: 404 });
+    expect(await outcome(iam(fresh).send(new DeleteAccessKeyCommand({ AccessKeyId: old.accessKeyId })))).toMatchObject({
+      code: 'NoSuchEntityException',
+      status: 404,
+    });
   });
 });
 
@@ -104,14 +122,48 @@ describe('session credentials and IAM', () => {
   });
 });
 
+describe('temporary credentials outlive the key that made them', () => {
+  // AWS: "After AWS STS issues temporary security credentials, they are valid through the
+  // expiration period and cannot be revoked" (IAM User Guide, Permissions for temporary security
+  // credentials); deleting the access key is no exception, a deny on aws:TokenIssueTime is the way.
+  it('an MFA session and a role session made with a deleted key still work, IAM and AssumeRole included', async () => {
+    const carolSerial = 'arn:aws:iam::111111111111:mfa/carol';
+    const mfaSession = await session('carol', carolSerial);
+    const assumed = (await sts(mfaSession).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'before' })))
+      .Credentials!;
+    const roleSession = { accessKeyId: assumed.AccessKeyId!, secretAccessKey: assumed.SecretAccessKey!, sessionToken: assumed.SessionToken! };
+
+    // The rotation itself, signed by the MFA session: IAM takes GetSessionToken credentials obtained with MFA.
+    const old = emu.keys('carol');
+    const created = (await iam(mfaSession).send(new CreateAccessKeyCommand({}))).AccessKey!;
+    await iam(mfaSession).send(new DeleteAccessKeyCommand({ AccessKeyId: old.accessKeyId }));
+    expect(await outcome(sts(old).send(new GetCallerIdentityCommand({})))).toMatchObject({ code: 'InvalidClientTokenId', status: 403 });
+
+    expect((await sts(mfaSession).send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:iam::111111111111:user/carol');
+    expect((await iam(mfaSession).send(new ListAccessKeysCommand({}))).AccessKeyMetadata?.map((k) => k.AccessKeyId)).toEqual([created.AccessKeyId]);
+    expect(
+      (await sts(mfaSession).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'after' }))).AssumedRoleUser?.Arn,
+    ).toBe('arn:aws:sts::222222222222:assumed-role/admin/after');
+    expect((await sts(roleSession).send(new GetCallerIdentityCommand({}))).Arn).toBe('arn:aws:sts::222222222222:assumed-role/admin/before');
+  });
+});
+
 describe('identity policies of a user and its groups', () => {
   it('allows what the base-user policy grants and refuses the rest', async () => {
     const keys = emu.keys('carol');
     // Long-term keys: MultiFactorAuthPresent is absent, so the BoolIfExists deny applies to all but the listed calls.
     expect((await iam(keys).send(new GetUserCommand({}))).User?.UserName).toBe('carol');
     const denied = await outcome(iam(keys).send(new ListAccessKeysCommand({})));
-    expect(denied).toEqual({ code: 'AccessDenied', status: 403, message: 'User: arn:aws:iam::111111111111:user/carol is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::111111111111:user/carol with an explicit deny in an identity-based policy' });
-    expect(await outcome(sts(keys).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'carol' })))).toMatchObject({ code: 'AccessDenied', status: 403 });
+    expect(denied).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message:
+        'User: arn:aws:iam::111111111111:user/carol is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::111111111111:user/carol with an explicit deny in an identity-based policy',
+    });
+    expect(await outcome(sts(keys).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'carol' })))).toMatchObject({
+      code: 'AccessDenied',
+      status: 403,
+    });
 
     const mfa = await session('carol', 'arn:aws:iam::111111111111:mfa/carol');
     expect((await iam(mfa).send(new ListAccessKeysCommand({}))).AccessKeyMetadata).toHaveLength(1);
@@ -119,6 +171,8 @@ describe('identity policies of a user and its groups', () => {
     const other = await outcome(iam(mfa).send(new ListAccessKeysCommand({ UserName: 'dave' })));
     expect(other).toMatchObject({ code: 'AccessDenied', status: 403 });
     expect(other.message).toContain('because no identity-based policy allows the iam:ListAccessKeys action');
-    expect(await outcome(sts(mfa).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'carol' })))).toEqual({ code: 'ok' });
+    expect(await outcome(sts(mfa).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/admin', RoleSessionName: 'carol' })))).toEqual({
+      code: 'ok',
+    });
   });
 });

@@ -29,8 +29,8 @@ import {
   type RoleCredentials,
 } from '@aws-sdk/client-sso';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { runProcess } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { runProcess } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -112,7 +112,12 @@ async function signIn(user = 'alice', scopes?: string[]) {
 }
 
 function sts(c: RoleCredentials) {
-  return new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials: { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken! }, maxAttempts: 1 });
+  return new STSClient({
+    region: 'us-east-1',
+    endpoint: emu.url,
+    credentials: { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken! },
+    maxAttempts: 1,
+  });
 }
 async function roleCredentials(accessToken: string, accountId: string, roleName: string): Promise<RoleCredentials> {
   return (await portal().send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }))).roleCredentials!;
@@ -133,7 +138,9 @@ describe('SSO OIDC device authorization', () => {
     expect(auth.verificationUri).toBe(`${emu.url}/device`);
     expect(auth.verificationUriComplete).toBe(`${emu.url}/device?user_code=${auth.userCode}`);
     expect(auth).toMatchObject({ expiresIn: 600, interval: 60 });
-    expect((await hook('GET', 'sso')).json.authorizations).toEqual([expect.objectContaining({ userCode: auth.userCode, clientName: 'awsdir-test', status: 'pending' })]);
+    expect((await hook('GET', 'sso')).json.authorizations).toEqual([
+      expect.objectContaining({ userCode: auth.userCode, clientName: 'awsdir-test', status: 'pending' }),
+    ]);
 
     const pending = await rejection(poll(client, auth.deviceCode!));
     expect(pending).toBeInstanceOf(AuthorizationPendingException);
@@ -183,7 +190,9 @@ describe('SSO OIDC device authorization', () => {
     expect(denied).toBeInstanceOf(AccessDeniedException);
     expect(denied).toMatchObject({ error: 'access_denied' });
     expect(await rejection(poll(client, second.deviceCode!))).toBeInstanceOf(AuthorizationPendingException);
-    const states = ((await hook('GET', 'sso')).json.authorizations as Array<{ userCode: string; status: string }>).map((a: { userCode: string; status: string }) => `${a.userCode} ${a.status}`);
+    const states = ((await hook('GET', 'sso')).json.authorizations as Array<{ userCode: string; status: string }>).map(
+      (a: { userCode: string; status: string }) => `${a.userCode} ${a.status}`,
+    );
     expect(states).toEqual([`${first.userCode} denied`, `${second.userCode} pending`]);
   });
 
@@ -229,7 +238,10 @@ describe('SSO OIDC device authorization', () => {
     const html = await page.text();
     expect(html).toContain(auth.userCode);
     expect(html).toContain('awsdir-test');
-    const answer = await fetch(`${emu.url}/device`, { method: 'POST', body: new URLSearchParams({ user_code: auth.userCode!, user: 'carol', decision: 'allow' }) });
+    const answer = await fetch(`${emu.url}/device`, {
+      method: 'POST',
+      body: new URLSearchParams({ user_code: auth.userCode!, user: 'carol', decision: 'allow' }),
+    });
     expect(answer.status).toBe(200);
     expect(await answer.text()).toContain('approved');
     const token = await poll(client, auth.deviceCode!);
@@ -241,7 +253,10 @@ describe('SSO OIDC device authorization', () => {
   it('refuses approvals for a user the fixture does not have, naming the ones it has', async () => {
     const client = await register();
     await start(client);
-    expect(await approve({ user: 'mallory' })).toEqual({ status: 400, json: { error: "no user 'mallory' under sso.users of the fixture; users: alice, bob, carol" } });
+    expect(await approve({ user: 'mallory' })).toEqual({
+      status: 400,
+      json: { error: "no user 'mallory' under sso.users of the fixture; users: alice, bob, carol" },
+    });
     expect(await approve({ user: 'alice', user_code: 'BBBB-CCCC' })).toMatchObject({ status: 404 });
   });
 });
@@ -289,7 +304,9 @@ describe('tokens', () => {
     const admin = await roleCredentials(accessToken, '222222222222', 'AdministratorAccess');
     await portal().send(new LogoutCommand({ accessToken }));
     expect(await rejection(portal().send(new ListAccountsCommand({ accessToken })))).toBeInstanceOf(UnauthorizedException);
-    expect(await rejection(portal().send(new GetRoleCredentialsCommand({ accessToken, accountId: '222222222222', roleName: 'AdministratorAccess' })))).toBeInstanceOf(UnauthorizedException);
+    expect(
+      await rejection(portal().send(new GetRoleCredentialsCommand({ accessToken, accountId: '222222222222', roleName: 'AdministratorAccess' }))),
+    ).toBeInstanceOf(UnauthorizedException);
     expect(await rejection(oidc().send(new CreateTokenCommand({ ...client, grantType: 'refresh_token', refreshToken })))).toBeInstanceOf(InvalidGrantException);
     expect(await rejection(portal().send(new LogoutCommand({ accessToken })))).toBeInstanceOf(UnauthorizedException);
     expect((await hook('GET', 'sso')).json.sessions).toEqual([expect.objectContaining({ user: 'alice', loggedOut: true })]);
@@ -324,9 +341,13 @@ describe('SSO portal', () => {
     const bad = await rejection(portal().send(new ListAccountsCommand({ accessToken, nextToken: 'garbage' })));
     expect(bad).toMatchObject({ name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } });
     const bob = await signIn('bob');
-    expect((await portal().send(new ListAccountsCommand({ accessToken: bob.accessToken }))).accountList).toEqual([{ accountId: '333333333333', accountName: 'acme-development' }]);
+    expect((await portal().send(new ListAccountsCommand({ accessToken: bob.accessToken }))).accountList).toEqual([
+      { accountId: '333333333333', accountName: 'acme-development' },
+    ]);
     // A page token belongs to the list it came from.
-    expect(await rejection(portal().send(new ListAccountsCommand({ accessToken: bob.accessToken, nextToken: first.nextToken })))).toMatchObject({ name: 'InvalidRequestException' });
+    expect(await rejection(portal().send(new ListAccountsCommand({ accessToken: bob.accessToken, nextToken: first.nextToken })))).toMatchObject({
+      name: 'InvalidRequestException',
+    });
   });
 
   it("lists an account's roles (permission sets) and issues role credentials STS accepts, lasting the permission set's session duration", async () => {
@@ -381,8 +402,12 @@ describe('SSO portal', () => {
     // The SDK models no ForbiddenException: it raises its service exception carrying AWS's code.
     expect(noRole).toBeInstanceOf(SSOServiceException);
     expect(noRole).toMatchObject({ name: 'ForbiddenException', message: 'No access', $metadata: { httpStatusCode: 403 } });
-    expect(await rejection(portal().send(new GetRoleCredentialsCommand({ accessToken, accountId: '333333333333', roleName: 'AdministratorAccess' })))).toMatchObject({ name: 'ForbiddenException' });
-    expect(await rejection(portal().send(new ListAccountRolesCommand({ accessToken, accountId: '222222222222' })))).toMatchObject({ name: 'ForbiddenException' });
+    expect(
+      await rejection(portal().send(new GetRoleCredentialsCommand({ accessToken, accountId: '333333333333', roleName: 'AdministratorAccess' }))),
+    ).toMatchObject({ name: 'ForbiddenException' });
+    expect(await rejection(portal().send(new ListAccountRolesCommand({ accessToken, accountId: '222222222222' })))).toMatchObject({
+      name: 'ForbiddenException',
+    });
     await expect(roleCredentials(accessToken, '333333333333', 'ReadOnlyAccess')).resolves.toMatchObject({ accessKeyId: expect.any(String) });
     const unknown = await rejection(portal().send(new ListAccountsCommand({ accessToken: 'aoa-not-a-token' })));
     expect(unknown).toBeInstanceOf(UnauthorizedException);
@@ -397,11 +422,16 @@ describe('SSO portal', () => {
       const client = await o.send(new RegisterClientCommand({ clientName: 'env', clientType: 'public' }));
       const auth = await o.send(new StartDeviceAuthorizationCommand({ clientId: client.clientId!, clientSecret: client.clientSecret!, startUrl: START_URL }));
       await approve({ user: 'alice' });
-      const token = await o.send(new CreateTokenCommand({ clientId: client.clientId!, clientSecret: client.clientSecret!, grantType: DEVICE_GRANT, deviceCode: auth.deviceCode! }));
+      const token = await o.send(
+        new CreateTokenCommand({ clientId: client.clientId!, clientSecret: client.clientSecret!, grantType: DEVICE_GRANT, deviceCode: auth.deviceCode! }),
+      );
       const accounts = await new SSOClient({ region: 'eu-west-1', maxAttempts: 1 }).send(new ListAccountsCommand({ accessToken: token.accessToken! }));
       expect(accounts.accountList).toHaveLength(3);
     } finally {
-      for (const [name, value] of [['AWS_ENDPOINT_URL_SSO_OIDC', saved.oidc], ['AWS_ENDPOINT_URL_SSO', saved.sso]] as const) {
+      for (const [name, value] of [
+        ['AWS_ENDPOINT_URL_SSO_OIDC', saved.oidc],
+        ['AWS_ENDPOINT_URL_SSO', saved.sso],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -411,7 +441,9 @@ describe('SSO portal', () => {
   it('takes faults from the fault hook like STS and IAM', async () => {
     const { accessToken } = await signIn();
     await emu.fault({ action: 'GetRoleCredentials', code: 'TooManyRequestsException', status: 429, message: 'Rate exceeded' });
-    const throttled = await rejection(portal().send(new GetRoleCredentialsCommand({ accessToken, accountId: '222222222222', roleName: 'AdministratorAccess' })));
+    const throttled = await rejection(
+      portal().send(new GetRoleCredentialsCommand({ accessToken, accountId: '222222222222', roleName: 'AdministratorAccess' })),
+    );
     expect(throttled).toBeInstanceOf(TooManyRequestsException);
     expect(throttled).toMatchObject({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
     await emu.fault({ action: 'CreateToken', drop: true });
@@ -435,7 +467,12 @@ describe('the demo fixture', () => {
       expect(accounts.accountList!.map((a) => a.accountName)).toEqual(['acme-production', 'acme-development']);
       const role = await p.send(new GetRoleCredentialsCommand({ accessToken: token.accessToken!, accountId: '222222222222', roleName: 'AdministratorAccess' }));
       const c = role.roleCredentials!;
-      const who = await new STSClient({ region: 'us-east-1', endpoint: demo.url, credentials: { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken! }, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+      const who = await new STSClient({
+        region: 'us-east-1',
+        endpoint: demo.url,
+        credentials: { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey!, sessionToken: c.sessionToken! },
+        maxAttempts: 1,
+      }).send(new GetCallerIdentityCommand({}));
       expect(who.Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/alice$/);
     } finally {
       await demo.close();

@@ -12,7 +12,12 @@ const busName = process.argv[2] || 'org.freedesktop.secrets';
 function socketPath(address) {
   for (const part of String(address || '').split(';')) {
     if (!part.startsWith('unix:')) continue;
-    const kv = Object.fromEntries(part.slice(5).split(',').map((p) => p.split('=')));
+    const kv = Object.fromEntries(
+      part
+        .slice(5)
+        .split(',')
+        .map((p) => p.split('=')),
+    );
     if (kv.path) return decodeURIComponent(kv.path);
     if (kv.abstract) return '\0' + decodeURIComponent(kv.abstract);
   }
@@ -103,7 +108,12 @@ socket.on('data', (chunk) => {
     socket.write('BEGIN\r\n');
     socket.write(methodCall('Hello', '', []));
     // Flags 4 = DO_NOT_QUEUE: fail rather than wait behind a real daemon.
-    socket.write(methodCall('RequestName', 'su', [['s', busName], ['u', 4]]));
+    socket.write(
+      methodCall('RequestName', 'su', [
+        ['s', busName],
+        ['u', 4],
+      ]),
+    );
     // Ask whether we own it by polling NameHasOwner from outside is simpler; the bus answers in order,
     // so a short delay after both calls were written is enough for callers that wait for "ready".
     setTimeout(() => process.stdout.write('ready\n'), 100);

@@ -5,37 +5,29 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli';
-import { addProject, closeWorld, makeWorld, type World } from '../helpers/world';
+import type { CliResult } from '../support/cli';
+import { MFA_SERIAL as SERIAL, PRODUCTION_PROJECT as PRODUCTION } from '../support/fixture';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(60_000);
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const PRODUCTION = 'role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: production\n';
 const DEVELOPMENT = 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: development\n';
 
-let w: World;
+const w = useWorld('approval');
 
 beforeAll(async () => {
-  w = await makeWorld('approval');
   // One MFA session for the whole file: every later export assumes its role from it without a code.
-  const warm = await addProject(w, 'warm', DEVELOPMENT);
-  const r = await exportIn(warm, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+  const warm = await w.addProject('warm', DEVELOPMENT);
+  const r = await w.exportIn(warm, { AWSDIR_MFA_CODE: await w.emu.totp() });
   expect(r.exitCode).toBe(0);
 }, 60_000);
-
-afterAll(() => closeWorld(w));
-
-function exportIn(dir: string, extra: Record<string, string> = {}): Promise<CliResult> {
-  return runCli(['export', '--shell', 'bash'], { env: { ...w.env, ...extra }, cwd: dir });
-}
 
 const account = (r: CliResult): string | undefined => /export AWSDIR_ACCOUNT='(\d+)'/.exec(r.stdout)?.[1];
 
 /** Exit 1, nothing exported, one line of stderr; and no AWS call was made to get there. */
 async function expectRefused(dir: string): Promise<string> {
   await w.emu.clearCalls();
-  const r = await exportIn(dir);
+  const r = await w.exportIn(dir);
   expect({ exit: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ exit: 1, stdout: '', lines: 1 });
   expect(await w.emu.calls()).toEqual([]);
   return r.stderr;
@@ -43,11 +35,11 @@ async function expectRefused(dir: string): Promise<string> {
 
 describe('a deleted project file does not hand its directory to a parent', () => {
   test("deleting the nearer file refuses the directory, naming both files and the parent's role, until `awsdir allow` there", async () => {
-    const work = await addProject(w, 'work', PRODUCTION);
-    const app = await addProject(w, 'work/app', DEVELOPMENT);
+    const work = await w.addProject('work', PRODUCTION);
+    const app = await w.addProject('work/app', DEVELOPMENT);
     mkdirSync(join(app, 'src', 'deep'), { recursive: true });
-    expect(account(await exportIn(app))).toBe('333333333333');
-    expect(account(await exportIn(work))).toBe('222222222222');
+    expect(account(await w.exportIn(app))).toBe('333333333333');
+    expect(account(await w.exportIn(work))).toBe('222222222222');
 
     // The pulled commit: app/.awsdir.yaml is gone, ~/work/.awsdir.yaml (production admin) is next up.
     rmSync(join(app, '.awsdir.yaml'));
@@ -60,13 +52,13 @@ describe('a deleted project file does not hand its directory to a parent', () =>
       expect(stderr.endsWith(`run \`awsdir allow ${app}\`\n`)).toBe(true);
     }
     // The parent's own directory is not affected.
-    expect(account(await exportIn(work))).toBe('222222222222');
+    expect(account(await w.exportIn(work))).toBe('222222222222');
 
-    const allowed = await runCli(['allow'], { env: w.env, cwd: app });
+    const allowed = await w.run(['allow'], { cwd: app });
     expect(allowed.exitCode).toBe(0);
     expect(allowed.stderr).toContain(join(app, '.awsdir.yaml'));
     await w.emu.clearCalls();
-    for (const dir of [app, join(app, 'src', 'deep')]) expect(account(await exportIn(dir))).toBe('222222222222');
+    for (const dir of [app, join(app, 'src', 'deep')]) expect(account(await w.exportIn(dir))).toBe('222222222222');
     // The parent's cached session serves it: accepting the parent asked AWS for nothing.
     expect(await w.emu.calls()).toEqual([]);
 
@@ -76,17 +68,17 @@ describe('a deleted project file does not hand its directory to a parent', () =>
   });
 
   test('`awsdir deny` there forgets the vanished file: the refusal ends and the parent keeps its approval', async () => {
-    const team = await addProject(w, 'team', PRODUCTION);
-    const svc = await addProject(w, 'team/svc', DEVELOPMENT);
+    const team = await w.addProject('team', PRODUCTION);
+    const svc = await w.addProject('team/svc', DEVELOPMENT);
     rmSync(join(svc, '.awsdir.yaml'));
     await expectRefused(svc);
 
-    const denied = await runCli(['deny'], { env: w.env, cwd: svc });
+    const denied = await w.run(['deny'], { cwd: svc });
     expect(denied.exitCode).toBe(0);
     expect(denied.stderr).toContain(`denied ${join(svc, '.awsdir.yaml')}`);
     expect(denied.stderr).toContain(join(team, '.awsdir.yaml'));
-    expect(account(await exportIn(team))).toBe('222222222222');
-    expect(account(await exportIn(svc))).toBe('222222222222');
+    expect(account(await w.exportIn(team))).toBe('222222222222');
+    expect(account(await w.exportIn(svc))).toBe('222222222222');
   });
 });
 
@@ -98,8 +90,8 @@ describe('approval covers the identity a profile and the user file give a projec
   beforeAll(async () => {
     mkdirSync(join(w.home, '.aws'), { recursive: true });
     writeFileSync(configFile(), TEAM);
-    dir = await addProject(w, 'profiled', 'profile: team\nlabel: team\n');
-    expect(account(await exportIn(dir))).toBe('333333333333');
+    dir = await w.addProject('profiled', 'profile: team\nlabel: team\n');
+    expect(account(await w.exportIn(dir))).toBe('333333333333');
   });
 
   test('the profile edited to another role is refused, naming the change, until allowed', async () => {
@@ -110,12 +102,12 @@ describe('approval covers the identity a profile and the user file give a projec
     expect(stderr).toContain(`${configFile()} [profile team]`);
     expect(stderr.endsWith(`run \`awsdir allow ${dir}\`\n`)).toBe(true);
 
-    expect((await runCli(['allow'], { env: w.env, cwd: dir })).exitCode).toBe(0);
-    expect(account(await exportIn(dir))).toBe('222222222222');
+    expect((await w.run(['allow'], { cwd: dir })).exitCode).toBe(0);
+    expect(account(await w.exportIn(dir))).toBe('222222222222');
     // Back to what it was: that identity is no longer the approved one.
     writeFileSync(configFile(), TEAM);
     expect(await expectRefused(dir)).toContain('role: arn:aws:iam::222222222222:role/admin -> arn:aws:iam::333333333333:role/readonly');
-    expect((await runCli(['allow'], { env: w.env, cwd: dir })).exitCode).toBe(0);
+    expect((await w.run(['allow'], { cwd: dir })).exitCode).toBe(0);
   });
 
   const edits: Array<[string, string, string]> = [
@@ -128,7 +120,7 @@ describe('approval covers the identity a profile and the user file give a projec
     writeFileSync(configFile(), TEAM.replace('region = eu-west-1\n', line.startsWith('region') ? line : `region = eu-west-1\n${line}`));
     expect(await expectRefused(dir)).toContain(change);
     writeFileSync(configFile(), TEAM);
-    expect(account(await exportIn(dir))).toBe('333333333333');
+    expect(account(await w.exportIn(dir))).toBe('333333333333');
   });
 
   test("the user file's source given another MFA device is refused naming the change", async () => {
@@ -141,6 +133,6 @@ describe('approval covers the identity a profile and the user file give a projec
     } finally {
       writeFileSync(userFile, before);
     }
-    expect(account(await exportIn(dir))).toBe('333333333333');
+    expect(account(await w.exportIn(dir))).toBe('333333333333');
   });
 });

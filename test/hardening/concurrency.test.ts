@@ -5,32 +5,16 @@
  * Processes run in a pool the two-core machine can take; the ones waiting for a lock stay alive
  * meanwhile, so they really do contend.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, sessionOf, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import type { CliResult } from '../support/cli';
+import { keychainEntries } from '../support/privateKeychain';
+import { filesHolding, sessionOf } from '../support/secrets';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(300_000);
 
 const POOL = 24;
 
-let emu: TestEmulator;
-let keychain: PrivateKeychain;
-let world: AwsdirWorld;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  keychain = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-concurrency-keychain-')));
-  world = await createWorld(emu, { prefix: 'awsdir-concurrency-', source: 'crowd', env: keychain.env });
-});
-
-afterAll(async () => {
-  await keychain?.stop();
-  await emu?.close();
-});
+const world = useWorld('concurrency', { privateKeychain: true, source: 'crowd' });
 
 /** Runs the jobs with at most POOL processes alive at a time. */
 async function pool<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
@@ -46,7 +30,7 @@ async function pool<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
   return results;
 }
 
-const sts = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
+const sts = async (): Promise<string[]> => (await world.emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
 
 function expectAllGood(results: CliResult[]): void {
   const bad = results.filter((r) => r.exitCode !== 0).map((r) => r.stderr.slice(0, 200));
@@ -54,10 +38,10 @@ function expectAllGood(results: CliResult[]): void {
 }
 
 test('200 exports at once for one role: one GetSessionToken, one AssumeRole, the same session for all', async () => {
-  const dir = world.project('same', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: eu-central-1\nlabel: same\n');
+  const dir = world.writeProject('same', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: eu-central-1\nlabel: same\n');
   await world.allow(dir);
-  await emu.clearCalls();
-  const code = await emu.totp(SERIAL);
+  await world.emu.clearCalls();
+  const code = await world.emu.totp();
   const started = Date.now();
   const results = await pool(Array.from({ length: 200 }, () => () => world.exportIn(dir, { AWSDIR_MFA_CODE: code }, 120_000)));
   process.stderr.write(`concurrency: 200 exports of one role in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -76,14 +60,14 @@ test('200 exports at once across 20 role sessions: one GetSessionToken, one Assu
   const dirs: string[] = [];
   for (let i = 0; i < 20; i++) {
     // The session name is part of what makes a role session distinct: 20 cache entries.
-    const dir = world.project(`many-${i}`, `role: ${roles[i % roles.length]}\nregion: us-west-2\nlabel: many-${i}\n`, 'crowd2');
+    const dir = world.writeProject(`many-${i}`, `role: ${roles[i % roles.length]}\nregion: us-west-2\nlabel: many-${i}\n`, 'crowd2');
     dirs.push(dir);
   }
   // A second source: its MFA session is not cached yet, so the crowd must share one fetch again.
   await world.addSource('crowd2');
   for (const dir of dirs) await world.allow(dir);
-  await emu.clearCalls();
-  const code = await emu.totp(SERIAL);
+  await world.emu.clearCalls();
+  const code = await world.emu.totp();
   const jobs = Array.from({ length: 200 }, (_, i) => ({ dir: dirs[i % dirs.length] as string }));
   const started = Date.now();
   const results = await pool(jobs.map((j) => () => world.exportIn(j.dir, { AWSDIR_MFA_CODE: code }, 120_000)));
@@ -102,13 +86,13 @@ test('200 exports at once across 20 role sessions: one GetSessionToken, one Assu
   for (const [dir, set] of byDir) expect({ dir, sessions: set.size }).toEqual({ dir, sessions: 1 });
 
   // Every entry whole; a new process for each directory reads exactly what the crowd was given.
-  for (const [name, value] of keychainEntries(keychain.env)) {
+  for (const [name, value] of keychainEntries(world.env)) {
     const v = JSON.parse(value) as { v?: number; secretAccessKey?: string; sessionToken?: string };
     if (name.startsWith('role/') || name.startsWith('mfa-session/')) expect({ name, v: v.v }).toEqual({ name, v: 1 });
     if (v.secretAccessKey) world.secrets.add(v.secretAccessKey);
     if (v.sessionToken) world.secrets.add(v.sessionToken);
   }
-  await emu.clearCalls();
+  await world.emu.clearCalls();
   for (const dir of dirs.slice(0, 5)) {
     const r = await world.exportIn(dir);
     expect(r.exitCode).toBe(0);

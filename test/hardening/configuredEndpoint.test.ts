@@ -10,13 +10,13 @@ import { lookup } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { runCli, type CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { PRODUCTION_PROJECT } from '../support/fixture';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(120_000);
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_IAM', 'AWSDIR_FEDERATION_ENDPOINT'];
 
 interface TrapRequest {
@@ -26,10 +26,9 @@ interface TrapRequest {
   carriesMfaCode: boolean;
 }
 
-let w: World;
+const w = useWorld('endpoint', { projects: { production: PRODUCTION_PROJECT } });
 let emuB: TestEmulator;
 let trap: { url: string; requests: TrapRequest[]; server: Server };
-let production: string;
 let repo: string;
 
 /** The account alias is looked up once per account and IAM endpoint: forgotten, the next role session looks it up again. */
@@ -44,7 +43,9 @@ async function startTrap(): Promise<typeof trap> {
     req.on('end', () => {
       const form = new URLSearchParams(body);
       requests.push({ method: req.method ?? '', url: req.url ?? '', action: form.get('Action') ?? '', carriesMfaCode: form.has('TokenCode') });
-      res.writeHead(500, { 'content-type': 'text/xml' }).end('<ErrorResponse><Error><Code>InternalFailure</Code><Message>trap</Message></Error></ErrorResponse>');
+      res
+        .writeHead(500, { 'content-type': 'text/xml' })
+        .end('<ErrorResponse><Error><Code>InternalFailure</Code><Message>trap</Message></Error></ErrorResponse>');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,7 +79,7 @@ function configFile(name: string, text: string): string {
 const calls = async (emu: TestEmulator): Promise<string[]> => (await emu.calls()).map((c) => `${c.service}:${c.action}`);
 
 async function exportWith(env: Record<string, string | undefined>, code: string): Promise<CliResult> {
-  return runCli(['export', '--shell', 'bash'], { env: { ...env, AWSDIR_MFA_CODE: code }, cwd: production });
+  return runCli(['export', '--shell', 'bash'], { env: { ...env, AWSDIR_MFA_CODE: code }, cwd: w.dirs.production });
 }
 
 const keyIdOf = (stdout: string): string => /export AWS_ACCESS_KEY_ID='([^']+)'/.exec(stdout)?.[1] ?? '';
@@ -92,16 +93,13 @@ async function resolvesAws(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  w = await makeWorld('endpoint');
   emuB = await startTestEmulator();
   trap = await startTrap();
-  production = await addProject(w, 'production', PRODUCTION_PROJECT);
   repo = join(w.home, 'cloned-repo');
   mkdirSync(repo, { recursive: true });
 });
 
 afterAll(async () => {
-  await closeWorld(w);
   await emuB?.close();
   await new Promise((resolve) => trap?.server.close(resolve));
 });
@@ -122,7 +120,10 @@ describe('a shared config file that names an endpoint gets no call', () => {
     [
       'a services section',
       () => ({
-        AWS_CONFIG_FILE: configFile('services', `[default]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${trap.url}\niam =\n  endpoint_url = ${trap.url}\n`),
+        AWS_CONFIG_FILE: configFile(
+          'services',
+          `[default]\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${trap.url}\niam =\n  endpoint_url = ${trap.url}\n`,
+        ),
       }),
     ],
   ];
@@ -130,8 +131,8 @@ describe('a shared config file that names an endpoint gets no call', () => {
   test.each(cases)('%s: with AWS_ENDPOINT_URL_STS at the emulator, GetSessionToken goes there and IAM to AWS, nothing to the trap', async (_name, config) => {
     // Only STS is named: the account-alias lookup (IAM) would take its endpoint from the file if anything did.
     const env = envWith({ ...config(), AWS_ENDPOINT_URL_STS: w.emu.url });
-    expect((await runCli(['clear', '--dir', production], { env })).exitCode).toBe(0);
-    const r = await exportWith(env, await w.emu.totp(SERIAL));
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
+    const r = await exportWith(env, await w.emu.totp());
     expect(trap.requests).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
@@ -141,8 +142,8 @@ describe('a shared config file that names an endpoint gets no call', () => {
   test('nor does its auth_scheme_preference change how the calls are signed', async () => {
     forgetAccountAliases();
     const env = envWith({ ...at(w.emu), AWS_CONFIG_FILE: configFile('sigv4a', '[default]\nauth_scheme_preference = sigv4a\n') });
-    expect((await runCli(['clear', '--dir', production], { env })).exitCode).toBe(0);
-    const r = await exportWith(env, await w.emu.totp(SERIAL));
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
+    const r = await exportWith(env, await w.emu.totp());
     expect(r.stderr).not.toContain('IncompleteSignature');
     expect(r.exitCode).toBe(0);
     expect(await calls(w.emu)).toEqual(['sts:GetSessionToken', 'sts:AssumeRole', 'iam:ListAccountAliases']);
@@ -150,8 +151,8 @@ describe('a shared config file that names an endpoint gets no call', () => {
 
   test('no endpoint variable: GetSessionToken goes to AWS itself, not to the endpoint_url of the file', async () => {
     const env = envWith({ AWS_CONFIG_FILE: configFile('no-variables', `[default]\nendpoint_url = ${trap.url}\n`) });
-    expect((await runCli(['clear', '--dir', production], { env })).exitCode).toBe(0);
-    const r = await exportWith(env, await w.emu.totp(SERIAL));
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
+    const r = await exportWith(env, await w.emu.totp());
     expect(trap.requests).toEqual([]);
     expect(await calls(w.emu)).toEqual([]);
     expect(r.exitCode).toBe(1);
@@ -170,8 +171,8 @@ describe('a shared config file that names an endpoint gets no call', () => {
       AWS_CONFIG_FILE: configFile('host-settings', '[default]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = true\nregion = eu-central-1\n'),
       AWSDIR_DEBUG: '1',
     });
-    expect((await runCli(['clear', '--dir', production], { env })).exitCode).toBe(0);
-    const r = await exportWith(env, await w.emu.totp(SERIAL));
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
+    const r = await exportWith(env, await w.emu.totp());
     expect(r.exitCode).toBe(1);
     if (await resolvesAws()) {
       console.log('SKIPPED the host check: this machine reaches AWS, so no DNS error names the host');
@@ -187,26 +188,27 @@ describe('sessions are cached per endpoint', () => {
     forgetAccountAliases();
     const envA = envWith(at(w.emu));
     const envB = envWith(at(emuB));
-    expect((await runCli(['clear', '--dir', production], { env: envA })).exitCode).toBe(0);
-    const fromA = await exportWith(envA, await w.emu.totp(SERIAL));
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env: envA })).exitCode).toBe(0);
+    const fromA = await exportWith(envA, await w.emu.totp());
     expect(fromA.exitCode).toBe(0);
     expect(await calls(w.emu)).toEqual(['sts:GetSessionToken', 'sts:AssumeRole', 'iam:ListAccountAliases']);
     await w.emu.clearCalls();
 
     // Another emulator: its own MFA session and role session, nothing asked of the first.
-    const fromB = await exportWith(envB, await emuB.totp(SERIAL));
+    const fromB = await exportWith(envB, await emuB.totp());
     expect(fromB.exitCode).toBe(0);
     expect(await calls(emuB)).toEqual(['sts:GetSessionToken', 'sts:AssumeRole', 'iam:ListAccountAliases']);
     expect(keyIdOf(fromB.stdout)).not.toBe(keyIdOf(fromA.stdout));
 
     // No endpoint variable: AWS, which this cache has no session of; nothing is exported.
-    const toAws = await exportWith(envWith({}), await w.emu.totp(SERIAL));
+    const toAws = await exportWith(envWith({}), await w.emu.totp());
     expect(toAws.exitCode).toBe(1);
     expect(toAws.stdout).toBe('');
-    if (!(await resolvesAws())) expect(toAws.stderr).toMatch(/^awsdir: GetSessionToken: could not reach https:\/\/sts\.us-east-1\.amazonaws\.com \(ENOTFOUND\)/);
+    if (!(await resolvesAws()))
+      expect(toAws.stderr).toMatch(/^awsdir: GetSessionToken: could not reach https:\/\/sts\.us-east-1\.amazonaws\.com \(ENOTFOUND\)/);
 
     // Back at the first emulator: its session from before, without a call.
-    const again = await exportWith(envA, await w.emu.totp(SERIAL));
+    const again = await exportWith(envA, await w.emu.totp());
     expect(again.exitCode).toBe(0);
     expect(keyIdOf(again.stdout)).toBe(keyIdOf(fromA.stdout));
     expect(await calls(w.emu)).toEqual([]);
@@ -219,16 +221,18 @@ describe('a person sees a non-AWS endpoint', () => {
   test('the summary line of a fresh export and of a cache hit, and status, name the endpoint', async () => {
     const env = envWith(at(w.emu));
     const port = w.emu.url.replace(/^.*:/, '');
-    const line = new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\S+ left · endpoint http://127\\.0\\.0\\.1:${port}\\n$`);
-    expect((await runCli(['clear', '--dir', production], { env })).exitCode).toBe(0);
-    const fresh = await exportWith(env, await w.emu.totp(SERIAL));
+    const line = new RegExp(
+      `^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\S+ left · endpoint http://127\\.0\\.0\\.1:${port}\\n$`,
+    );
+    expect((await runCli(['clear', '--dir', w.dirs.production, '--with-mfa-session'], { env })).exitCode).toBe(0);
+    const fresh = await exportWith(env, await w.emu.totp());
     expect(fresh.stderr).toMatch(line);
     await w.emu.clearCalls();
-    const hit = await exportWith(env, await w.emu.totp(SERIAL));
+    const hit = await exportWith(env, await w.emu.totp());
     expect(hit.stderr).toMatch(line);
     expect(await calls(w.emu)).toEqual([]);
 
-    const status = await runCli(['status'], { env, cwd: production });
+    const status = await runCli(['status'], { env, cwd: w.dirs.production });
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toContain(`sts endpoint    ${w.emu.url}   (from AWS_ENDPOINT_URL_STS)\n`);
     expect(status.stdout).toContain(`iam endpoint    ${w.emu.url}   (from AWS_ENDPOINT_URL_IAM)\n`);
@@ -237,7 +241,7 @@ describe('a person sees a non-AWS endpoint', () => {
     const here = status.stdout.split('\n').filter((l) => l.endsWith('<- this directory'));
     expect(here).toHaveLength(2);
     for (const l of here) expect(l).toContain(`  endpoint ${w.emu.url}  <- this directory`);
-    const json = JSON.parse((await runCli(['status', '--json'], { env, cwd: production })).stdout) as { endpoints: unknown };
+    const json = JSON.parse((await runCli(['status', '--json'], { env, cwd: w.dirs.production })).stdout) as { endpoints: unknown };
     expect(json.endpoints).toEqual({
       sts: { url: w.emu.url, from: 'AWS_ENDPOINT_URL_STS' },
       iam: { url: w.emu.url, from: 'AWS_ENDPOINT_URL_IAM' },
@@ -245,13 +249,13 @@ describe('a person sees a non-AWS endpoint', () => {
     });
 
     // AWS_ENDPOINT_URL alone serves STS and IAM; the line says which variable gave it.
-    const general = await runCli(['status'], { env: envWith({ AWS_ENDPOINT_URL: w.emu.url }), cwd: production });
+    const general = await runCli(['status'], { env: envWith({ AWS_ENDPOINT_URL: w.emu.url }), cwd: w.dirs.production });
     expect(general.stdout).toContain(`sts endpoint    ${w.emu.url}   (from AWS_ENDPOINT_URL)\n`);
     expect(general.stdout).toContain(`iam endpoint    ${w.emu.url}   (from AWS_ENDPOINT_URL)\n`);
 
     // The real AWS: no endpoint row at all.
-    const aws = await runCli(['status', '--json'], { env: envWith({}), cwd: production });
+    const aws = await runCli(['status', '--json'], { env: envWith({}), cwd: w.dirs.production });
     expect((JSON.parse(aws.stdout) as { endpoints: unknown }).endpoints).toEqual({});
-    expect((await runCli(['status'], { env: envWith({}), cwd: production })).stdout).not.toMatch(/^(sts endpoint|iam endpoint|console sign-in) /m);
+    expect((await runCli(['status'], { env: envWith({}), cwd: w.dirs.production })).stdout).not.toMatch(/^(sts endpoint|iam endpoint|console sign-in) /m);
   });
 });

@@ -4,36 +4,28 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, SERIAL, type AwsdirWorld } from './awsdirWorld';
+import { MFA_SERIAL as SERIAL } from '../support/fixture';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(120_000);
 
 const STEP_MS = 30_000;
 const stepAt = (ms: number): number => Math.floor(ms / STEP_MS);
 
-let emu: TestEmulator;
-let world: AwsdirWorld;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  world = await createWorld(emu, { prefix: 'awsdir-futurestep-', source: `futurestep${process.pid}` });
-});
-
-afterAll(async () => {
-  if (world) await world.run(['remove', world.source]);
-  await emu?.close();
-});
+const world = useWorld('futurestep');
 
 test('a recorded step a day ahead: export asks mfa_process at once and rewrites the record', async () => {
   // mfa_process: a program that prints the emulator's current code, as `ykman oath accounts code` would.
   const script = join(world.home, 'mfaCode.cjs');
   writeFileSync(script, `fetch(process.argv[2]).then((r) => r.json()).then((j) => process.stdout.write(j.code + '\\n'));\n`);
-  const totpUrl = `${emu.url}/__emulator/totp?serial=${encodeURIComponent(SERIAL)}`;
+  const totpUrl = world.emu.totpUrl();
   const user = readFileSync(world.userFile, 'utf8');
   expect(user).toContain(`mfa_serial: ${SERIAL}`);
-  writeFileSync(world.userFile, user.replace(`${world.source}:\n`, `${world.source}:\n    mfa_process: ${JSON.stringify(`${process.execPath} ${script} ${totpUrl}`)}\n`));
-  const dir = world.project('future', 'role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: future\n');
+  writeFileSync(
+    world.userFile,
+    user.replace(`${world.source}:\n`, `${world.source}:\n    mfa_process: ${JSON.stringify(`${process.execPath} ${script} ${totpUrl}`)}\n`),
+  );
+  const dir = world.writeProject('future', 'role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: future\n');
   await world.allow(dir);
 
   const stateDir = join(world.home, '.local', 'state', 'awsdir');
@@ -50,7 +42,7 @@ test('a recorded step a day ahead: export asks mfa_process at once and rewrites 
   expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
   const waits = [...r.stderr.matchAll(/waiting (\d+)s for a new MFA code window/g)].map((m) => Number(m[1]));
   for (const seconds of waits) expect(seconds).toBeLessThanOrEqual(30);
-  expect((await emu.calls()).map((c) => c.action)).toEqual(expect.arrayContaining(['GetSessionToken', 'AssumeRole']));
+  expect((await world.emu.calls()).map((c) => c.action)).toEqual(expect.arrayContaining(['GetSessionToken', 'AssumeRole']));
 
   const recorded = JSON.parse(readFileSync(record, 'utf8')) as Record<string, number>;
   expect(recorded[SERIAL]).toBeGreaterThanOrEqual(before);

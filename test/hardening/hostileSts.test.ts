@@ -11,20 +11,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, SERIAL, type AwsdirWorld } from './awsdirWorld';
-import { startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { filesHolding } from '../support/secrets';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(120_000);
 
 // Each value would create CANARY in the shell's directory if any part of it were run.
 const HOSTILE = {
-  AccessKeyId: "ASIA$(touch CANARY)`touch CANARY`'\"\\",
-  SecretAccessKey: "$(touch CANARY)`touch CANARY`'\"\\; touch CANARY | touch CANARY & touch CANARY %s %n ${HOME} * ~ {a,b} !!",
+  AccessKeyId: 'ASIA$(touch CANARY)`touch CANARY`\'"\\',
+  SecretAccessKey: '$(touch CANARY)`touch CANARY`\'"\\; touch CANARY | touch CANARY & touch CANARY %s %n ${HOME} * ~ {a,b} !!',
   SessionToken: "line one\nline two\r\n'; touch CANARY; echo '\t€ 日本語 🔑🚀 \\' \\\\ $((1+1)) %F{red} \"$(touch CANARY)\"\n",
 };
 // The account stays right: awsdir refuses a session from another account than the project's.
-const HOSTILE_ARN = "arn:aws:sts::222222222222:assumed-role/admin/$(touch CANARY)`touch CANARY`'\"\\;|&% 日本 🎉\nnext line";
+const HOSTILE_ARN = 'arn:aws:sts::222222222222:assumed-role/admin/$(touch CANARY)`touch CANARY`\'"\\;|&% 日本 🎉\nnext line';
 
 const EXPECTED: Record<string, string> = {
   AWS_ACCESS_KEY_ID: HOSTILE.AccessKeyId,
@@ -33,12 +32,10 @@ const EXPECTED: Record<string, string> = {
   AWSDIR_ROLE_ARN: HOSTILE_ARN,
 };
 
-let emu: TestEmulator;
-let keychain: PrivateKeychain;
-let world: AwsdirWorld;
+const world = useWorld('hostile', { privateKeychain: true, source: 'hostile' });
 let production: string;
 
-const sts = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
+const sts = async (): Promise<string[]> => (await world.emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
 
 /** `refresh_window: 1h` makes the next export replace the cached one-hour role session. */
 const forceRefresh = (on: boolean): void => world.writeUserFile(on ? 'refresh_window: 1h\n' : '');
@@ -63,28 +60,23 @@ function evaluate(shell: 'bash' | 'zsh' | 'fish', exports: string): { env: Recor
 const pick = (env: Record<string, string | undefined>): Record<string, string | undefined> => Object.fromEntries(Object.keys(EXPECTED).map((k) => [k, env[k]]));
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  keychain = await startPrivateKeychain(mkdtempSync(join(tmpdir(), 'awsdir-hostile-keychain-')));
-  world = await createWorld(emu, { prefix: 'awsdir-hostile-', source: 'hostile', env: keychain.env });
-  production = world.project('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n');
+  production = world.writeProject(
+    'production',
+    'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\n',
+  );
   await world.allow(production);
-  const first = await world.exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+  const first = await world.exportIn(production, { AWSDIR_MFA_CODE: await world.emu.totp() });
   expect(first.exitCode).toBe(0);
   for (const value of Object.values(HOSTILE)) world.secrets.add(value);
 });
 
-afterAll(async () => {
-  await keychain?.stop();
-  await emu?.close();
-});
-
 afterEach(async () => {
-  await fetch(`${emu.url}/__emulator/faults`, { method: 'DELETE' });
+  await world.emu.clearFaults();
   forceRefresh(false);
 });
 
 test('the emulator refuses a value no XML answer can carry (NUL), and awsdir is never shown one', async () => {
-  const res = await fetch(`${emu.url}/__emulator/faults`, {
+  const res = await fetch(`${world.emu.url}/__emulator/faults`, {
     method: 'POST',
     body: JSON.stringify({ action: 'AssumeRole', credentials: { SessionToken: 'a\u0000b' } }),
   });
@@ -97,14 +89,16 @@ test('an answer with an empty session token is refused with a clear error; the c
   const cached = await world.exportIn(production);
   expect(cached.exitCode).toBe(0);
   forceRefresh(true);
-  await emu.fault({ action: 'AssumeRole', count: 1, credentials: { SessionToken: '' } });
-  await emu.clearCalls();
+  await world.emu.fault({ action: 'AssumeRole', count: 1, credentials: { SessionToken: '' } });
+  await world.emu.clearCalls();
   const r = await world.exportIn(production);
   expect({ exit: r.exitCode, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ exit: 1, stdout: '', lines: 1 });
-  expect(r.stderr).toMatch(/^awsdir: AssumeRole: \S+ answered without a complete set of credentials \(access key id, secret key, session token, expiration\), so nothing was stored or exported; check that AWS_ENDPOINT_URL_STS/);
+  expect(r.stderr).toMatch(
+    /^awsdir: AssumeRole: \S+ answered without a complete set of credentials \(access key id, secret key, session token, expiration\), so nothing was stored or exported; check that AWS_ENDPOINT_URL_STS/,
+  );
   expect(await sts()).toEqual(['AssumeRole:OK']);
   forceRefresh(false);
-  await emu.clearCalls();
+  await world.emu.clearCalls();
   const after = await world.exportIn(production);
   expect({ exit: after.exitCode, stdout: after.stdout }).toEqual({ exit: 0, stdout: cached.stdout });
   expect(await sts()).toEqual([]);
@@ -114,13 +108,17 @@ test.each(['bash', 'zsh', 'fish'] as const)(
   '%s: hostile credentials and ARN from STS run nothing and come back byte for byte, fresh and from the cache',
   async (shell) => {
     forceRefresh(true);
-    await emu.fault({ action: 'AssumeRole', count: 1, credentials: HOSTILE, assumedRoleArn: HOSTILE_ARN });
-    await emu.clearCalls();
+    await world.emu.fault({ action: 'AssumeRole', count: 1, credentials: HOSTILE, assumedRoleArn: HOSTILE_ARN });
+    await world.emu.clearCalls();
     const fresh = await world.run(['export', '--shell', shell], { cwd: production });
     // The alias is the account's, remembered from the first export: the hostile session is not sent to IAM.
     expect({ exit: fresh.exitCode, stderr: fresh.stderr }).toEqual({
       exit: 0,
-      stderr: expect.stringMatching(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\d+m left · endpoint ${emu.url.replace(/[.]/g, '\\.')}\\n$`)),
+      stderr: expect.stringMatching(
+        new RegExp(
+          `^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · \\d+m left · endpoint ${world.emu.url.replace(/[.]/g, '\\.')}\\n$`,
+        ),
+      ),
     });
     expect(await sts()).toEqual(['AssumeRole:OK']);
     const shown = evaluate(shell, fresh.stdout);
@@ -129,7 +127,7 @@ test.each(['bash', 'zsh', 'fish'] as const)(
 
     // The cache-hit path prints the same bytes, without asking STS.
     forceRefresh(false);
-    await emu.clearCalls();
+    await world.emu.clearCalls();
     const hit = await world.run(['export', '--shell', shell], { cwd: production });
     expect({ exit: hit.exitCode, stdout: hit.stdout }).toEqual({ exit: 0, stdout: fresh.stdout });
     expect(await sts()).toEqual([]);
@@ -143,7 +141,7 @@ test.each(['bash', 'zsh', 'fish'] as const)(
 
 test('json: the same values parse back byte for byte', async () => {
   forceRefresh(true);
-  await emu.fault({ action: 'AssumeRole', count: 1, credentials: HOSTILE, assumedRoleArn: HOSTILE_ARN });
+  await world.emu.fault({ action: 'AssumeRole', count: 1, credentials: HOSTILE, assumedRoleArn: HOSTILE_ARN });
   const r = await world.run(['export', '--shell', 'json'], { cwd: production });
   expect(r.exitCode).toBe(0);
   expect(pick(JSON.parse(r.stdout) as Record<string, string>)).toEqual(EXPECTED);

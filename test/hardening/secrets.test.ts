@@ -10,10 +10,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, runProcess, type CliResult } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, filesHolding, sessionOf, SERIAL, walk, type AwsdirWorld } from './awsdirWorld';
-import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from './privateKeychain';
+import { CLI, runProcess, type CliResult } from '../support/cli';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
+import { filesHolding, sessionOf, walk } from '../support/secrets';
+import { makeWorld } from '../support/world';
 
 jest.setTimeout(180_000);
 
@@ -79,7 +80,7 @@ async function startPoller(): Promise<() => Promise<Map<string, string>>> {
 
 test('the whole flow: secrets only in the keychain and the stdout that asked for them', async () => {
   stopPoller = await startPoller();
-  const world = await createWorld(emu, { prefix: 'awsdir-secrets-', source: 'known', env: { ...keychain.env, AWSDIR_DEBUG: '1' } });
+  const world = await makeWorld('secrets', { emu, source: 'known', env: { ...keychain.env, AWSDIR_DEBUG: '1' } });
   const sourceSecret = emu.keys('alice').secretAccessKey;
   const codes: string[] = [];
   const outputs: Array<{ what: string; result: CliResult; stdoutMayHoldSecrets: boolean }> = [];
@@ -94,11 +95,14 @@ test('the whole flow: secrets only in the keychain and the stdout that asked for
   const mfaScript = join(world.home, 'bin', 'mfaCode.cjs');
   mkdirSync(join(world.home, 'bin'));
   writeFileSync(mfaScript, `fetch(process.argv[2]).then((r) => r.json()).then((j) => process.stdout.write(j.code + '\\n'));\n`);
-  const totpUrl = `${emu.url}/__emulator/totp?serial=${encodeURIComponent(SERIAL)}`;
+  const totpUrl = emu.totpUrl();
   const user = readFileSync(world.userFile, 'utf8');
   writeFileSync(world.userFile, user.replace('  known:\n', `  known:\n    mfa_process: ${JSON.stringify(`${process.execPath} ${mfaScript} ${totpUrl}`)}\n`));
 
-  const dir = world.project('flow', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: flow\n');
+  const dir = world.writeProject(
+    'flow',
+    'session_name: flow\nrole: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: flow\n',
+  );
   await step('allow', world.run(['allow', dir], { cwd: dir }));
   codes.push(((await (await fetch(totpUrl)).json()) as { code: string }).code);
   const exported = await step('export', world.run(['export', '--shell', 'bash'], { cwd: dir }), true);
@@ -174,10 +178,10 @@ test('the whole flow: secrets only in the keychain and the stdout that asked for
 describe('the file keyring', () => {
   test('0600 files in a 0700 directory that reveal nothing; a wrong passphrase is a clear error and loses nothing', async () => {
     const passphrase = 'correct horse battery staple';
-    const world = await createWorld(emu, { prefix: 'awsdir-secrets-file-', source: 'filed', keyring: 'file', env: { AWSDIR_FILE_PASSPHRASE: passphrase } });
-    const dir = world.project('filed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: filed\n', 'filed');
+    const world = await makeWorld('secrets-file', { emu, source: 'filed', keyring: 'file', env: { AWSDIR_FILE_PASSPHRASE: passphrase } });
+    const dir = world.writeProject('filed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: filed\n', 'filed');
     await world.allow(dir);
-    const first = await world.exportIn(dir, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    const first = await world.exportIn(dir, { AWSDIR_MFA_CODE: await emu.totp() });
     expect(first.exitCode).toBe(0);
     const role = sessionOf(first.stdout);
 
@@ -186,7 +190,20 @@ describe('the file keyring', () => {
     const files = readdirSync(keyringDir);
     expect(files.length).toBeGreaterThanOrEqual(4); // verifier, source, MFA session, role session
     for (const f of files) expect({ f, mode: (statSync(join(keyringDir, f)).mode & 0o777).toString(8) }).toEqual({ f, mode: '600' });
-    const needles = [emu.keys('alice').secretAccessKey, emu.keys('alice').accessKeyId, role.secretAccessKey, role.sessionToken, role.accessKeyId, passphrase, 'source/', 'role/', 'mfa-session/', 'filed', 'secretAccessKey', '333333333333'];
+    const needles = [
+      emu.keys('alice').secretAccessKey,
+      emu.keys('alice').accessKeyId,
+      role.secretAccessKey,
+      role.sessionToken,
+      role.accessKeyId,
+      passphrase,
+      'source/',
+      'role/',
+      'mfa-session/',
+      'filed',
+      'secretAccessKey',
+      '333333333333',
+    ];
     for (const f of files) {
       expect(f).not.toMatch(/source|role|session|filed/);
       const bytes = readFileSync(join(keyringDir, f));
@@ -194,10 +211,16 @@ describe('the file keyring', () => {
     }
     expect(filesHolding([world.home, world.tmp], [emu.keys('alice').secretAccessKey, role.secretAccessKey, role.sessionToken, passphrase])).toEqual([]);
 
-    const snapshot = () => readdirSync(keyringDir).sort().map((f) => [f, readFileSync(join(keyringDir, f)).toString('base64'), statSync(join(keyringDir, f)).mtimeMs]);
+    const snapshot = () =>
+      readdirSync(keyringDir)
+        .sort()
+        .map((f) => [f, readFileSync(join(keyringDir, f)).toString('base64'), statSync(join(keyringDir, f)).mtimeMs]);
     const before = snapshot();
     const status = await world.run(['status', '--json'], { cwd: dir, env: { AWSDIR_FILE_PASSPHRASE: 'Tr0ub4dor&3' } });
-    expect(JSON.parse(status.stdout)).toMatchObject({ keyring: { backend: 'file', error: expect.stringMatching(/^file keyring: wrong passphrase/) }, sessions: [] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      keyring: { backend: 'file', error: expect.stringMatching(/^file keyring: wrong passphrase/) },
+      sessions: [],
+    });
     for (const args of [['export'], ['clear', '--all'], ['remove', 'filed']]) {
       const wrong = await world.run(args, { cwd: dir, env: { AWSDIR_FILE_PASSPHRASE: 'Tr0ub4dor&3' } });
       expect({ args, exit: wrong.exitCode, stdout: wrong.stdout }).toEqual({ args, exit: 1, stdout: '' });

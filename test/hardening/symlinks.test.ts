@@ -5,30 +5,16 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
-import { createWorld, type AwsdirWorld } from './awsdirWorld';
+import { useWorld } from '../support/world';
 
 jest.setTimeout(120_000);
 
 type Check = { id: string; status: 'pass' | 'warn' | 'fail'; message: string; fix: string };
 
-let emu: TestEmulator;
-let world: AwsdirWorld;
+const world = useWorld('symlinks');
 // The keychain is shared by every test file of the run: source names of our own.
 const imported = `symlinkimp${process.pid}`;
-
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  world = await createWorld(emu, { prefix: 'awsdir-symlinks-', source: `symlinks${process.pid}` });
-});
-
-afterAll(async () => {
-  if (world) {
-    await world.run(['remove', imported]);
-    await world.run(['remove', world.source]);
-  }
-  await emu?.close();
-});
+beforeAll(() => world.removeOnClose(imported));
 
 async function doctorChecks(): Promise<Record<string, Check>> {
   const r = await world.run(['doctor', '--json', '--source', world.source], { timeoutMs: 60_000 });
@@ -37,12 +23,16 @@ async function doctorChecks(): Promise<Record<string, Check>> {
 }
 
 test('add --from-profile --remove-from-file with ~/.aws/credentials and the user file linked into a dotfiles repository', async () => {
-  const keys = emu.keys('alice');
+  const keys = world.emu.keys('alice');
   const dotfiles = join(world.home, 'dotfiles');
   mkdirSync(join(dotfiles, 'aws'), { recursive: true });
   mkdirSync(join(dotfiles, 'awsdir'), { recursive: true });
   const target = join(dotfiles, 'aws', 'credentials');
-  writeFileSync(target, `[work]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[other]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`, { mode: 0o600 });
+  writeFileSync(
+    target,
+    `[work]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n\n[other]\naws_access_key_id = AKIAKEEPMEKEEPME2345\naws_secret_access_key = keepmekeepmekeepme\n`,
+    { mode: 0o600 },
+  );
   mkdirSync(join(world.home, '.aws'));
   const link = join(world.home, '.aws', 'credentials');
   // Relative, as stow makes them.

@@ -6,10 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, runProcess, type CliResult } from '../helpers/cli';
-import { addProject, closeWorld, makeWorld, type World } from '../helpers/world';
-
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
+import { runProcess, type CliResult } from '../support/cli';
+import { useWorld } from '../support/world';
 const HOOK = join(__dirname, '..', 'perf', 'recordLoads.cjs');
 
 interface LoadLog {
@@ -17,30 +15,26 @@ interface LoadLog {
   keyring: string[];
 }
 
-let w: World;
+const w = useWorld('cold');
 let logs = 0;
-
-beforeAll(async () => {
-  w = await makeWorld('cold');
-}, 60_000);
-afterAll(() => closeWorld(w));
 
 async function recorded(args: string[], cwd: string, extra: Record<string, string> = {}): Promise<CliResult & { log: LoadLog }> {
   const file = join(w.home, `loads-${(logs += 1)}.json`);
-  const r = await runProcess(process.execPath, ['-r', HOOK, CLI, ...args], { cwd, env: { ...w.env, ...extra, AWSDIR_LOAD_LOG: file } });
+  const r = await runProcess(process.execPath, ['-r', HOOK, w.cli, ...args], { cwd, env: { ...w.env, ...extra, AWSDIR_LOAD_LOG: file } });
   return { ...r, log: JSON.parse(readFileSync(file, 'utf8')) as LoadLog };
 }
 
-const chunks = (log: LoadLog): string[] => [...new Set(log.modules.filter((m) => /[\\/]dist[\\/][a-z]+\.cjs$/.test(m)).map((m) => m.replace(/.*[\\/]/, '')))].sort();
+const chunks = (log: LoadLog): string[] =>
+  [...new Set(log.modules.filter((m) => /[\\/]dist[\\/][a-z]+\.cjs$/.test(m)).map((m) => m.replace(/.*[\\/]/, '')))].sort();
 const calls = async (): Promise<string[]> => (await w.emu.calls()).map((c) => `${c.service}:${c.action}`);
 
 const project = (name: string, role: string, extra = ''): Promise<string> =>
-  addProject(w, name, `role: ${role}\nregion: eu-west-1\nlabel: ${name}\nsession_name: alice-${name}\n${extra}`);
+  w.addProject(name, `role: ${role}\nregion: eu-west-1\nlabel: ${name}\nsession_name: alice-${name}\n${extra}`);
 
 test('the first role session of an account: the MFA code, AssumeRole and the alias, once; served by the hit bundle and the STS chunk', async () => {
   const dir = await project('first', 'arn:aws:iam::222222222222:role/admin');
   await w.emu.clearCalls();
-  const r = await recorded(['export'], dir, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+  const r = await recorded(['export'], dir, { AWSDIR_MFA_CODE: await w.emu.totp() });
   expect(r.stderr).toMatch(/^awsdir: first · admin @ 222222222222 \(acme-production\) · eu-west-1 · 59m left · endpoint http:\/\/127\.0\.0\.1:\d+\n$/);
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
@@ -127,7 +121,7 @@ test('an error on the cold path is reported once, by the command that met it: no
 
   // The code given, the next export gets a new MFA session and the role session.
   await w.emu.clearCalls();
-  const fixed = await recorded(['export'], dir, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+  const fixed = await recorded(['export'], dir, { AWSDIR_MFA_CODE: await w.emu.totp() });
   expect(fixed.exitCode).toBe(0);
   expect(await calls()).toEqual(['sts:GetSessionToken', 'sts:AssumeRole']);
 });

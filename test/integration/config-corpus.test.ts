@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeHome, ROOT, runCli } from '../helpers/cli';
+import { makeHome, ROOT, runCli } from '../support/cli';
 
 /**
  * Every broken project file of the corpus, through the built CLI: `awsdir allow` exits 3, names
@@ -14,7 +14,10 @@ const expected: Record<string, { at: string; words: string[]; dir?: string; file
   'akia-value': { at: '4:8', words: ["key 'label'", 'shaped like an access key id', 'never belong in a project file', '`awsdir add`'] },
   'bad-arn': { at: '2:7', words: ["key 'role'", 'not a role ARN', 'allowed: a role ARN such as'] },
   'bad-partition': { at: '3:7', words: ["key 'role'", 'aws-cn or aws-us-gov'] },
-  'bad-region': { at: '3:9', words: ["key 'region'", 'not an AWS region', '"Europe"', 'allowed: a region such as eu-west-1, or a newer one shaped', 'cn-NAME-N'] },
+  'bad-region': {
+    at: '3:9',
+    words: ["key 'region'", 'not an AWS region', '"Europe"', 'allowed: a region such as eu-west-1, or a newer one shaped', 'cn-NAME-N'],
+  },
   'bad-session-name': { at: '4:15', words: ["key 'session_name'", 'the character " " is not allowed'] },
   'bad-version': { at: '1:10', words: ["key 'version'", 'must be 1'] },
   'duration-garbage': { at: '4:11', words: ["key 'duration'", 'not a duration', 'from 15m to 12h'] },

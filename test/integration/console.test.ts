@@ -3,44 +3,33 @@
  * URL, the page handed to a browser opener (a stand-in on PATH that lets another local user try its
  * arguments before it opens them as the person's browser would), and the refusals.
  */
+// This file also runs the SDK in the test process (createSts): its Node 20 warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
 import { assertFederable, getSigninToken } from '../../src/aws/federation';
 import { createSts } from '../../src/aws/sdk';
+import { MFA_SERIAL, PRODUCTION_PROJECT, ROLES } from '../support/fixture';
+import { useWorld } from '../support/world';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-let w: World;
-let emu: TestEmulator;
-let home: string;
-let env: Record<string, string>;
-let production: string;
-let longadmin: string;
-
-beforeAll(async () => {
-  // The world's environment already points AWSDIR_FEDERATION_ENDPOINT at the emulator.
-  w = await makeWorld('console');
-  ({ emu, home, env } = w);
-  production = await addProject(w, 'production', PRODUCTION_PROJECT);
-  longadmin = await addProject(w, 'longadmin', 'role: arn:aws:iam::222222222222:role/longadmin\nregion: eu-west-1\nduration: 2h\n');
-}, 60_000);
-
-afterAll(() => closeWorld(w));
+// The world's environment already points AWSDIR_FEDERATION_ENDPOINT at the emulator.
+const w = useWorld('console', {
+  projects: { production: PRODUCTION_PROJECT, longadmin: `role: ${ROLES.productionLongAdmin}\nregion: eu-west-1\nduration: 2h\n` },
+});
 
 const signinCalls = async (): Promise<string[]> =>
-  (await emu.calls()).filter((c) => c.service === 'signin').map((c) => `${c.action}:${c.status}${c.principal ? `:${c.principal}` : ''}`);
+  (await w.emu.calls()).filter((c) => c.service === 'signin').map((c) => `${c.action}:${c.status}${c.principal ? `:${c.principal}` : ''}`);
 
 test('--print: a login URL on stdout, a warning on stderr; a chained role session is sent without SessionDuration', async () => {
-  await emu.clearCalls();
-  const r = await runCli(['console', '--print'], { env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL) }, cwd: production });
+  await w.emu.clearCalls();
+  const r = await w.run(['console', '--print'], { env: { AWSDIR_MFA_CODE: await w.emu.totp() }, cwd: w.dirs.production });
   expect(r.exitCode).toBe(0);
   expect(r.stderr).toMatch(/^awsdir: warning: the URL below holds a sign-in token/);
   const url = new URL(r.stdout.trim());
-  expect(`${url.origin}${url.pathname}`).toBe(`${emu.url}/federation`);
+  expect(`${url.origin}${url.pathname}`).toBe(`${w.emu.url}/federation`);
   expect(url.searchParams.get('Action')).toBe('login');
   expect(url.searchParams.get('SigninToken')).toBeTruthy();
   expect(url.searchParams.get('Destination')).toBe('https://console.aws.amazon.com/console/home?region=ap-northeast-1');
@@ -52,10 +41,10 @@ test('--print: a login URL on stdout, a warning on stderr; a chained role sessio
 });
 
 test('a role assumed directly from long-term keys (above the 1 hour cap) asks for a console session as long as its own', async () => {
-  await emu.clearCalls();
-  const r = await runCli(['console', '--print', '--destination', 'https://console.aws.amazon.com/s3/home'], {
-    env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL) },
-    cwd: longadmin,
+  await w.emu.clearCalls();
+  const r = await w.run(['console', '--print', '--destination', 'https://console.aws.amazon.com/s3/home'], {
+    env: { AWSDIR_MFA_CODE: await w.emu.totp() },
+    cwd: w.dirs.longadmin,
   });
   expect(r.stderr).not.toContain('refused');
   expect(r.exitCode).toBe(0);
@@ -161,14 +150,14 @@ function openRuntimeDir(): string {
 const runtimeDirs: string[] = [];
 afterAll(() => runtimeDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-test('another local user who reads the opener\'s arguments gets no sign-in token; the person\'s browser does, and the page is gone after', async () => {
-  const bin = join(home, 'attacked-bin');
-  const recordFile = join(home, 'opener-record.json');
+test("another local user who reads the opener's arguments gets no sign-in token; the person's browser does, and the page is gone after", async () => {
+  const bin = join(w.home, 'attacked-bin');
+  const recordFile = join(w.home, 'opener-record.json');
   attackedOpener(bin, recordFile);
   const runtime = openRuntimeDir();
-  const r = await runCli(['console'], {
-    env: { ...env, PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: runtime, AWSDIR_MFA_CODE: await emu.totp(SERIAL) },
-    cwd: production,
+  const r = await w.run(['console'], {
+    env: { PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: runtime, AWSDIR_MFA_CODE: await w.emu.totp() },
+    cwd: w.dirs.production,
     timeoutMs: 30_000,
   });
   const record = JSON.parse(await waitForFile(recordFile, "the opener's record")) as {
@@ -194,7 +183,7 @@ test('another local user who reads the opener\'s arguments gets no sign-in token
   // The person: the page led to the federation login URL, and the endpoint signs in with its token.
   expect(record.error).toBeUndefined();
   const signin = new URL(record.signin!);
-  expect(`${signin.origin}${signin.pathname}`).toBe(`${emu.url}/federation`);
+  expect(`${signin.origin}${signin.pathname}`).toBe(`${w.emu.url}/federation`);
   const login = await fetch(signin, { redirect: 'manual' });
   expect(login.status).toBe(302);
   expect(login.headers.get('location')).toBe('https://console.aws.amazon.com/console/home?region=ap-northeast-1');
@@ -207,13 +196,19 @@ test('another local user who reads the opener\'s arguments gets no sign-in token
 });
 
 test('a browser that never opens the page: a non-zero exit saying so and naming --print, and the page removed (no runtime directory: the state directory holds it)', async () => {
-  const bin = join(home, 'idle-bin');
+  const bin = join(w.home, 'idle-bin');
   mkdirSync(bin, { recursive: true });
-  const argvFile = join(home, 'idle-opener-argv');
-  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvFile)}.tmp && mv ${JSON.stringify(argvFile)}.tmp ${JSON.stringify(argvFile)}\n`);
+  const argvFile = join(w.home, 'idle-opener-argv');
+  writeFileSync(
+    join(bin, 'xdg-open'),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvFile)}.tmp && mv ${JSON.stringify(argvFile)}.tmp ${JSON.stringify(argvFile)}\n`,
+  );
   chmodSync(join(bin, 'xdg-open'), 0o755);
-  const state = join(home, '.local', 'state', 'awsdir');
-  const r = await runCli(['console'], { env: { ...env, PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: undefined, AWSDIR_CONSOLE_WAIT_SECONDS: '1' }, cwd: production });
+  const state = join(w.home, '.local', 'state', 'awsdir');
+  const r = await w.run(['console'], {
+    env: { PATH: `${bin}:${process.env.PATH}`, XDG_RUNTIME_DIR: undefined, AWSDIR_CONSOLE_WAIT_SECONDS: '1' },
+    cwd: w.dirs.production,
+  });
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(
     'awsdir: opening the AWS console as admin @ 222222222222 (production) in your browser\n' +
@@ -228,28 +223,30 @@ test('a browser that never opens the page: a non-zero exit saying so and naming 
 });
 
 test('without a browser opener it says so and suggests --print', async () => {
-  const empty = join(home, 'empty-bin');
+  const empty = join(w.home, 'empty-bin');
   mkdirSync(empty, { recursive: true });
-  const r = await runCli(['console'], { env: { ...env, PATH: empty }, cwd: production });
+  const r = await w.run(['console'], { env: { PATH: empty }, cwd: w.dirs.production });
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe('awsdir: console: no browser opener (xdg-open) is installed; run `awsdir console --print` and open the URL in a browser yourself\n');
   expect(r.exitCode).toBe(1);
 });
 
 test('long-term keys and GetSessionToken sessions are refused with the reason, before and at the endpoint', async () => {
-  const keys = emu.keys('alice');
+  const keys = w.emu.keys('alice');
   expect(() => assertFederable(keys, 'arn:aws:iam::111111111111:user/alice')).toThrow(/long-term access keys .* takes role sessions only/);
-  const sts = createSts({ credentials: keys, region: 'us-east-1', env: emu.env });
-  const session = await sts.getSessionToken({ durationSeconds: 900, serialNumber: SERIAL, tokenCode: await emu.totp(SERIAL) });
+  const sts = createSts({ credentials: keys, region: 'us-east-1', env: w.emu.env });
+  const session = await sts.getSessionToken({ durationSeconds: 900, serialNumber: MFA_SERIAL, tokenCode: await w.emu.totp() });
   sts.destroy();
   expect(() => assertFederable(session, 'arn:aws:iam::111111111111:user/alice')).toThrow(/is a GetSessionToken session, which the federation endpoint refuses/);
   // Were the check skipped, the endpoint's own refusal is passed on in words.
-  await expect(getSigninToken({ credentials: session, endpoint: `${emu.url}/federation` })).rejects.toThrow(/refused the role session \(HTTP 400: GetSessionToken credentials cannot sign in/);
-  await expect(getSigninToken({ credentials: keys, endpoint: `${emu.url}/federation` })).rejects.toThrow(/HTTP 400: long-term access keys cannot sign in/);
+  await expect(getSigninToken({ credentials: session, endpoint: `${w.emu.url}/federation` })).rejects.toThrow(
+    /refused the role session \(HTTP 400: GetSessionToken credentials cannot sign in/,
+  );
+  await expect(getSigninToken({ credentials: keys, endpoint: `${w.emu.url}/federation` })).rejects.toThrow(/HTTP 400: long-term access keys cannot sign in/);
 });
 
 test('--destination must be a URL (usage error, exit 2)', async () => {
-  const r = await runCli(['console', '--print', '--destination', 'javascript:alert(1)'], { env, cwd: production });
+  const r = await w.run(['console', '--print', '--destination', 'javascript:alert(1)'], { cwd: w.dirs.production });
   expect(r.stderr).toMatch(/^awsdir: --destination "javascript:alert\(1\)" is not an http\(s\) URL/);
   expect(r.exitCode).toBe(2);
 });

@@ -8,31 +8,27 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CLI, runCli, runProcess } from '../helpers/cli';
-import { DEMO_FIXTURE, type TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { runProcess } from '../support/cli';
+import type { TestEmulator } from '../support/emulator';
+import { DEMO_FIXTURE, MFA_SERIAL, PRODUCTION_PROJECT } from '../support/fixture';
+import { useWorld, type World, type WorldOptions } from '../support/world';
 import { credentialProcessCommand, renderAwsConfig, shellQuote } from '../../src/credentials/credentialProcessProfile';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const ARN = 'arn:aws:sts::222222222222:assumed-role/admin/alice-production';
 
-type ProductionWorld = World & { production: string };
+type ProductionWorld = World & { dirs: { production: string } };
 
-/** A world with the production project allowed, for each fixture. */
-async function makeProductionWorld(name: string, fixture: string | object): Promise<ProductionWorld> {
-  const w = await makeWorld(`cp${name}`, fixture);
-  try {
-    return { ...w, production: await addProject(w, 'production', PRODUCTION_PROJECT) };
-  } catch (err) {
-    await closeWorld(w);
-    throw err;
-  }
-}
+/** The world of a describe block, with the production project allowed. */
+const useProductionWorld = (name: string, options: WorldOptions = {}): ProductionWorld =>
+  useWorld(`cp${name}`, { ...options, projects: { production: PRODUCTION_PROJECT } });
 
 /** A config file with a profile as a person would write it by hand. */
 function profileFile(w: ProductionWorld): string {
   const file = join(w.home, 'aws-config');
-  writeFileSync(file, `[profile prod]\ncredential_process = ${credentialProcessCommand({ node: process.execPath, script: CLI }, w.production)}\nregion = ap-northeast-1\n`);
+  writeFileSync(
+    file,
+    `[profile prod]\ncredential_process = ${credentialProcessCommand({ node: process.execPath, script: w.cli }, w.dirs.production)}\nregion = ap-northeast-1\n`,
+  );
   return file;
 }
 
@@ -46,14 +42,10 @@ function aws(w: ProductionWorld, configFile: string, extra: Record<string, strin
 const stsActions = async (emu: TestEmulator): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => c.action);
 
 describe('with the demo fixture', () => {
-  let w: ProductionWorld;
-  beforeAll(async () => {
-    w = await makeProductionWorld('demo', DEMO_FIXTURE);
-  }, 60_000);
-  afterAll(() => closeWorld(w));
+  const w = useProductionWorld('demo');
 
   test('prints Version 1 JSON with an RFC 3339 Expiration, and nothing on stderr', async () => {
-    const r = await runCli(['credential-process', '--dir', w.production], { env: { ...w.env, AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) } });
+    const r = await w.run(['credential-process', '--dir', w.dirs.production], { env: { AWSDIR_MFA_CODE: await w.emu.totp() } });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -76,11 +68,11 @@ describe('with the demo fixture', () => {
     expect(await stsActions(w.emu)).toEqual(['GetCallerIdentity']);
   });
 
-  test('`export --credential-process` writes a config that keeps the person\'s profiles and adds the directory\'s', async () => {
+  test("`export --credential-process` writes a config that keeps the person's profiles and adds the directory's", async () => {
     const own = join(w.home, '.aws', 'config');
     mkdirSync(join(w.home, '.aws'), { recursive: true });
     writeFileSync(own, '# mine\n[default]\nregion = us-west-2\n\n[profile other]\nregion = eu-central-1\naws_secret_access_key = inline-secret-value\n');
-    const r = await runCli(['export', '--credential-process', '--shell', 'json'], { env: w.env, cwd: w.production });
+    const r = await w.run(['export', '--credential-process', '--shell', 'json'], { cwd: w.dirs.production });
     expect(r.exitCode).toBe(0);
     const vars = JSON.parse(r.stdout) as Record<string, string | null>;
     expect(vars.AWS_PROFILE).toBe('awsdir-production');
@@ -109,24 +101,32 @@ describe('with the demo fixture', () => {
 });
 
 describe('with role sessions of 20 seconds', () => {
-  let w: ProductionWorld;
-  beforeAll(async () => {
-    const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as Record<string, unknown>;
-    w = await makeProductionWorld('short', { ...demo, settings: { issue_seconds: { AssumeRole: 20 } } });
-  }, 60_000);
-  afterAll(() => closeWorld(w));
+  const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as Record<string, unknown>;
+  const w = useProductionWorld('short', { fixture: { ...demo, settings: { issue_seconds: { AssumeRole: 20 } } } });
 
   test('keeps working across role sessions that really end: each is replaced inside the refresh window, without a new MFA code', async () => {
     const config = profileFile(w);
-    const first = await aws(w, config, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+    const first = await aws(w, config, { AWSDIR_MFA_CODE: await w.emu.totp() });
     expect(first.stderr).toBe('');
     expect(first.stdout.trim()).toBe(ARN);
     for (let round = 1; round <= 3; round++) {
-      const cached = JSON.parse((await runCli(['credential-process', '--dir', w.production], { env: w.env })).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+      const cached = JSON.parse((await w.run(['credential-process', '--dir', w.dirs.production])).stdout) as {
+        AccessKeyId: string;
+        SecretAccessKey: string;
+        SessionToken: string;
+      };
       // The emulator's clock past that session's end: AWS refuses it from now on. No code given below.
       await w.emu.advanceClock(30);
       const stale = await runProcess('/usr/bin/aws', ['sts', 'get-caller-identity', '--endpoint-url', w.emu.url], {
-        env: { HOME: w.home, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: cached.AccessKeyId, AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey, AWS_SESSION_TOKEN: cached.SessionToken },
+        env: {
+          HOME: w.home,
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: cached.AccessKeyId,
+          AWS_SECRET_ACCESS_KEY: cached.SecretAccessKey,
+          AWS_SESSION_TOKEN: cached.SessionToken,
+        },
       });
       expect({ round, refused: stale.stderr.includes('ExpiredToken') }).toEqual({ round, refused: true });
       await w.emu.clearCalls();
@@ -142,16 +142,12 @@ describe('with role sessions of 20 seconds', () => {
 });
 
 describe('with role sessions of 15 minutes', () => {
-  let w: ProductionWorld;
-  beforeAll(async () => {
-    w = await makeProductionWorld('quarter', DEMO_FIXTURE);
-  }, 60_000);
-  afterAll(() => closeWorld(w));
+  const w = useProductionWorld('quarter');
 
   const project = (name: string): Promise<string> =>
-    addProject(w, name, `role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: ${name}\nduration: 15m\nsession_name: alice-${name}\n`);
+    w.addProject(name, `role: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\nlabel: ${name}\nduration: 15m\nsession_name: alice-${name}\n`);
   const credentials = async (dir: string, extra: Record<string, string> = {}): Promise<{ AccessKeyId: string; Expiration: string }> => {
-    const r = await runCli(['credential-process', '--dir', dir], { env: { ...w.env, ...extra } });
+    const r = await w.run(['credential-process', '--dir', dir], { env: extra });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     return JSON.parse(r.stdout) as { AccessKeyId: string; Expiration: string };
@@ -160,7 +156,7 @@ describe('with role sessions of 15 minutes', () => {
 
   test('a session is served from the cache on the next run: the refresh window is a quarter of the duration, not the whole of it', async () => {
     const dir = await project('served');
-    const first = await credentials(dir, { AWSDIR_MFA_CODE: await w.emu.totp(SERIAL) });
+    const first = await credentials(dir, { AWSDIR_MFA_CODE: await w.emu.totp() });
     expect(minutesLeft(first)).toBeGreaterThan(14);
     await w.emu.clearCalls();
     const second = await credentials(dir);
@@ -174,7 +170,9 @@ describe('with role sessions of 15 minutes', () => {
     const runs = join(w.home, 'cli-runs');
     const wrapper = join(w.home, 'credential-process.sh');
     writeFileSync(runs, '');
-    writeFileSync(wrapper, `#!/bin/sh\necho run >> ${shellQuote(runs)}\nexec ${credentialProcessCommand({ node: process.execPath, script: CLI }, dir)}\n`, { mode: 0o755 });
+    writeFileSync(wrapper, `#!/bin/sh\necho run >> ${shellQuote(runs)}\nexec ${credentialProcessCommand({ node: process.execPath, script: w.cli }, dir)}\n`, {
+      mode: 0o755,
+    });
     const config = join(w.home, 'aws-config-cli');
     writeFileSync(config, `[profile q]\ncredential_process = ${wrapper}\nregion = ap-northeast-1\n`);
     const arn = 'arn:aws:sts::222222222222:assumed-role/admin/alice-cli';
@@ -217,36 +215,35 @@ describe('with role sessions of 15 minutes', () => {
 });
 
 describe('the MFA prompt while the AWS CLI hides stderr', () => {
-  let w: ProductionWorld;
+  const w = useProductionWorld('tty');
   const socket = `awsdir-cp-${process.pid}`;
-  beforeAll(async () => {
-    w = await makeProductionWorld('tty', DEMO_FIXTURE);
-  }, 60_000);
-  afterAll(async () => {
+  afterAll(() => {
     try {
       execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
     } catch {
       // already gone
     }
-    await closeWorld(w);
   });
 
   test('reaches the terminal through /dev/tty; the typed code gets the CLI its credentials', async () => {
     const config = profileFile(w);
     const out = join(w.home, 'aws-out');
     const script = join(w.home, 'run.sh');
-    const exports = Object.entries({ ...w.env, PATH: process.env.PATH ?? '', DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS ?? '', XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' })
+    const exports = Object.entries({ ...w.env, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' })
       .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
       .join('\n');
-    writeFileSync(script, `${exports}\n/usr/bin/aws sts get-caller-identity --profile prod --endpoint-url ${w.emu.url} --query Arn --output text > ${shellQuote(out)} 2>&1; echo "exit=$?" >> ${shellQuote(out)}\n`);
+    writeFileSync(
+      script,
+      `${exports}\n/usr/bin/aws sts get-caller-identity --profile prod --endpoint-url ${w.emu.url} --query Arn --output text > ${shellQuote(out)} 2>&1; echo "exit=$?" >> ${shellQuote(out)}\n`,
+    );
     execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '50', `bash ${shellQuote(script)}; sleep 30`]);
     const pane = (): string => execFileSync('tmux', ['-L', socket, 'capture-pane', '-p'], { encoding: 'utf8' });
     const deadline = Date.now() + 20_000;
-    while (!pane().includes(`Enter MFA code for ${SERIAL}:`)) {
+    while (!pane().includes(`Enter MFA code for ${MFA_SERIAL}:`)) {
       if (Date.now() > deadline) throw new Error(`no prompt; pane:\n${pane()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    execFileSync('tmux', ['-L', socket, 'send-keys', await w.emu.totp(SERIAL), 'Enter']);
+    execFileSync('tmux', ['-L', socket, 'send-keys', await w.emu.totp(), 'Enter']);
     const done = Date.now() + 20_000;
     for (;;) {
       let text = '';
@@ -267,7 +264,7 @@ describe('the MFA prompt while the AWS CLI hides stderr', () => {
 
 describe('the generated profile', () => {
   test('credential_process quoting survives POSIX word splitting of awkward paths', () => {
-    const dir = "/tmp/it's a \"dir\" with $HOME and `x` ;&|";
+    const dir = '/tmp/it\'s a "dir" with $HOME and `x` ;&|';
     const command = credentialProcessCommand({ node: '/usr/bin/node', script: '/opt/a b/awsdir.cjs' }, dir);
     const expected = ['/usr/bin/node', '/opt/a b/awsdir.cjs', 'credential-process', '--dir', dir];
     // /bin/sh is how the JS SDK runs it; Python's shlex is how the AWS CLI splits it.
@@ -278,8 +275,10 @@ describe('the generated profile', () => {
     expect(() => credentialProcessCommand({ node: '/usr/bin/node', script: '/x' }, '/tmp/a\nb')).toThrow(/line break/);
   });
 
-  test('a profile of the same name in the person\'s config is replaced, others kept', () => {
+  test("a profile of the same name in the person's config is replaced, others kept", () => {
     const { text } = renderAwsConfig('[profile awsdir-x]\nregion = a\n[profile keep]\nregion = b\n', 'awsdir-x', { credentialProcess: 'cmd', region: 'c' });
-    expect(text).toBe('[profile keep]\nregion = b\n\n# Added by awsdir for this directory; everything above is a copy of your own AWS config.\n[profile awsdir-x]\ncredential_process = cmd\nregion = c\n');
+    expect(text).toBe(
+      '[profile keep]\nregion = b\n\n# Added by awsdir for this directory; everything above is a copy of your own AWS config.\n[profile awsdir-x]\ncredential_process = cmd\nregion = c\n',
+    );
   });
 });

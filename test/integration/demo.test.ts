@@ -2,12 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generatedKey } from '../../src/emulator';
-import { makeHome, ROOT, runProcess } from '../helpers/cli';
+import { makeHome, ROOT, runProcess } from '../support/cli';
 
 jest.setTimeout(120_000);
 
 function listTree(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).map((e) => join(e.parentPath, e.name)).sort();
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 describe('awsdir demo', () => {
@@ -26,8 +28,12 @@ describe('awsdir demo', () => {
     expect(out.match(/arn:aws:sts::333333333333:assumed-role\/admin\/\S+-development/g)?.length).toBeGreaterThanOrEqual(2);
     expect(out).toContain('no AWS credentials are in effect');
     expect(out).toContain('after leaving: AWS_ACCESS_KEY_ID=(unset) AWSDIR_LABEL=(unset)');
-    expect(out).toMatch(/\[12\/12\] Clean up/);
+    // The IAM Identity Center part: a permission set's session, which GetCallerIdentity names.
+    expect(out).toMatch(/arn:aws:sts::222222222222:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/alice/);
+    expect(out).toMatch(/\[13\/13\] Clean up/);
     expect(out).toContain('Do it for real');
+    // On Node.js 20 the AWS SDK would print nine lines of NodeVersionSupportWarning at each cache miss.
+    expect(out).not.toContain('NodeVersionSupportWarning');
 
     // The demo user's long-lived secret is typed into the keychain, never shown.
     const secret = generatedKey('111111111111', 'alice', 0).secret;

@@ -4,108 +4,62 @@
  * STS calls a command made.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { makeHome, runCli, runProcess, type CliResult } from '../helpers/cli';
-import { DEMO_FIXTURE, startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { runProcess, type CliResult } from '../support/cli';
+import { MFA_SERIAL } from '../support/fixture';
+import { filesHolding, sessionOf } from '../support/secrets';
+import { useWorld } from '../support/world';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-
-let emu: TestEmulator;
-let home: string;
-let env: Record<string, string>;
-// The keychain is shared by every test file of the run: a source name of our own keeps our cache entries ours.
-const source = `engine${process.pid}`;
 const secrets: string[] = [];
 
-function fixture(): object {
-  const demo = parse(readFileSync(DEMO_FIXTURE, 'utf8')) as { accounts: Record<string, { roles?: Record<string, unknown> }> };
-  const production = demo.accounts['222222222222'];
-  if (!production?.roles) throw new Error('demo fixture changed: no roles in 222222222222');
-  // A role that accepts only an MFA authentication of the last 10 minutes.
-  production.roles.recentmfa = {
-    trust_policy: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
-          Action: 'sts:AssumeRole',
-          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' }, NumericLessThan: { 'aws:MultiFactorAuthAge': '600' } },
-        },
-      ],
-    },
-  };
-  return demo;
-}
+// The source is added by the first beforeAll below, whose output is checked.
+const w = useWorld('engine', { addSource: false });
 
-function project(name: string, body: string): string {
-  const dir = join(home, 'projects', name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\n${body}`);
-  return dir;
-}
-
-async function allow(dir: string): Promise<void> {
-  const r = await runCli(['allow', dir], { env, cwd: dir });
-  expect(r.stderr).not.toContain('internal error');
-  expect(r.exitCode).toBe(0);
-}
-
-async function exportIn(dir: string, extra: Record<string, string> = {}, args: string[] = []): Promise<CliResult> {
-  const r = await runCli(['export', '--shell', 'bash', ...args], { env: { ...env, ...extra }, cwd: dir });
+async function exportIn(dir: string, extra: Record<string, string> = {}): Promise<CliResult> {
+  const r = await w.exportIn(dir, extra);
   for (const s of secrets) {
     expect(r.stderr).not.toContain(s);
   }
   return r;
 }
 
-function sessionSecretOf(stdout: string): string {
-  const m = /AWS_SECRET_ACCESS_KEY='([^']+)'/.exec(stdout);
-  if (!m?.[1]) throw new Error(`no secret in: ${stdout.slice(0, 80)}`);
-  return m[1];
-}
+const sessionSecretOf = (stdout: string): string => sessionOf(stdout).secretAccessKey;
 
-const actions = async (): Promise<string[]> => (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
+const actions = async (): Promise<string[]> => (await w.emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
 
 let production: string;
 let development: string;
 
 beforeAll(async () => {
-  emu = await startTestEmulator(fixture());
-  ({ home, env } = makeHome('awsdir-engine-'));
-  env = { ...env, ...emu.env, USER: 'alice' };
-  const keys = emu.keys('alice');
+  const keys = w.emu.keys('alice');
   secrets.push(keys.secretAccessKey);
-  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\nsts_region: us-east-1\n');
-  const added = await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
-  expect(added.stderr).toContain(SERIAL);
+  const added = await w.addSource(w.source);
+  expect(added.stderr).toContain(MFA_SERIAL);
   expect(added.exitCode).toBe(0);
   expect(added.stdout).toBe('');
-  const user = readFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'utf8');
+  const user = readFileSync(w.userFile, 'utf8');
   expect(user).toContain(keys.accessKeyId);
   expect(user).not.toContain(keys.secretAccessKey);
 
-  production = project('production', 'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\nduration: 1h\n');
-  development = project('development', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: development\n');
-  await allow(production);
-  await allow(development);
+  production = await w.addProject(
+    'production',
+    'role: arn:aws:iam::222222222222:role/admin\naccount: "222222222222"\nregion: ap-northeast-1\nlabel: production\nduration: 1h\n',
+  );
+  development = await w.addProject('development', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: development\n');
 }, 60_000);
-
-afterAll(async () => {
-  await runCli(['remove', source], { env }).catch(() => undefined);
-  await emu?.close();
-});
 
 describe('the chain against the emulator', () => {
   test('a first export asks once: one GetSessionToken and one AssumeRole; the exports work in bash with the AWS CLI', async () => {
-    await emu.clearCalls();
-    const r = await exportIn(production, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    await w.emu.clearCalls();
+    const r = await exportIn(production, { AWSDIR_MFA_CODE: await w.emu.totp() });
     // The emulator is not AWS, and the line says so.
-    expect(r.stderr).toMatch(new RegExp(`^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · (5\\dm|1h) left · endpoint http://127\\.0\\.0\\.1:${emu.port}\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^awsdir: production · admin @ 222222222222 \\(acme-production\\) · ap-northeast-1 · (5\\dm|1h) left · endpoint http://127\\.0\\.0\\.1:${w.emu.port}\\n$`,
+      ),
+    );
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
     secrets.push(sessionSecretOf(r.stdout));
@@ -117,14 +71,14 @@ describe('the chain against the emulator', () => {
     const script = `eval "$(cat)"; /usr/bin/aws sts get-caller-identity --endpoint-url "$EMU" --query Arn --output text`;
     const shell = await runProcess('bash', ['-c', script], {
       input: r.stdout,
-      env: { HOME: home, EMU: emu.url, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+      env: { HOME: w.home, EMU: w.emu.url, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
     });
     expect(shell.stderr).toBe('');
     expect(shell.stdout.trim()).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
   });
 
   test('a second export in a new process makes no AWS call and needs no code', async () => {
-    await emu.clearCalls();
+    await w.emu.clearCalls();
     const r = await exportIn(production);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('AWS_SESSION_TOKEN=');
@@ -132,7 +86,7 @@ describe('the chain against the emulator', () => {
   });
 
   test('another directory with another role makes one AssumeRole and asks nothing', async () => {
-    await emu.clearCalls();
+    await w.emu.clearCalls();
     const r = await exportIn(development);
     expect(r.stderr).toContain('development · admin @ 333333333333 (acme-development) · eu-west-1');
     expect(r.exitCode).toBe(0);
@@ -150,68 +104,59 @@ describe('the chain against the emulator', () => {
       expect(refused.stdout).toBe('');
       expect(refused.stderr).toContain('awsdir allow');
       expect(refused.stderr).toContain('readonly');
-      await allow(development);
+      await w.allow(development);
       const r = await exportIn(development);
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toContain('assumed-role/readonly/');
     } finally {
       writeFileSync(file, before);
-      await allow(development);
+      await w.allow(development);
     }
   });
 
   test('a malformed cache entry is replaced, not fatal', async () => {
-    const staging = project('malformed', 'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: malformed\nsession_name: malformed\n');
-    await allow(staging);
+    const staging = w.writeProject(
+      'malformed',
+      'role: arn:aws:iam::333333333333:role/readonly\nregion: eu-west-1\nlabel: malformed\nsession_name: malformed\n',
+    );
+    await w.allow(staging);
     expect((await exportIn(staging)).exitCode).toBe(0);
-    const status = await runCli(['export', '--shell', 'json'], { env: { ...env, AWSDIR_DEBUG: '1' }, cwd: staging });
+    const status = await w.run(['export', '--shell', 'json'], { env: { AWSDIR_DEBUG: '1' }, cwd: staging });
     const entry = /cache hit (role\/[0-9a-f]+)/.exec(status.stderr)?.[1];
     expect(entry).toBeDefined();
     // Overwrite the entry with something that is not a session, as a broken older version might.
     execFileSync(process.execPath, ['-e', setEntryScript(entry ?? '', '{"v":1,"kind":"role","accessKeyId":')], { env: { ...process.env } });
-    await emu.clearCalls();
+    await w.emu.clearCalls();
     const r = await exportIn(staging, { AWSDIR_DEBUG: '1' });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('malformed');
     expect(await actions()).toEqual(['AssumeRole:OK']);
-    await emu.clearCalls();
+    await w.emu.clearCalls();
     expect((await exportIn(staging)).exitCode).toBe(0);
     expect(await actions()).toEqual([]);
   });
 
   test('duration above 1 hour: AssumeRole directly with a code, no GetSessionToken', async () => {
-    const long = project('long', 'role: arn:aws:iam::222222222222:role/longadmin\nregion: us-west-2\nduration: 2h\nlabel: long\n');
-    await allow(long);
-    await emu.clearCalls();
+    const long = w.writeProject('long', 'role: arn:aws:iam::222222222222:role/longadmin\nregion: us-west-2\nduration: 2h\nlabel: long\n');
+    await w.allow(long);
+    await w.emu.clearCalls();
     const without = await exportIn(long);
     expect(without.exitCode).toBe(1);
     expect(without.stderr).toContain('AWSDIR_MFA_CODE');
     expect(without.stderr).toContain('mfa_process');
-    const r = await exportIn(long, { AWSDIR_MFA_CODE: await emu.totp(SERIAL), AWSDIR_DEBUG: '1' });
+    const r = await exportIn(long, { AWSDIR_MFA_CODE: await w.emu.totp(), AWSDIR_DEBUG: '1' });
     expect(r.stderr).toContain('1 hour');
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['AssumeRole:OK']);
     expect(r.stderr).toMatch(/· 1h5\dm left/);
   });
 
-  test('a role that demands a recent MFA gets one new MFA session, once', async () => {
-    const recent = project('recent', 'role: arn:aws:iam::222222222222:role/recentmfa\naccount: "222222222222"\nregion: us-east-1\nlabel: recent\n');
-    await allow(recent);
-    // The MFA session cached by the first test is now older than the role accepts.
-    await emu.advanceClock(15 * 60);
-    await emu.clearCalls();
-    const r = await exportIn(recent, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
-    expect(r.stderr).toContain('demands a recent MFA');
-    expect(r.exitCode).toBe(0);
-    expect(await actions()).toEqual(['AssumeRole:AccessDenied', 'GetSessionToken:OK', 'AssumeRole:OK']);
-  });
-
   test('an expired MFA session is replaced', async () => {
-    const fresh = project('expired', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: expired\nsession_name: expired\n');
-    await allow(fresh);
-    await emu.advanceClock(13 * 3600);
-    await emu.clearCalls();
-    const r = await exportIn(fresh, { AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+    const fresh = w.writeProject('expired', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: expired\nsession_name: expired\n');
+    await w.allow(fresh);
+    await w.emu.advanceClock(13 * 3600);
+    await w.emu.clearCalls();
+    const r = await exportIn(fresh, { AWSDIR_MFA_CODE: await w.emu.totp() });
     expect(r.exitCode).toBe(0);
     expect(await actions()).toEqual(['AssumeRole:ExpiredToken', 'GetSessionToken:OK', 'AssumeRole:OK']);
   });
@@ -220,25 +165,32 @@ describe('the chain against the emulator', () => {
     // Outside HOME, which the next test searches for secrets: these files hold alice's key on purpose.
     const awsDir = mkdtempSync(join(tmpdir(), 'awsdir-engine-aws-'));
     const keyProfile = `acme${process.pid}.dev`;
-    const keys = emu.keys('alice');
+    const keys = w.emu.keys('alice');
     const files = { AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials') };
-    writeFileSync(files.AWS_CONFIG_FILE, `[profile ${keyProfile}]\nregion = us-east-1\n\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = ${keyProfile}\nmfa_serial = ${SERIAL}\nregion = eu-west-2\n`);
-    writeFileSync(files.AWS_SHARED_CREDENTIALS_FILE, `[${keyProfile}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
-    const dir = join(home, 'projects', 'viaprofile');
+    writeFileSync(
+      files.AWS_CONFIG_FILE,
+      `[profile ${keyProfile}]\nregion = us-east-1\n\n[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = ${keyProfile}\nmfa_serial = ${MFA_SERIAL}\nregion = eu-west-2\n`,
+    );
+    writeFileSync(
+      files.AWS_SHARED_CREDENTIALS_FILE,
+      `[${keyProfile}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`,
+      { mode: 0o600 },
+    );
+    const dir = join(w.home, 'projects', 'viaprofile');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, '.awsdir.yaml'), 'version: 1\nprofile: prod.admin\nlabel: viaprofile\n');
     try {
-      expect((await runCli(['allow', dir], { env: { ...env, ...files } })).exitCode).toBe(0);
-      await emu.clearCalls();
-      const r = await exportIn(dir, { ...files, AWSDIR_MFA_CODE: await emu.totp(SERIAL) });
+      expect((await w.run(['allow', dir], { env: files })).exitCode).toBe(0);
+      await w.emu.clearCalls();
+      const r = await exportIn(dir, { ...files, AWSDIR_MFA_CODE: await w.emu.totp() });
       expect(r.stderr).toMatch(/^awsdir: viaprofile · admin @ 222222222222 \(acme-production\) · eu-west-2 · /);
       expect(r.exitCode).toBe(0);
       secrets.push(sessionSecretOf(r.stdout));
-      const sts = (await emu.calls()).filter((c) => c.service === 'sts');
+      const sts = (await w.emu.calls()).filter((c) => c.service === 'sts');
       expect(sts.map((c) => `${c.action}:${c.code}`)).toEqual(['GetSessionToken:OK', 'AssumeRole:OK']);
       expect(sts[0]?.accessKeyId).toBe(keys.accessKeyId);
     } finally {
-      await runCli(['clear', '--dir', dir], { env: { ...env, ...files } });
+      await w.run(['clear', '--dir', dir, '--with-mfa-session'], { env: files });
       rmSync(awsDir, { recursive: true, force: true });
     }
   });
@@ -248,22 +200,19 @@ describe('the chain against the emulator', () => {
     expect(debug.exitCode).toBe(0);
     expect(debug.stderr).toContain('[debug]');
     for (const s of secrets) expect(debug.stderr).not.toContain(s);
-    for (const file of walk(home)) {
-      const text = readFileSync(file, 'latin1');
-      for (const s of secrets) expect({ file, leaked: text.includes(s) }).toEqual({ file, leaked: false });
-    }
+    expect(filesHolding([w.home, w.tmp], secrets)).toEqual([]);
   });
 });
 
 describe('concurrency', () => {
   test('10 concurrent exports from a cold cache make one GetSessionToken', async () => {
-    const dir = project('concurrent', 'role: arn:aws:iam::222222222222:role/admin\nregion: eu-central-1\nlabel: concurrent\nsession_name: concurrent\n');
-    await allow(dir);
+    const dir = w.writeProject('concurrent', 'role: arn:aws:iam::222222222222:role/admin\nregion: eu-central-1\nlabel: concurrent\nsession_name: concurrent\n');
+    await w.allow(dir);
     // Only this directory's sessions (and so its MFA session): other test files share the keychain.
-    const cleared = await runCli(['clear', '--dir', dir], { env });
+    const cleared = await w.run(['clear', '--dir', dir, '--with-mfa-session']);
     expect(cleared.exitCode).toBe(0);
-    await emu.clearCalls();
-    const code = await emu.totp(SERIAL);
+    await w.emu.clearCalls();
+    const code = await w.emu.totp();
     const results = await Promise.all(Array.from({ length: 10 }, () => exportIn(dir, { AWSDIR_MFA_CODE: code })));
     for (const r of results) expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: expect.stringContaining('concurrent · admin') });
     const calls = await actions();
@@ -271,17 +220,6 @@ describe('concurrency', () => {
     expect(calls.filter((c) => c.startsWith('AssumeRole'))).toEqual(['AssumeRole:OK']);
   }, 60_000);
 });
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    if (st.isDirectory()) out.push(...walk(path));
-    else if (st.isFile()) out.push(path);
-  }
-  return out;
-}
 
 /** A node script that writes one keychain entry through the same library awsdir uses. */
 function setEntryScript(name: string, value: string): string {

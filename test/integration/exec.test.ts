@@ -3,42 +3,45 @@
  * environment, its exit code, signals sent to awsdir reaching it, and a missing command.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseEnv, CLI, runCli } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { CLI, runProcess } from '../support/cli';
+import { PRODUCTION_PROJECT } from '../support/fixture';
+import { useWorld } from '../support/world';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-let w: World;
-let emu: TestEmulator;
-let home: string;
-let env: Record<string, string>;
-let production: string;
+const w = useWorld('exec', { projects: { production: PRODUCTION_PROJECT } });
 
-beforeAll(async () => {
-  w = await makeWorld('exec');
-  ({ emu, home, env } = w);
-  production = await addProject(w, 'production', PRODUCTION_PROJECT);
-}, 60_000);
-
-afterAll(() => closeWorld(w));
+/** Resolves once the command under awsdir says "ready"; if awsdir ends first, fails with what it said. */
+function commandReady(child: ReturnType<typeof spawn>): Promise<void> {
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise<void>((ready, failed) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
+    child.once('close', (code) => failed(new Error(`awsdir exec ended (exit ${code}) before the command was ready: ${stderr}`)));
+  });
+}
 
 test("the child gets the directory's credentials and region, never AWSDIR_MFA_CODE, AWSDIR_FILE_PASSPHRASE or a stale AWS_PROFILE", async () => {
-  const r = await runCli(['exec', '--', 'env'], {
-    env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL), AWSDIR_FILE_PASSPHRASE: 'not-for-children', AWS_PROFILE: 'someone-else', KEEP_ME: 'yes' },
-    cwd: production,
+  const r = await w.run(['exec', '--', 'env'], {
+    env: { AWSDIR_MFA_CODE: await w.emu.totp(), AWSDIR_FILE_PASSPHRASE: 'not-for-children', AWS_PROFILE: 'someone-else', KEEP_ME: 'yes' },
+    cwd: w.dirs.production,
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
-  const child = Object.fromEntries(r.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const child = Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
   expect(child.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
   expect(child.AWS_SECRET_ACCESS_KEY).toBeTruthy();
   expect(child.AWS_SESSION_TOKEN).toBeTruthy();
   expect(child.AWS_REGION).toBe('ap-northeast-1');
   expect(child.AWS_DEFAULT_REGION).toBe('ap-northeast-1');
   expect(child.AWSDIR_ROLE_ARN).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
-  expect(child.AWSDIR_CONFIG).toBe(join(production, '.awsdir.yaml'));
+  expect(child.AWSDIR_CONFIG).toBe(join(w.dirs.production, '.awsdir.yaml'));
   expect(child.KEEP_ME).toBe('yes');
   expect(child).not.toHaveProperty('AWSDIR_MFA_CODE');
   expect(child).not.toHaveProperty('AWSDIR_FILE_PASSPHRASE');
@@ -46,47 +49,47 @@ test("the child gets the directory's credentials and region, never AWSDIR_MFA_CO
 });
 
 test('the real AWS CLI run by exec acts as the role (from the cache: no new STS call)', async () => {
-  await emu.clearCalls();
-  const r = await runCli(['exec', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', emu.url, '--query', 'Arn', '--output', 'text'], {
-    env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-    cwd: production,
+  await w.emu.clearCalls();
+  const r = await w.run(['exec', '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', w.emu.url, '--query', 'Arn', '--output', 'text'], {
+    env: { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    cwd: w.dirs.production,
   });
   expect(r.stderr).toBe('');
   expect(r.stdout.trim()).toBe('arn:aws:sts::222222222222:assumed-role/admin/alice-production');
   expect(r.exitCode).toBe(0);
-  expect((await emu.calls()).map((c) => c.action)).toEqual(['GetCallerIdentity']);
+  expect((await w.emu.calls()).map((c) => c.action)).toEqual(['GetCallerIdentity']);
 });
 
 test("the child's exit code is awsdir's; a signal that ends it gives 128+n", async () => {
-  expect((await runCli(['exec', '--', 'sh', '-c', 'exit 7'], { env, cwd: production })).exitCode).toBe(7);
-  expect((await runCli(['exec', '--', 'sh', '-c', 'exit 0'], { env, cwd: production })).exitCode).toBe(0);
-  expect((await runCli(['exec', '--', 'sh', '-c', 'kill -KILL $$'], { env, cwd: production })).exitCode).toBe(128 + 9);
+  expect((await w.run(['exec', '--', 'sh', '-c', 'exit 7'], { cwd: w.dirs.production })).exitCode).toBe(7);
+  expect((await w.run(['exec', '--', 'sh', '-c', 'exit 0'], { cwd: w.dirs.production })).exitCode).toBe(0);
+  expect((await w.run(['exec', '--', 'sh', '-c', 'kill -KILL $$'], { cwd: w.dirs.production })).exitCode).toBe(128 + 9);
 });
 
 test('--dir picks the project while the command runs in the current directory', async () => {
-  const r = await runCli(['exec', '--dir', production, '--', 'sh', '-c', 'pwd; echo "$AWSDIR_LABEL"'], { env, cwd: home });
+  const r = await w.run(['exec', '--dir', w.dirs.production, '--', 'sh', '-c', 'pwd; echo "$AWSDIR_LABEL"'], { cwd: w.home });
   expect(r.exitCode).toBe(0);
-  expect(r.stdout).toBe(`${home}\nproduction\n`);
+  expect(r.stdout).toBe(`${w.home}\nproduction\n`);
 });
 
 test('a missing command is exit 127 with a clear message, like a shell', async () => {
-  const r = await runCli(['exec', '--', 'no-such-command-here', '--flag'], { env, cwd: production });
+  const r = await w.run(['exec', '--', 'no-such-command-here', '--flag'], { cwd: w.dirs.production });
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe('awsdir: exec: no-such-command-here: command not found; check the name or give its full path\n');
   expect(r.exitCode).toBe(127);
 });
 
 test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s sent to awsdir reaches the child, whose exit code comes back', async (signal) => {
-  const marker = join(home, `got-${signal}`);
+  const marker = join(w.home, `got-${signal}`);
   const script = `trap 'echo ${signal} > "$MARK"; exit 42' ${signal.slice(3)}; echo ready; while :; do sleep 0.1; done`;
-  const child = spawn(process.execPath, [CLI, 'exec', '--', 'sh', '-c', script], {
-    cwd: production,
-    env: { PATH: process.env.PATH, ...baseEnv(), ...env, MARK: marker } as NodeJS.ProcessEnv,
+  const child = spawn(process.execPath, [w.cli, 'exec', '--', 'sh', '-c', script], {
+    cwd: w.dirs.production,
+    env: { ...w.env, MARK: marker },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()));
+  await commandReady(child);
   child.kill(signal);
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   expect(stderr).toBe('');
@@ -95,14 +98,14 @@ test.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s sent to awsdir reaches t
 });
 
 test('a second Ctrl-C does not make awsdir leave its child behind: the child decides when to stop', async () => {
-  const marker = join(home, 'int-count');
+  const marker = join(w.home, 'int-count');
   const script = `n=0; trap 'n=$((n+1)); echo $n > "$MARK"; [ $n -ge 2 ] && exit 42' INT; echo ready; while :; do sleep 0.1; done`;
-  const child = spawn(process.execPath, [CLI, 'exec', '--', 'sh', '-c', script], {
-    cwd: production,
-    env: { PATH: process.env.PATH, ...baseEnv(), ...env, MARK: marker } as NodeJS.ProcessEnv,
+  const child = spawn(process.execPath, [w.cli, 'exec', '--', 'sh', '-c', script], {
+    cwd: w.dirs.production,
+    env: { ...w.env, MARK: marker },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready()));
+  await commandReady(child);
   child.kill('SIGINT');
   const deadline = Date.now() + 5000;
   while (!existsSync(marker)) {
@@ -113,4 +116,22 @@ test('a second Ctrl-C does not make awsdir leave its child behind: the child dec
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   expect(code).toBe(42);
   expect(readFileSync(marker, 'utf8')).toBe('2\n');
+});
+
+test('awsdir listens for the signals it passes on before it starts the command, so one that comes while the command starts cannot end awsdir and leave the command behind', async () => {
+  // Preloaded into awsdir: at the moment it starts the command, say how many SIGHUP listeners it has.
+  const hook = join(mkdtempSync(join(tmpdir(), 'awsdir-exec-hook-')), 'hook.cjs');
+  writeFileSync(
+    hook,
+    `const cp = require('node:child_process');
+const spawn = cp.spawn;
+cp.spawn = function (file, ...rest) {
+  if (file === 'true') require('node:fs').writeSync(2, 'SIGHUP listeners when the command starts: ' + process.listenerCount('SIGHUP') + '\\n');
+  return spawn.call(this, file, ...rest);
+};
+`,
+  );
+  const r = await runProcess(process.execPath, ['--require', hook, CLI, 'exec', '--', 'true'], { env: w.env, cwd: w.dirs.production });
+  expect(r.stderr).toBe('SIGHUP listeners when the command starts: 1\n');
+  expect(r.exitCode).toBe(0);
 });

@@ -3,15 +3,13 @@
  * A wrong code is refused by STS, the prompt says so and asks again, the right one succeeds.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseEnv, CLI, makeHome, runCli } from '../helpers/cli';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { MFA_SERIAL as SERIAL, ROLES } from '../support/fixture';
+import { useWorld } from '../support/world';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const source = `prompt${process.pid}`;
 const socket = `awsdir-prompt-${process.pid}`;
-let emu: TestEmulator;
+const w = useWorld('prompt', { projects: { production: `role: ${ROLES.productionAdmin}\nregion: eu-west-1\nlabel: production\n` } });
 
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = (): string => tmux('capture-pane', '-p', '-t', 'awsdir');
@@ -24,34 +22,27 @@ async function waitFor(predicate: () => boolean, what: string, ms = 15_000): Pro
   }
 }
 
-afterAll(async () => {
+afterAll(() => {
   try {
     tmux('kill-server');
   } catch {
     // already gone
   }
-  await emu?.close();
 });
 
 test('a wrong code then a right one at the terminal prompt succeeds', async () => {
-  emu = await startTestEmulator();
-  const { home, env: homeEnv } = makeHome('awsdir-prompt-');
-  const env = { ...baseEnv(), PATH: process.env.PATH ?? '', ...homeEnv, ...emu.env, USER: 'alice' };
-  const keys = emu.keys('alice');
-  mkdirSync(join(home, '.config', 'awsdir'), { recursive: true });
-  writeFileSync(join(home, '.config', 'awsdir', 'config.yaml'), 'version: 1\nkeyring: os\n');
-  expect((await runCli(['add', source, '--from-env'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } })).exitCode).toBe(0);
-  const dir = join(home, 'production');
-  mkdirSync(dir);
-  writeFileSync(join(dir, '.awsdir.yaml'), `version: 1\nsource: ${source}\nrole: arn:aws:iam::222222222222:role/admin\nregion: eu-west-1\nlabel: production\n`);
-  expect((await runCli(['allow', dir], { env })).exitCode).toBe(0);
+  const { home, env, emu } = w;
+  const dir = w.dirs.production;
 
   const script = join(home, 'run.sh');
   const exports = Object.entries(env)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'`)
     .join('\n');
-  writeFileSync(script, `${exports}\n'${process.execPath}' '${CLI}' export --dir '${dir}' > '${home}/out' 2> '${home}/err'\necho $? > '${home}/rc'\nsleep 30\n`);
+  writeFileSync(
+    script,
+    `${exports}\n'${process.execPath}' '${w.cli}' export --dir '${dir}' > '${home}/out' 2> '${home}/err'\necho $? > '${home}/rc'\nsleep 30\n`,
+  );
   tmux('new-session', '-d', '-s', 'awsdir', '-x', '200', '-y', '50', `bash ${script}`);
 
   await waitFor(() => screen().includes(`Enter MFA code for ${SERIAL}:`), 'the prompt');
@@ -75,5 +66,4 @@ test('a wrong code then a right one at the terminal prompt succeeds', async () =
   expect(readFileSync(join(home, 'out'), 'utf8')).toContain('assumed-role/admin/');
   const calls = (await emu.calls()).filter((c) => c.service === 'sts').map((c) => `${c.action}:${c.code}`);
   expect(calls.filter((c) => !c.startsWith('GetCallerIdentity'))).toEqual(['GetSessionToken:AccessDenied', 'GetSessionToken:OK', 'AssumeRole:OK']);
-  await runCli(['remove', source], { env });
 }, 60_000);

@@ -6,10 +6,10 @@ import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListMFADevic
 import { evaluate, type PolicyDocument } from '../../src/emulator/policy';
 import { baseUserPolicy } from '../../src/security/baseUserPolicy';
 import { renderTrustPolicy } from '../../src/security/renderTrustPolicy';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { MFA_DEVICE, MFA_SERIAL as SERIAL, ROLES } from '../support/fixture';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-const ROLE = 'arn:aws:iam::222222222222:role/admin';
+const ROLE = ROLES.productionAdmin;
 const AGED_ROLE = 'arn:aws:iam::222222222222:role/recent';
 
 type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -30,7 +30,7 @@ describe('IAM templates loaded into the emulator', () => {
     emu = await startTestEmulator({
       accounts: {
         '111111111111': {
-          users: { alice: { mfa: { serial: SERIAL, seed: 'JBSWY3DPEHPK3PXP' }, inline_policies: { base: baseUserPolicy } } },
+          users: { alice: { mfa: MFA_DEVICE, inline_policies: { base: baseUserPolicy } } },
         },
         '222222222222': {
           roles: {
@@ -53,7 +53,9 @@ describe('IAM templates loaded into the emulator', () => {
     const out = await sts(session).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'with-mfa' }));
     expect(out.AssumedRoleUser?.Arn).toBe('arn:aws:sts::222222222222:assumed-role/admin/with-mfa');
     // Above one hour awsdir calls AssumeRole with the long-term key and a code: the base policy lets it through.
-    const direct = await sts(alice).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'direct', SerialNumber: SERIAL, TokenCode: await emu.totp(SERIAL) }));
+    const direct = await sts(alice).send(
+      new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'direct', SerialNumber: SERIAL, TokenCode: await emu.totp(SERIAL) }),
+    );
     expect(direct.AssumedRoleUser?.Arn).toContain('assumed-role/admin/direct');
   });
 

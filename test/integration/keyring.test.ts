@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/cli';
-import { keyringHarness } from '../helpers/keyringHarness';
+import { ROOT } from '../support/cli';
+import { keyringHarness } from '../support/keyringHarness';
 import { createFileKeyring } from '../../src/keyring/fileKeyring';
 import { createOsKeyring } from '../../src/keyring/osKeyring';
 import { openKeyring } from '../../src/keyring/openKeyring';
@@ -18,7 +18,6 @@ interface HarnessResult {
   error?: string;
   kind?: string;
   ms: number;
-  wallMs: number;
   stderr: string;
 }
 
@@ -27,7 +26,6 @@ function harness(args: string[], env: Record<string, string | undefined>, wrap: 
   const command = [...wrap, process.execPath, keyringHarness(), ...args];
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), ...env })) if (v !== undefined) childEnv[k] = v;
-  const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -39,7 +37,7 @@ function harness(args: string[], env: Record<string, string | undefined>, wrap: 
     child.on('close', () => {
       clearTimeout(timer);
       try {
-        resolve({ ...JSON.parse(stdout), wallMs: Date.now() - started, stderr });
+        resolve({ ...JSON.parse(stdout), stderr });
       } catch {
         reject(new Error(`harness printed ${JSON.stringify(stdout)}; stderr ${stderr}`));
       }
@@ -131,19 +129,24 @@ describe('os backend when the Secret Service cannot be used', () => {
 
   test('a Secret Service that never answers is an error within the deadline, not a hang', async () => {
     const wrap = [
-      'dbus-run-session', `--config-file=${BUS_WITHOUT_SERVICES}`, '--', 'bash', '-c',
+      'dbus-run-session',
+      `--config-file=${BUS_WITHOUT_SERVICES}`,
+      '--',
+      'bash',
+      '-c',
       `node ${SILENT_SERVICE} > "$0.ready" & fake=$!; for _ in $(seq 100); do grep -q ready "$0.ready" 2>/dev/null && break; sleep 0.05; done; "$@"; rc=$?; kill $fake; exit $rc`,
       join(mkdtempSync(join(tmpdir(), 'awsdir-silent-')), 'fake'),
     ];
     for (const op of [['get', 'role/x'], ['probe'], ['list']]) {
       const result = await harness(['os', ...op], {}, wrap);
       expect(result.kind).toBe('failure');
+      // list starts a child process first, and gets five seconds more for that.
       expect(result.error).toBe(
-        'keychain: the Secret Service (org.freedesktop.secrets) did not answer within 3 s; unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file',
+        `keychain: the Secret Service (org.freedesktop.secrets) did not answer within ${op[0] === 'list' ? 8 : 3} s; unlock your keyring or start gnome-keyring-daemon, or set AWSDIR_KEYRING=file`,
       );
-      // Inside the process and as the person waits for it (bus start-up included): seconds, not 50.
-      expect(result.ms).toBeLessThan(4000);
-      expect(result.wallMs).toBeLessThan(6000);
+      // A deadline of awsdir's own, not D-Bus's 25-second timeout or keytar's 50 (let alone never):
+      // a bound that far above the 3 s holds however busy the machine is.
+      expect(result.ms).toBeLessThan(20_000);
     }
   }, 60000);
 });
@@ -167,7 +170,8 @@ describe('file backend', () => {
     expect(files).toHaveLength(3);
     for (const file of files) {
       expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
-      expect(file).not.toMatch(/source|default|role|abc/);
+      // A hash or the verifier, nothing else: a random hex name may well contain `abc` by chance.
+      expect(file).toMatch(/^(?:[0-9a-f]{64}\.entry|verifier\.json)$/);
       const bytes = readFileSync(join(dir, file));
       for (const needle of [SECRET, 'secretAccessKey', 'source/default', 'role/abc', '日本語']) expect(bytes.includes(needle)).toBe(false);
     }
@@ -184,8 +188,17 @@ describe('file backend', () => {
     await createFileKeyring({ dir, passphrase: 'right', scryptN: 1024 }).set('role/a', 'old');
     const before = readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs]);
     const wrong = createFileKeyring({ dir, passphrase: 'wrong' });
-    for (const attempt of [() => wrong.get('role/a'), () => wrong.set('role/a', 'new'), () => wrong.delete('role/a'), () => wrong.list(), () => wrong.probeWrite()]) {
-      await expect(attempt()).rejects.toMatchObject({ kind: 'failure', message: expect.stringMatching(/^file keyring: wrong passphrase for .*nothing was changed; check AWSDIR_FILE_PASSPHRASE/) });
+    for (const attempt of [
+      () => wrong.get('role/a'),
+      () => wrong.set('role/a', 'new'),
+      () => wrong.delete('role/a'),
+      () => wrong.list(),
+      () => wrong.probeWrite(),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({
+        kind: 'failure',
+        message: expect.stringMatching(/^file keyring: wrong passphrase for .*nothing was changed; check AWSDIR_FILE_PASSPHRASE/),
+      });
     }
     expect(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8'), statSync(join(dir, f)).mtimeMs])).toEqual(before);
     expect(await createFileKeyring({ dir, passphrase: 'right' }).get('role/a')).toBe('old');
@@ -193,7 +206,9 @@ describe('file backend', () => {
 
   test('no passphrase and no terminal: an error naming AWSDIR_FILE_PASSPHRASE; a prompt is asked twice on creation', async () => {
     const dir = fresh();
-    await expect(createFileKeyring({ dir }).get('x')).rejects.toThrow(/^file keyring: no passphrase and no terminal to ask for one; set AWSDIR_FILE_PASSPHRASE$/);
+    await expect(createFileKeyring({ dir }).get('x')).rejects.toThrow(
+      /^file keyring: no passphrase and no terminal to ask for one; set AWSDIR_FILE_PASSPHRASE$/,
+    );
     const prompts: string[] = [];
     const ask = async (p: string) => (prompts.push(p), 'typed');
     await createFileKeyring({ dir, promptPassphrase: ask, scryptN: 1024 }).set('a', 'b');
@@ -241,7 +256,7 @@ describe('file backend', () => {
       await keyring.set('role/a', 'old value');
       let filler = 0;
       try {
-        for (;; filler++) writeFileSync(join(mount, `filler-${filler}`), Buffer.alloc(4096, 1));
+        for (; ; filler++) writeFileSync(join(mount, `filler-${filler}`), Buffer.alloc(4096, 1));
       } catch (error) {
         expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
       }
@@ -263,9 +278,16 @@ describe('file backend', () => {
     expect(keyring.backend).toBe('file');
     expect(picks).toEqual(['file']);
     // Neither works: nothing is recorded, and the message names both failures.
-    const none = openKeyring({ env: { HOME: scratch, XDG_DATA_HOME: join(scratch, 'other') }, preference: 'auto', recordPick: (b) => void picks.push(b), reporter });
+    const none = openKeyring({
+      env: { HOME: scratch, XDG_DATA_HOME: join(scratch, 'other') },
+      preference: 'auto',
+      recordPick: (b) => void picks.push(b),
+      reporter,
+    });
     await expect(none).rejects.toThrow(/^no usable keyring: the OS keychain failed \(keychain: no D-Bus session bus.*AWSDIR_FILE_PASSPHRASE/);
     expect(picks).toEqual(['file']);
-    await expect(openKeyring({ env: { AWSDIR_KEYRING: 'vault' }, preference: 'auto', recordPick: () => {}, reporter })).rejects.toMatchObject({ kind: 'config' });
+    await expect(openKeyring({ env: { AWSDIR_KEYRING: 'vault' }, preference: 'auto', recordPick: () => {}, reporter })).rejects.toMatchObject({
+      kind: 'config',
+    });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHome, runCli } from '../helpers/cli';
+import { makeHome, runCli } from '../support/cli';
 
 const ROLE = 'version: 1\nrole: arn:aws:iam::222222222222:role/admin\n';
 
@@ -45,7 +45,11 @@ test('a region newer than awsdir is allowed with one warning, said again only wh
   const first = await runCli(['allow', dir], { env });
   expect(first.exitCode).toBe(0);
   expect(warnings(first.stderr)).toEqual([
-    expect.stringMatching(new RegExp(`^awsdir: warning: ${file}:3:9: key 'region': eu-north-9 is not among the regions awsdir knows \\(.+\\), but has the shape of a region of partition aws: used as written`)),
+    expect.stringMatching(
+      new RegExp(
+        `^awsdir: warning: ${file}:3:9: key 'region': eu-north-9 is not among the regions awsdir knows \\(.+\\), but has the shape of a region of partition aws: used as written`,
+      ),
+    ),
   ]);
   expect(first.stderr).toContain('region eu-north-9');
   expect(recorded()).toHaveLength(1);
@@ -61,7 +65,7 @@ test('a region newer than awsdir is allowed with one warning, said again only wh
   expect(warnings(changed.stderr)).toHaveLength(1);
 });
 
-test("the region of the ~/.aws/config profile a project names: a typo is refused at its line and column", async () => {
+test('the region of the ~/.aws/config profile a project names: a typo is refused at its line and column', async () => {
   const { env, dir, write, recorded } = place();
   const config = write('.aws/config', '[profile team]\nrole_arn = arn:aws:iam::222222222222:role/admin\nregion = ap-nrotheast-1\n');
   write('app/.awsdir.yaml', 'version: 1\nprofile: team\n');
@@ -82,7 +86,9 @@ test('sts_region of the user file: a typo is refused, a new region warns', async
   write('.config/awsdir/config.yaml', 'version: 1\nsts_region: us-east-9\n');
   const fresh = await runCli(['allow', dir], { env });
   expect(fresh.exitCode).toBe(0);
-  expect(warnings(fresh.stderr)).toEqual([expect.stringMatching(new RegExp(`^awsdir: warning: ${user}:2:13: key 'sts_region': us-east-9 is not among the regions awsdir knows`))]);
+  expect(warnings(fresh.stderr)).toEqual([
+    expect.stringMatching(new RegExp(`^awsdir: warning: ${user}:2:13: key 'sts_region': us-east-9 is not among the regions awsdir knows`)),
+  ]);
 });
 
 test('a transposed key gets the key meant', async () => {

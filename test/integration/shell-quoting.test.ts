@@ -103,7 +103,9 @@ function expectRoundTrip(shell: RealShell | 'zsh-rcquotes', values: string[]): v
   values.forEach((value, i) => {
     const got = env.get(`V${i}`);
     if (got === undefined || !got.equals(Buffer.from(value, 'utf8'))) {
-      throw new Error(`${shell}: V${i} did not round-trip: wanted ${JSON.stringify(value.slice(0, 200))}, got ${JSON.stringify(got?.toString().slice(0, 200))}`);
+      throw new Error(
+        `${shell}: V${i} did not round-trip: wanted ${JSON.stringify(value.slice(0, 200))}, got ${JSON.stringify(got?.toString().slice(0, 200))}`,
+      );
     }
   });
   expect(env.has('AWS_PROFILE')).toBe(false);

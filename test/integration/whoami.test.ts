@@ -5,35 +5,21 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli';
-import type { TestEmulator } from '../helpers/emulator';
-import { addProject, closeWorld, makeWorld, PRODUCTION_PROJECT, type World } from '../helpers/world';
+import { PRODUCTION_PROJECT } from '../support/fixture';
+import { useWorld } from '../support/world';
 
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-let w: World;
-let emu: TestEmulator;
-let home: string;
-let env: Record<string, string>;
-let production: string;
-
-beforeAll(async () => {
-  w = await makeWorld('whoami');
-  ({ emu, home, env } = w);
-  production = await addProject(w, 'production', PRODUCTION_PROJECT);
-}, 60_000);
-
-afterAll(() => closeWorld(w));
+const w = useWorld('whoami', { projects: { production: PRODUCTION_PROJECT } });
 
 test('with no credentials anywhere it says so and how to get some (exit 1, nothing on stdout)', async () => {
-  const r = await runCli(['whoami'], { env, cwd: home });
+  const r = await w.run(['whoami'], { cwd: w.home });
   expect(r.stdout).toBe('');
   expect(r.stderr).toMatch(/^awsdir: no AWS credentials are in effect .*awsdir exec -- awsdir whoami`\n$/);
   expect(r.exitCode).toBe(1);
 });
 
 test('long-term keys in the environment: the user, the account and its alias', async () => {
-  const keys = emu.keys('alice');
-  const r = await runCli(['whoami'], { env: { ...env, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
+  const keys = w.emu.keys('alice');
+  const r = await w.run(['whoami'], { env: { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey } });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain('111111111111 (acme-identity)');
@@ -43,11 +29,11 @@ test('long-term keys in the environment: the user, the account and its alias', a
 });
 
 test('AWS_PROFILE with static keys in the shared credentials file, alias silently absent when IAM refuses', async () => {
-  const keys = emu.keys('bob');
-  const creds = join(home, 'credentials-bob');
+  const keys = w.emu.keys('bob');
+  const creds = join(w.home, 'credentials-bob');
   writeFileSync(creds, `[bob]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`);
-  await emu.fault({ action: 'ListAccountAliases', code: 'AccessDenied', status: 403, count: 1 });
-  const r = await runCli(['whoami', '--json'], { env: { ...env, AWS_PROFILE: 'bob', AWS_SHARED_CREDENTIALS_FILE: creds } });
+  await w.emu.fault({ action: 'ListAccountAliases', code: 'AccessDenied', status: 403, count: 1 });
+  const r = await w.run(['whoami', '--json'], { env: { AWS_PROFILE: 'bob', AWS_SHARED_CREDENTIALS_FILE: creds } });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const out = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -55,34 +41,41 @@ test('AWS_PROFILE with static keys in the shared credentials file, alias silentl
 });
 
 test('inside awsdir exec: the role session, with the project file, label, role and time left', async () => {
-  const r = await runCli(['exec', '--', process.execPath, join(__dirname, '..', '..', 'dist', 'awsdir.cjs'), 'whoami', '--json'], {
-    env: { ...env, AWSDIR_MFA_CODE: await emu.totp(SERIAL) },
-    cwd: production,
+  const r = await w.run(['exec', '--', process.execPath, w.cli, 'whoami', '--json'], {
+    env: { AWSDIR_MFA_CODE: await w.emu.totp() },
+    cwd: w.dirs.production,
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
-  const out = JSON.parse(r.stdout) as { Account: string; Arn: string; AccountAlias: string; Awsdir: { Label: string; RoleArn: string; Config: string; SecondsLeft: number; Expiration: string } };
+  const out = JSON.parse(r.stdout) as {
+    Account: string;
+    Arn: string;
+    AccountAlias: string;
+    Awsdir: { Label: string; RoleArn: string; Config: string; SecondsLeft: number; Expiration: string };
+  };
   expect(out.Account).toBe('222222222222');
   expect(out.AccountAlias).toBe('acme-production');
   expect(out.Arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/admin\/alice-production$/);
   expect(out.Awsdir.Label).toBe('production');
   expect(out.Awsdir.RoleArn).toBe(out.Arn);
-  expect(out.Awsdir.Config).toBe(join(production, '.awsdir.yaml'));
+  expect(out.Awsdir.Config).toBe(join(w.dirs.production, '.awsdir.yaml'));
   expect(out.Awsdir.SecondsLeft).toBeGreaterThan(3000);
   expect(out.Awsdir.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
-  const human = await runCli(['exec', '--', process.execPath, join(__dirname, '..', '..', 'dist', 'awsdir.cjs'), 'whoami'], { env, cwd: production });
+  const human = await w.run(['exec', '--', process.execPath, w.cli, 'whoami'], { cwd: w.dirs.production });
   expect(human.exitCode).toBe(0);
   expect(human.stdout).toMatch(/^account +222222222222 \(acme-production\)$/m);
   expect(human.stdout).toMatch(/^label +production$/m);
   expect(human.stdout).toMatch(/^expires .*\((59m|5\dm\d+s|1h) left\)$/m);
 });
 
-test('in credential-process mode (AWS_PROFILE of a generated profile) it runs the profile\'s credential_process', async () => {
-  const exported = await runCli(['export', '--credential-process', '--shell', 'json'], { env, cwd: production });
+test("in credential-process mode (AWS_PROFILE of a generated profile) it runs the profile's credential_process", async () => {
+  const exported = await w.run(['export', '--credential-process', '--shell', 'json'], { cwd: w.dirs.production });
   expect(exported.exitCode).toBe(0);
-  const vars = Object.fromEntries(Object.entries(JSON.parse(exported.stdout) as Record<string, string | null>).filter((e): e is [string, string] => e[1] !== null));
-  const r = await runCli(['whoami', '--json'], { env: { ...env, ...vars } });
+  const vars = Object.fromEntries(
+    Object.entries(JSON.parse(exported.stdout) as Record<string, string | null>).filter((e): e is [string, string] => e[1] !== null),
+  );
+  const r = await w.run(['whoami', '--json'], { env: vars });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const out = JSON.parse(r.stdout) as { Arn: string; Source: string; Awsdir: { Label: string; SecondsLeft: number } };
@@ -93,18 +86,24 @@ test('in credential-process mode (AWS_PROFILE of a generated profile) it runs th
 });
 
 test("a profile's credential_process gets neither the MFA code nor the file keyring's passphrase of the caller", async () => {
-  const keys = emu.keys('alice');
-  const dump = join(home, 'credential-process-env');
-  const script = join(home, 'dump-env.sh');
+  const keys = w.emu.keys('alice');
+  const dump = join(w.home, 'credential-process-env');
+  const script = join(w.home, 'dump-env.sh');
   writeFileSync(
     script,
     `#!/bin/sh\nenv > '${dump}'\nprintf '{"Version":1,"AccessKeyId":"%s","SecretAccessKey":"%s"}' '${keys.accessKeyId}' '${keys.secretAccessKey}'\n`,
   );
   chmodSync(script, 0o755);
-  const config = join(home, 'aws-config-dumper');
+  const config = join(w.home, 'aws-config-dumper');
   writeFileSync(config, `[profile dumper]\ncredential_process = ${script}\n`);
-  const r = await runCli(['whoami', '--json'], {
-    env: { ...env, AWS_PROFILE: 'dumper', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWSDIR_MFA_CODE: '424242', AWSDIR_FILE_PASSPHRASE: 'correct horse battery' },
+  const r = await w.run(['whoami', '--json'], {
+    env: {
+      AWS_PROFILE: 'dumper',
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWSDIR_MFA_CODE: '424242',
+      AWSDIR_FILE_PASSPHRASE: 'correct horse battery',
+    },
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
@@ -116,19 +115,21 @@ test("a profile's credential_process gets neither the MFA code nor the file keyr
 });
 
 test('an unknown access key is called invalid, with what to do', async () => {
-  const r = await runCli(['whoami'], { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAZZZZZZZZZZZZZZZZ', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } });
+  const r = await w.run(['whoami'], { env: { AWS_ACCESS_KEY_ID: 'AKIAZZZZZZZZZZZZZZZZ', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } });
   expect(r.stdout).toBe('');
   expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) are not valid \(InvalidClientTokenId/);
   expect(r.exitCode).toBe(1);
 });
 
-test('expired role credentials say so and name `direnv reload` (last: it moves the emulator clock)', async () => {
-  const exported = await runCli(['export', '--shell', 'json'], { env, cwd: production });
+test('role credentials AWS counts expired before awsdir does say so and name `awsdir clear` before `direnv reload` (last: it moves the emulator clock)', async () => {
+  const exported = await w.run(['export', '--shell', 'json'], { cwd: w.dirs.production });
   expect(exported.exitCode).toBe(0);
   const vars = JSON.parse(exported.stdout) as Record<string, string>;
-  await emu.advanceClock(2 * 3600);
-  const r = await runCli(['whoami'], { env: { ...env, ...vars } });
+  await w.emu.advanceClock(2 * 3600);
+  const r = await w.run(['whoami'], { env: vars });
   expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); run `direnv reload`/);
+  expect(r.stderr).toMatch(
+    /^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); AWS ended them before their time .* run `awsdir clear`, then `direnv reload`/,
+  );
   expect(r.exitCode).toBe(1);
 });

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runProcess, type CliResult } from '../helpers/cli';
+import { ROOT, runProcess, type CliResult } from '../support/cli';
 
 const { createWorld } = require('../../bench/world.cjs') as { createWorld: (o: { dist: string }) => Promise<World> };
 const { HIT_COMMANDS, hitPathViolations, bundleViolations } = require('./hitPathRules.cjs') as {
@@ -84,7 +84,11 @@ test('every command the CI guard runs as a hit is served by the hit bundle and b
 });
 
 test('a cache-hit credential-process loads nothing it must not, reads one keychain entry, calls no AWS, and prints what the full CLI prints', async () => {
-  for (const args of [['credential-process'], ['credential-process', '--dir', world.app], ['credential-process', `--dir=${world.app}`, '--mfa-code', '123456']]) {
+  for (const args of [
+    ['credential-process'],
+    ['credential-process', '--dir', world.app],
+    ['credential-process', `--dir=${world.app}`, '--mfa-code', '123456'],
+  ]) {
     const before = (await world.calls()).length;
     const hit = await recorded(args);
     expect({ args, code: hit.exitCode, stderr: hit.stderr }).toEqual({ args, code: 0, stderr: '' });
@@ -95,7 +99,12 @@ test('a cache-hit credential-process loads nothing it must not, reads one keycha
     expect((await world.calls()).length).toBe(before);
     const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
     expect(loadedFullCli(full.log)).toBe(true);
-    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({ args, code: full.exitCode, stdout: full.stdout, stderr: full.stderr });
+    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({
+      args,
+      code: full.exitCode,
+      stdout: full.stdout,
+      stderr: full.stderr,
+    });
   }
 });
 
@@ -127,13 +136,24 @@ test('a hit whose descriptors are character devices but no terminal (/dev/null) 
 });
 
 test('the hit path prints exactly what the full CLI prints, in every output form', async () => {
-  for (const args of [['export'], ['export', '--shell', 'fish'], ['export', '--shell=json'], ['export', '--direnv'], ['export', '--dir', world.app, '--shell', 'dotenv']]) {
+  for (const args of [
+    ['export'],
+    ['export', '--shell', 'fish'],
+    ['export', '--shell=json'],
+    ['export', '--direnv'],
+    ['export', '--dir', world.app, '--shell', 'dotenv'],
+  ]) {
     const hit = await recorded(args);
     expect(loadedFullCli(hit.log)).toBe(false);
     // Without the resolved-config cache the hit path cannot serve: the full CLI does.
     const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
     expect(loadedFullCli(full.log)).toBe(true);
-    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({ args, code: full.exitCode, stdout: full.stdout, stderr: full.stderr });
+    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({
+      args,
+      code: full.exitCode,
+      stdout: full.stdout,
+      stderr: full.stderr,
+    });
   }
 });
 
@@ -173,4 +193,38 @@ test('prerendered help is byte for byte the full CLI help, without loading it', 
     const expected = JSON.parse(full.stdout) as { code: number; text: string };
     expect({ args, code: fast.exitCode, text: fast.stdout }).toEqual({ args, code: expected.code, text: expected.text });
   }
+});
+
+test('a cache-hit export of an IAM Identity Center directory: the same budget, one keychain read, no AWS call', async () => {
+  // Last: adding a source changes the user file, which every other project's cached configuration depends on.
+  // Signed in with --no-browser, the code confirmed through the emulator's hook as the person would in a browser.
+  const env = { ...world.env, AWS_ENDPOINT_URL_SSO: world.env.AWS_ENDPOINT_URL!, AWS_ENDPOINT_URL_SSO_OIDC: world.env.AWS_ENDPOINT_URL! };
+  const adding = runProcess(
+    process.execPath,
+    [world.cli, 'add', 'corp', '--sso-start-url', 'https://acme.awsapps.com/start', '--sso-region', 'eu-west-1', '--no-browser'],
+    { env, timeoutMs: 60_000 },
+  );
+  for (let approved = false; !approved;) {
+    const r = await fetch(`${world.env.AWS_ENDPOINT_URL!}/__emulator/sso/approve`, { method: 'POST', body: JSON.stringify({ user: 'alice' }) });
+    approved = r.status === 200 && ((await r.json()) as { approved?: unknown[] }).approved?.length === 1;
+    if (!approved) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect((await adding).exitCode).toBe(0);
+  const dir = join(world.home, 'projects', 'sso-app');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, '.awsdir.yaml'),
+    'version: 1\nsource: corp\nsso: { account: "222222222222", role: AdministratorAccess }\nregion: eu-west-1\nlabel: sso-app\n',
+  );
+  expect((await runProcess(process.execPath, [world.cli, 'allow', dir], { env })).exitCode).toBe(0);
+  const first = await runProcess(process.execPath, [world.cli, 'export'], { env, cwd: dir });
+  expect(first.exitCode).toBe(0);
+
+  const before = (await world.calls()).length;
+  const r = await recorded(['export', '--shell', 'bash'], { cwd: dir, env });
+  expect(r.stderr).toMatch(/^awsdir: sso-app · AdministratorAccess @ 222222222222 \(acme-production\) · eu-west-1 · (5\dm|1h) left · endpoint \S+\n$/);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toContain('export AWS_SESSION_TOKEN=');
+  expect(hitPathViolations(r.log)).toEqual([]);
+  expect((await world.calls()).length).toBe(before);
 });

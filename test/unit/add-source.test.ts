@@ -13,14 +13,15 @@ import type { Reporter } from '../../src/core/reporter';
 import type { Keyring } from '../../src/keyring/keyring';
 import { openKeyring } from '../../src/keyring/openKeyring';
 import { addSource, type AddInput } from '../../src/security/addSource';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
+import { MFA_DEVICE } from '../support/fixture';
 
-const SEED = 'JBSWY3DPEHPK3PXP';
+const SEED = MFA_DEVICE.seed;
 const FIXTURE = {
   accounts: {
     '111111111111': {
       users: {
-        alice: { mfa: { serial: 'arn:aws:iam::111111111111:mfa/alice', seed: SEED } },
+        alice: { mfa: MFA_DEVICE },
         bob: {},
         carol: {
           mfa: [
@@ -50,7 +51,14 @@ const reporter: Reporter = {
 beforeAll(async () => {
   emu = await startTestEmulator(FIXTURE);
   home = mkdtempSync(join(tmpdir(), 'awsdir-add-unit-'));
-  env = { ...emu.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.data'), AWSDIR_KEYRING: 'file', AWSDIR_FILE_PASSPHRASE: 'unit test passphrase' };
+  env = {
+    ...emu.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.data'),
+    AWSDIR_KEYRING: 'file',
+    AWSDIR_FILE_PASSPHRASE: 'unit test passphrase',
+  };
   keyring = await openKeyring({ env, preference: 'file', recordPick: () => undefined, reporter });
 });
 
@@ -125,7 +133,9 @@ test('no MFA device: stored, with a warning that roles demanding MFA will refuse
 });
 
 test('a key AWS does not know: refused with the fix, nothing stored', async () => {
-  await expect(add({ name: 'stale' }, ['AKIAZZZZZZZZZZZZZZZZ', 'x'.repeat(40)])).rejects.toThrow(/AWS does not know the access key .*store a current key with `awsdir add stale`/);
+  await expect(add({ name: 'stale' }, ['AKIAZZZZZZZZZZZZZZZZ', 'x'.repeat(40)])).rejects.toThrow(
+    /AWS does not know the access key .*store a current key with `awsdir add stale`/,
+  );
   expect(await keyring.get('source/stale')).toBeNull();
 });
 
@@ -146,7 +156,13 @@ test.each<[string, Partial<AddInput> & { name: string }, string[], Record<string
     "access key id ASIA... is not an IAM user's long-term key (AKIA followed by 16 characters); create one in IAM > Users > Security credentials",
   ],
   ['a secret with a space in it', { name: 'x' }, ['AKIAQWERTYUIOPASDFGH', 'half secret'], {}, 'the secret access key is empty or holds spaces; paste it again'],
-  ['--from-env with one variable', { name: 'x', fromEnv: true }, [], { AWS_ACCESS_KEY_ID: 'AKIAQWERTYUIOPASDFGH' }, '--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment; set both, or leave out --from-env to type them'],
+  [
+    '--from-env with one variable',
+    { name: 'x', fromEnv: true },
+    [],
+    { AWS_ACCESS_KEY_ID: 'AKIAQWERTYUIOPASDFGH' },
+    '--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment; set both, or leave out --from-env to type them',
+  ],
 ])('%s: a usage error, and no call to AWS', async (_, input, answers, extraEnv, message) => {
   const error = (await add(input, answers, extraEnv).catch((e: unknown) => e)) as AwsdirError;
   expect({ kind: error.kind, message: error.message }).toEqual({ kind: 'usage', message });
@@ -160,6 +176,8 @@ test("--from-env inside an awsdir directory: the role session's variables are re
     AWS_SESSION_TOKEN: 'token',
     AWSDIR_ROLE_ARN: 'arn:aws:sts::222222222222:assumed-role/admin/alice-production',
   }).catch((e: unknown) => e)) as AwsdirError;
-  expect(error.message).toMatch(/^--from-env: the AWS_\* variables here were exported by awsdir \(a role session\), not an IAM user's key; run it from a shell outside/);
+  expect(error.message).toMatch(
+    /^--from-env: the AWS_\* variables here were exported by awsdir \(a role session\), not an IAM user's key; run it from a shell outside/,
+  );
   expect(await emu.calls()).toEqual([]);
 });

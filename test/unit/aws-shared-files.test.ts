@@ -71,15 +71,21 @@ describe('the shared AWS files reader', () => {
     });
   });
 
-  test('nested sub-settings do not overwrite the profile\'s own keys', () => {
-    const p = parseAwsConfig('[profile x]\nregion = eu-west-1\ns3 =\n  region = us-west-2\n  max_concurrent_requests = 20\nrole_arn = arn:aws:iam::222222222222:role/admin\n', 'config').profiles.get('x')!;
+  test("nested sub-settings do not overwrite the profile's own keys", () => {
+    const p = parseAwsConfig(
+      '[profile x]\nregion = eu-west-1\ns3 =\n  region = us-west-2\n  max_concurrent_requests = 20\nrole_arn = arn:aws:iam::222222222222:role/admin\n',
+      'config',
+    ).profiles.get('x')!;
     expect(p.values.region).toBe('eu-west-1');
     expect(p.values.role_arn).toBe('arn:aws:iam::222222222222:role/admin');
     expect(p.nested.s3).toEqual({ region: 'us-west-2', max_concurrent_requests: '20' });
   });
 
   test('a section written twice is one section: keys merged, the later value wins, lines point at each value', () => {
-    const c = parseAwsCredentials('[acme.dev]\naws_access_key_id = AKIAFIRSTFIRSTFIRST1\nregion = a\n\n[other]\nx = 1\n[acme.dev]\naws_access_key_id = AKIASECONDSECONDSEC2\n', 'credentials');
+    const c = parseAwsCredentials(
+      '[acme.dev]\naws_access_key_id = AKIAFIRSTFIRSTFIRST1\nregion = a\n\n[other]\nx = 1\n[acme.dev]\naws_access_key_id = AKIASECONDSECONDSEC2\n',
+      'credentials',
+    );
     const s = c.profiles.get('acme.dev')!;
     expect(values(s)).toEqual({ aws_access_key_id: 'AKIASECONDSECONDSEC2', region: 'a' });
     expect(s.line).toBe(1);
@@ -123,13 +129,16 @@ describe('the shared AWS files reader', () => {
     const { env, write } = home();
     const file = write('.aws/config', '[default]\nregion = a\n\n[profile acme.dev]\nrole_arn = arn:aws:iam::222222222222:role/admin\nduration_seconds = 60\n');
     const config = loadAwsConfig(env);
-    expect(() => readAwsProfile(config, 'acme.dev')).toThrow(`${file}:6: key 'duration_seconds' of [profile acme.dev]: "60" is out of range; allowed: whole seconds from 900 to 43200`);
+    expect(() => readAwsProfile(config, 'acme.dev')).toThrow(
+      `${file}:6: key 'duration_seconds' of [profile acme.dev]: "60" is out of range; allowed: whole seconds from 900 to 43200`,
+    );
     expect(readAwsProfile(config, 'default')).toMatchObject({ origin: `${file} [default]`, region: 'a' });
     expect(readAwsProfile(config, 'acme')).toBeUndefined();
   });
 
   test('--remove-from-file finds the section the reader read the key from, a header comment and all', () => {
-    const text = '[acme]\nregion = a\n[acme.dev] ; work\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\r\naws_secret_access_key = s\nregion = b\n[acme.prod]\naws_access_key_id = AKIAKEEPKEEPKEEPKEEP\n';
+    const text =
+      '[acme]\nregion = a\n[acme.dev] ; work\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\r\naws_secret_access_key = s\nregion = b\n[acme.prod]\naws_access_key_id = AKIAKEEPKEEPKEEPKEEP\n';
     const { text: after, removed } = withoutProfileKeys(text, 'acme.dev');
     expect(removed).toBe(2);
     expect(after).toBe('[acme]\nregion = a\n[acme.dev] ; work\nregion = b\n[acme.prod]\naws_access_key_id = AKIAKEEPKEEPKEEPKEEP\n');

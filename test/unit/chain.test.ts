@@ -13,9 +13,9 @@ import { CHAIN_LIMIT_SECONDS, roleCredentials, type ChainDeps, type ChainProject
 import { NotOnHitPath, offHitPath, type Fetcher, type StsCalls } from '../../src/credentials/fetcher';
 import { withLock } from '../../src/credentials/lock';
 import { mfaSessionEntryName, roleEntryName, sessionStore, toCachedSession } from '../../src/credentials/sessionStore';
+import { MFA_SERIAL as SERIAL } from '../support/fixture';
 
 const HOUR = 3600_000;
-const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const SOURCE_KEYS: AwsCredentials = { accessKeyId: 'AKIAEXAMPLEEXAMPLE01', secretAccessKey: 'source-secret' };
 
 /** A keyring in memory that counts what is asked of it and fails where a test says. */
@@ -65,7 +65,12 @@ function fakeSts(now: () => number) {
   let assumedAccount = '222222222222';
   const issue = (durationSeconds: number) => {
     issued += 1;
-    return { accessKeyId: `ASIAFAKE${String(issued).padStart(12, '0')}`, secretAccessKey: `secret-${issued}`, sessionToken: `token-${issued}`, expiration: new Date(now() + durationSeconds * 1000) };
+    return {
+      accessKeyId: `ASIAFAKE${String(issued).padStart(12, '0')}`,
+      secretAccessKey: `secret-${issued}`,
+      sessionToken: `token-${issued}`,
+      expiration: new Date(now() + durationSeconds * 1000),
+    };
   };
   const refuse = (call: StsCall): void => {
     calls.push(call);
@@ -79,12 +84,25 @@ function fakeSts(now: () => number) {
     answerFromAccount: (account: string) => void (assumedAccount = account),
     client: (credentials: AwsCredentials): StsCalls => ({
       async getSessionToken(input) {
-        refuse({ action: 'GetSessionToken', signer: credentials.accessKeyId, durationSeconds: input.durationSeconds, ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}) });
+        refuse({
+          action: 'GetSessionToken',
+          signer: credentials.accessKeyId,
+          durationSeconds: input.durationSeconds,
+          ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}),
+        });
         return issue(input.durationSeconds);
       },
       async assumeRole(input) {
-        refuse({ action: 'AssumeRole', signer: credentials.accessKeyId, durationSeconds: input.durationSeconds, ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}) });
-        return { ...issue(input.durationSeconds), assumedRoleArn: `arn:aws:sts::${assumedAccount}:assumed-role/${input.roleArn.split('/').pop()}/${input.roleSessionName}` };
+        refuse({
+          action: 'AssumeRole',
+          signer: credentials.accessKeyId,
+          durationSeconds: input.durationSeconds,
+          ...(input.tokenCode ? { tokenCode: input.tokenCode } : {}),
+        });
+        return {
+          ...issue(input.durationSeconds),
+          assumedRoleArn: `arn:aws:sts::${assumedAccount}:assumed-role/${input.roleArn.split('/').pop()}/${input.roleSessionName}`,
+        };
       },
     }),
   };
@@ -126,6 +144,8 @@ function setup(options: { windowSeconds?: number } = {}) {
   };
   const codes: string[] = [];
   const waits: number[] = [];
+  const ssoCalls: string[] = [];
+  const ssoRefusals: Error[] = [];
   const fetch: Fetcher = {
     sourceKeys: async () => SOURCE_KEYS,
     sts: (credentials) => sts.client(credentials),
@@ -138,6 +158,17 @@ function setup(options: { windowSeconds?: number } = {}) {
     },
     accountAlias: async () => 'acme-production',
     lock: (name, fn) => withLock(name, fn, { dir: lockDir, onWait: (owner) => waits.push(owner.pid) }),
+    ssoRoleCredentials: async (target, accountId, roleName) => {
+      ssoCalls.push(`${target.name} ${accountId} ${roleName}`);
+      const refusal = ssoRefusals.shift();
+      if (refusal) throw refusal;
+      return {
+        accessKeyId: `ASIASSO${String(ssoCalls.length).padStart(13, '0')}`,
+        secretAccessKey: `sso-secret-${ssoCalls.length}`,
+        sessionToken: `sso-token-${ssoCalls.length}`,
+        expiration: new Date(now() + 3600_000),
+      };
+    },
   };
   const deps = (overrides: Partial<ChainDeps> = {}): ChainDeps => ({
     env: {},
@@ -149,10 +180,11 @@ function setup(options: { windowSeconds?: number } = {}) {
     windowSeconds: options.windowSeconds ?? 300,
     ...overrides,
   });
-  return { keyring, sts, lines, codes, waits, fetch, deps, advance: (ms: number) => void (clock += ms), now };
+  return { keyring, sts, lines, codes, waits, ssoCalls, ssoRefusals, fetch, deps, advance: (ms: number) => void (clock += ms), now };
 }
 
-const actions = (calls: StsCall[]): string[] => calls.map((c) => `${c.action}${c.tokenCode ? ' with code' : ''} as ${c.signer.startsWith('AKIA') ? 'source keys' : 'session'}`);
+const actions = (calls: StsCall[]): string[] =>
+  calls.map((c) => `${c.action}${c.tokenCode ? ' with code' : ''} as ${c.signer.startsWith('AKIA') ? 'source keys' : 'session'}`);
 
 describe('the compositions', () => {
   test('the usual: one code for an MFA session, every role assumed from it, both cached', async () => {
@@ -160,7 +192,11 @@ describe('the compositions', () => {
     const first = await roleCredentials(project(), t.deps());
     expect(actions(t.sts.calls)).toEqual(['GetSessionToken with code as source keys', 'AssumeRole as session']);
     expect(t.sts.calls[0]!.durationSeconds).toBe(12 * 3600);
-    expect(first).toMatchObject({ fromCache: false, assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app', accountAlias: 'acme-production' });
+    expect(first).toMatchObject({
+      fromCache: false,
+      assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app',
+      accountAlias: 'acme-production',
+    });
     expect(t.codes).toHaveLength(1);
     expect([...t.keyring.entries.keys()].sort()).toEqual([mfaSessionEntryName(project(), {}), roleEntryName(project(), {})].sort());
 
@@ -209,6 +245,69 @@ describe('the compositions', () => {
   });
 });
 
+describe('an IAM Identity Center project', () => {
+  const START_URL = 'https://corp.awsapps.com/start';
+  const ssoProject = (accountId = '222222222222', roleName = 'AdministratorAccess'): ChainProject =>
+    project({
+      role: { arn: `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${roleName}_*`, account: accountId, partition: 'aws' },
+      account: accountId,
+      sourceName: 'corp',
+      source: { kind: 'sso', name: 'corp', sessionDurationSeconds: 12 * 3600 },
+      sso: { startUrl: START_URL, region: 'eu-west-1', accountId, roleName },
+      durationSeconds: 0,
+      sessionName: '',
+      mfa: false,
+      mfaSerial: undefined,
+    });
+
+  test('GetRoleCredentials once, cached under one entry of the sign-in, account and permission set; no keys, no code, no STS', async () => {
+    const t = setup();
+    const first = await roleCredentials(ssoProject(), t.deps());
+    expect(t.ssoCalls).toEqual(['corp 222222222222 AdministratorAccess']);
+    expect(first).toMatchObject({ fromCache: false, assumedRoleArn: '', accountAlias: 'acme-production' });
+    expect(t.sts.calls).toEqual([]);
+    expect(t.codes).toEqual([]);
+    expect(t.keyring.log).not.toContain('probe');
+    const name = roleEntryName(ssoProject(), {});
+    expect([...t.keyring.entries.keys()]).toEqual([name]);
+    expect(JSON.parse(t.keyring.entries.get(name)!)).toMatchObject({ kind: 'role', sourceName: 'corp', ssoSignIn: expect.stringMatching(/^[0-9a-f]{24}$/) });
+
+    t.keyring.log.length = 0;
+    const hit = await roleCredentials(ssoProject(), t.deps({ fetch: offHitPath }));
+    expect(hit).toMatchObject({ fromCache: true, accountAlias: 'acme-production' });
+    expect(t.keyring.log).toEqual([`get ${name}`]);
+
+    // Another account or permission set is another session; the start URL as pasted with a slash is the same sign-in.
+    expect(roleEntryName(ssoProject('333333333333'), {})).not.toBe(name);
+    expect(roleEntryName(ssoProject('222222222222', 'ReadOnlyAccess'), {})).not.toBe(name);
+    const slashed = ssoProject();
+    expect(roleEntryName({ ...slashed, sso: { ...slashed.sso!, startUrl: `${START_URL}/` } }, {})).toBe(name);
+    // Another portal endpoint never serves this one's sessions.
+    expect(roleEntryName(ssoProject(), { AWS_ENDPOINT_URL_SSO: 'http://127.0.0.1:4566' })).not.toBe(name);
+  });
+
+  test('past the refresh window: GetRoleCredentials again; on the hit path a miss', async () => {
+    const t = setup();
+    await roleCredentials(ssoProject(), t.deps());
+    t.advance(HOUR - 60_000);
+    await expect(roleCredentials(ssoProject(), t.deps({ fetch: offHitPath }))).rejects.toBeInstanceOf(NotOnHitPath);
+    const again = await roleCredentials(ssoProject(), t.deps());
+    expect(again.fromCache).toBe(false);
+    expect(t.ssoCalls).toHaveLength(2);
+  });
+
+  test('no assignment for the account: an error naming the project file, the account and the permission set; nothing cached', async () => {
+    const t = setup();
+    t.ssoRefusals.push(
+      Object.assign(new Error('GetRoleCredentials: the sign-in of corp has no access'), { cause: awsError('ForbiddenException', 'No access') }),
+    );
+    await expect(roleCredentials(ssoProject('444444444444'), t.deps())).rejects.toThrow(
+      '/home/alice/app/.awsdir.yaml: the sign-in of corp has no access to permission set AdministratorAccess in account 444444444444; check `sso:` there (`awsdir login corp --json` lists the accounts and permission sets you have), or ask your administrator to assign AdministratorAccess in 444444444444 to you',
+    );
+    expect(t.keyring.entries.size).toBe(0);
+  });
+});
+
 describe('the cache sequence', () => {
   test('a fresh role session is served with one keychain read, no call, its alias kept with it', async () => {
     const t = setup();
@@ -245,14 +344,22 @@ describe('the cache sequence', () => {
     const name = roleEntryName(p, {});
     let started!: Promise<unknown>;
     // Another awsdir holds the lock while it fetches; this one reads, misses and waits for it.
-    await withLock(name.replace('/', '-'), async () => {
-      let waiting!: () => void;
-      const waited = new Promise<void>((resolve) => (waiting = resolve));
-      started = roleCredentials(p, t.deps({ fetch: { ...t.fetch, lock: (n, fn) => withLock(n, fn, { dir: lockDir, onWait: () => waiting() }) } }));
-      await waited;
-      const other = toCachedSession('role', { accessKeyId: 'ASIAOTHERPROCESS0001', secretAccessKey: 'o', sessionToken: 'o', expiration: new Date(t.now() + HOUR) }, { sourceName: 'default', issuedAt: t.now(), assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app' });
-      t.keyring.entries.set(name, JSON.stringify(other));
-    }, { dir: lockDir });
+    await withLock(
+      name.replace('/', '-'),
+      async () => {
+        let waiting!: () => void;
+        const waited = new Promise<void>((resolve) => (waiting = resolve));
+        started = roleCredentials(p, t.deps({ fetch: { ...t.fetch, lock: (n, fn) => withLock(n, fn, { dir: lockDir, onWait: () => waiting() }) } }));
+        await waited;
+        const other = toCachedSession(
+          'role',
+          { accessKeyId: 'ASIAOTHERPROCESS0001', secretAccessKey: 'o', sessionToken: 'o', expiration: new Date(t.now() + HOUR) },
+          { sourceName: 'default', issuedAt: t.now(), assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/admin/alice-app' },
+        );
+        t.keyring.entries.set(name, JSON.stringify(other));
+      },
+      { dir: lockDir },
+    );
     const r = (await started) as Awaited<ReturnType<typeof roleCredentials>>;
     expect(r.fromCache).toBe(true);
     expect(r.credentials.accessKeyId).toBe('ASIAOTHERPROCESS0001');
@@ -303,30 +410,75 @@ describe('a cached MFA session that STS refuses', () => {
     return { t, other, before: t.sts.calls.length };
   }
 
-  test('a role that demands a recent MFA gets one new MFA session, once; the old one stays for the others', async () => {
+  test('a role that refuses an MFA session old enough for its age to be the reason gets one new one, once; the old one stays for the others', async () => {
     const { t, other, before } = await withCachedMfaSession();
     const mfaName = mfaSessionEntryName(project(), {});
     const old = JSON.parse(t.keyring.entries.get(mfaName)!) as { accessKeyId: string };
-    t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'User: arn:aws:sts::111111111111:assumed-role/x is not authorized to perform: sts:AssumeRole (aws:MultiFactorAuthAge)'));
+    t.advance(20 * 60_000);
+    t.sts.refuseNext(
+      'AssumeRole',
+      awsError(
+        'AccessDenied',
+        'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent',
+      ),
+    );
     const r = await roleCredentials(other, t.deps());
     expect(r.fromCache).toBe(false);
     expect(actions(t.sts.calls.slice(before))).toEqual(['AssumeRole as session', 'GetSessionToken with code as source keys', 'AssumeRole as session']);
     expect(t.codes).toHaveLength(2);
-    expect(t.lines).toContain('info: role arn:aws:iam::222222222222:role/recent refused the MFA session from earlier (it demands a recent MFA); asking for a new code');
+    expect(t.lines).toContain(
+      'info: role arn:aws:iam::222222222222:role/recent refused the MFA session of 20 minutes ago; a role that demands a recent MFA accepts a new one: asking for a code',
+    );
     expect(JSON.parse(t.keyring.entries.get(mfaName)!).accessKeyId).not.toBe(old.accessKeyId);
+  });
 
-    // A role that refuses even a new session: one new code, then the error, never a loop of prompts.
-    const third = project({ role: { arn: 'arn:aws:iam::222222222222:role/stricter', account: '222222222222', partition: 'aws' } });
+  test('a role that refuses an old MFA session and its replacement: one new code, then the causes, never a loop of prompts', async () => {
+    const { t } = await withCachedMfaSession();
+    t.advance(HOUR);
+    const stricter = project({ role: { arn: 'arn:aws:iam::222222222222:role/stricter', account: '222222222222', partition: 'aws' } });
     t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
     t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
-    await expect(roleCredentials(third, t.deps())).rejects.toThrow(/trust policy/);
-    expect(t.codes).toHaveLength(3);
+    await expect(roleCredentials(stricter, t.deps())).rejects.toThrow(/not the age of your MFA: a new MFA session was refused too.*trust policy/);
+    expect(t.codes).toHaveLength(2);
+  });
+
+  test('a role that refuses a young MFA session: no new code, the causes at once', async () => {
+    const { t, other, before } = await withCachedMfaSession();
+    t.advance(5 * 60_000);
+    t.sts.refuseNext(
+      'AssumeRole',
+      awsError(
+        'AccessDenied',
+        'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent',
+      ),
+    );
+    await expect(roleCredentials(other, t.deps())).rejects.toThrow(
+      /^role arn:aws:iam::222222222222:role\/recent refused arn:aws:iam::111111111111:user\/alice \(AWS does not say why; not the age of your MFA: the MFA session is 5 minutes old\)/,
+    );
+    expect(actions(t.sts.calls.slice(before))).toEqual(['AssumeRole as session']);
+    expect(t.codes).toHaveLength(1);
+  });
+
+  test("the caller's own policies refuse: that is said, and the trust policy is not blamed", async () => {
+    const { t, other } = await withCachedMfaSession();
+    t.advance(HOUR);
+    t.sts.refuseNext(
+      'AssumeRole',
+      awsError(
+        'AccessDenied',
+        'User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/recent because no identity-based policy allows the sts:AssumeRole action',
+      ),
+    );
+    await expect(roleCredentials(other, t.deps())).rejects.toThrow(
+      /because no identity-based policy allows the sts:AssumeRole action: the trust policy is not the problem; ask your administrator/,
+    );
+    expect(t.codes).toHaveLength(1);
   });
 
   test('an MFA session fetched just now is not replaced when the role refuses it', async () => {
     const t = setup();
     t.sts.refuseNext('AssumeRole', awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
-    await expect(roleCredentials(project(), t.deps())).rejects.toThrow(/AssumeRole/);
+    await expect(roleCredentials(project(), t.deps())).rejects.toThrow(/not the age of your MFA: the code was just given/);
     expect(t.codes).toHaveLength(1);
   });
 

@@ -27,7 +27,8 @@ function children(node: Node): Node[] {
     if (key === 'typeAnnotation' || key === 'typeArguments' || key === 'typeParameters' || key === 'returnType' || key === 'typeParams') continue;
     for (const item of Array.isArray(value) ? value : [value]) {
       if (isNode(item)) out.push(item);
-      else if (typeof item === 'object' && item !== null && isNode((item as { expression?: unknown }).expression)) out.push((item as { expression: Node }).expression);
+      else if (typeof item === 'object' && item !== null && isNode((item as { expression?: unknown }).expression))
+        out.push((item as { expression: Node }).expression);
     }
   }
   return out;
@@ -46,7 +47,8 @@ function unwrap(node: Node | undefined): Node | undefined {
   return n;
 }
 
-const name = (node: unknown): string | undefined => (isNode(node) && (node.type === 'Identifier' || node.type === 'StringLiteral') ? (node.value as string) : undefined);
+const name = (node: unknown): string | undefined =>
+  isNode(node) && (node.type === 'Identifier' || node.type === 'StringLiteral') ? (node.value as string) : undefined;
 
 /** `require('m')` or `import('m')` of a module that starts processes. */
 function loadsProcessModule(init: Node | undefined): boolean {
@@ -86,7 +88,11 @@ export function processStarts(file: string, source: string): ProcessStart[] {
   const module = parseSync(text, { syntax: 'typescript', target: 'es2022' }) as unknown as Node;
   const base = module.span?.start ?? 0;
   const bytes = Buffer.from(text);
-  const lineOf = (node: Node): number => bytes.subarray(0, (node.span?.start ?? base) - base).toString().split('\n').length - 1;
+  const lineOf = (node: Node): number =>
+    bytes
+      .subarray(0, (node.span?.start ?? base) - base)
+      .toString()
+      .split('\n').length - 1;
 
   const functions = new Map<string, string>(); // local name -> module.export
   const namespaces = new Map<string, string>(); // local name -> module
@@ -96,7 +102,8 @@ export function processStarts(file: string, source: string): ProcessStart[] {
     if (node.type === 'ImportDeclaration' && !node.typeOnly) {
       const from = name(node.source) ?? '';
       // A module of src/core imports it from beside itself.
-      if (CORE_MODULE.test(from) || (file.startsWith('src/core/') && from === './childEnvironment')) coreImported = (node.specifiers as Node[]).some((s) => name(s.local) === 'childEnvironment' && !s.imported);
+      if (CORE_MODULE.test(from) || (file.startsWith('src/core/') && from === './childEnvironment'))
+        coreImported = (node.specifiers as Node[]).some((s) => name(s.local) === 'childEnvironment' && !s.imported);
       if (!PROCESS_MODULES.has(from)) return;
       for (const s of node.specifiers as Node[]) {
         if (s.isTypeOnly) continue;
@@ -151,10 +158,15 @@ export function processStarts(file: string, source: string): ProcessStart[] {
     if (envAt < 0) problem = 'no env option: the child inherits all of process.env';
     else {
       const prop = props[envAt]!;
-      if (!builtHere(prop.type === 'Identifier' ? prop : (prop.value as Node))) problem = 'its env is not built by childEnvironment (src/core/childEnvironment.ts)';
+      if (!builtHere(prop.type === 'Identifier' ? prop : (prop.value as Node)))
+        problem = 'its env is not built by childEnvironment (src/core/childEnvironment.ts)';
       else if (props.slice(envAt + 1).some((p) => p.type === 'SpreadElement' && mayHoldEnv(p.arguments as Node))) problem = 'a spread after env may replace it';
     }
-    if (!problem && what.startsWith('execa.') && !props.some((p) => propertyKey(p) === 'extendEnv' && (p.value as Node)?.type === 'BooleanLiteral' && (p.value as Node).value === false)) {
+    if (
+      !problem &&
+      what.startsWith('execa.') &&
+      !props.some((p) => propertyKey(p) === 'extendEnv' && (p.value as Node)?.type === 'BooleanLiteral' && (p.value as Node).value === false)
+    ) {
       problem = 'execa without extendEnv: false adds process.env to the env it is given';
     }
     starts.push({ where, what, ...(problem ? { problem } : {}) });
@@ -164,12 +176,20 @@ export function processStarts(file: string, source: string): ProcessStart[] {
   const bound = new Set([...functions.keys(), ...namespaces.keys()]);
   walk(module, (node, parent) => {
     if (node.type !== 'Identifier' || !bound.has(node.value as string) || callees.has(node)) return;
-    if (parent && ['ImportSpecifier', 'ImportDefaultSpecifier', 'ImportNamespaceSpecifier', 'AssignmentPatternProperty', 'KeyValuePatternProperty'].includes(parent.type)) return;
+    if (
+      parent &&
+      ['ImportSpecifier', 'ImportDefaultSpecifier', 'ImportNamespaceSpecifier', 'AssignmentPatternProperty', 'KeyValuePatternProperty'].includes(parent.type)
+    )
+      return;
     if (parent?.type === 'VariableDeclarator' && parent.id === node) return;
     // A property name (`child.spawn`, `{ spawn: ... }`) is not the binding.
     if ((parent?.type === 'MemberExpression' && parent.property === node) || (parent?.type === 'KeyValueProperty' && parent.key === node)) return;
     if (parent?.type === 'CallExpression' && parent.callee === node) return;
-    starts.push({ where: `${file}:${lineOf(node)}`, what: node.value as string, problem: 'used other than by calling it, so what it starts cannot be checked' });
+    starts.push({
+      where: `${file}:${lineOf(node)}`,
+      what: node.value as string,
+      problem: 'used other than by calling it, so what it starts cannot be checked',
+    });
   });
   return starts;
 }
@@ -189,7 +209,9 @@ describe('the scan of src/', () => {
   });
 
   test('it sees every file that loads child_process or execa, so no call site is overlooked', () => {
-    const loading = files.filter(({ source }) => /['"](node:)?child_process['"]|['"]execa['"]/.test(source.replace(/^import type .*$/gm, ''))).map((f) => f.file);
+    const loading = files
+      .filter(({ source }) => /['"](node:)?child_process['"]|['"]execa['"]/.test(source.replace(/^import type .*$/gm, '')))
+      .map((f) => f.file);
     const seen = new Set(starts.map((s) => s.where.replace(/:\d+$/, '')));
     expect(loading.filter((f) => !seen.has(f))).toEqual([]);
     // The opener, exec's command, credential_process, mfa_process, the keychain lister and direnv allow at least.
@@ -205,25 +227,39 @@ describe('the scan itself', () => {
     expect(problems("import { spawn } from 'node:child_process';\nspawn('x', [], { stdio: 'ignore' });")).toEqual([expect.stringMatching(/^no env option/)]);
     expect(problems("const { execFile: run } = require('child_process');\nrun('x', []);")).toEqual([expect.stringMatching(/^no env option/)]);
     expect(problems("import * as cp from 'node:child_process';\ncp.execFileSync('ps');")).toEqual([expect.stringMatching(/^no env option/)]);
-    expect(problems("async function f() { const { execa } = await import('execa');\nawait execa('direnv', ['allow']); }")).toEqual([expect.stringMatching(/^no env option/)]);
+    expect(problems("async function f() { const { execa } = await import('execa');\nawait execa('direnv', ['allow']); }")).toEqual([
+      expect.stringMatching(/^no env option/),
+    ]);
   });
 
   test('finds an env not built by childEnvironment, or one a spread may replace', () => {
-    expect(problems(`${core}import { spawn } from 'node:child_process';\nspawn('x', [], { env: { ...process.env } });`)).toEqual([expect.stringMatching(/not built by childEnvironment/)]);
-    expect(problems(`import { spawn } from 'node:child_process';\nfunction childEnvironment(e) { return e; }\nspawn('x', [], { env: childEnvironment(process.env) });`)).toEqual([
+    expect(problems(`${core}import { spawn } from 'node:child_process';\nspawn('x', [], { env: { ...process.env } });`)).toEqual([
       expect.stringMatching(/not built by childEnvironment/),
     ]);
-    expect(problems(`${core}import { spawn } from 'node:child_process';\nspawn('x', [], { env: childEnvironment(e), ...options });`)).toEqual([expect.stringMatching(/spread after env/)]);
+    expect(
+      problems(
+        `import { spawn } from 'node:child_process';\nfunction childEnvironment(e) { return e; }\nspawn('x', [], { env: childEnvironment(process.env) });`,
+      ),
+    ).toEqual([expect.stringMatching(/not built by childEnvironment/)]);
+    expect(problems(`${core}import { spawn } from 'node:child_process';\nspawn('x', [], { env: childEnvironment(e), ...options });`)).toEqual([
+      expect.stringMatching(/spread after env/),
+    ]);
   });
 
   test('finds execa that would add process.env, and a process function passed around', () => {
-    expect(problems(`${core}import { execa } from 'execa';\nexeca('x', [], { env: childEnvironment(e) });`)).toEqual([expect.stringMatching(/extendEnv: false/)]);
+    expect(problems(`${core}import { execa } from 'execa';\nexeca('x', [], { env: childEnvironment(e) });`)).toEqual([
+      expect.stringMatching(/extendEnv: false/),
+    ]);
     expect(problems("import { spawn } from 'node:child_process';\nconst run = spawn;")).toEqual([expect.stringMatching(/used other than by calling it/)]);
   });
 
   test('passes a call whose env is built by childEnvironment, directly or through a const', () => {
-    expect(problems(`${core}import { spawn } from 'node:child_process';\nconst env = childEnvironment(e);\nspawn('x', [], { env, ...(s ? { signal: s } : {}) });`)).toEqual([undefined]);
-    expect(problems(`${core}import { execa } from 'execa';\nexeca('x', [], { env: childEnvironment(e, { set: {} }), extendEnv: false });`)).toEqual([undefined]);
+    expect(
+      problems(`${core}import { spawn } from 'node:child_process';\nconst env = childEnvironment(e);\nspawn('x', [], { env, ...(s ? { signal: s } : {}) });`),
+    ).toEqual([undefined]);
+    expect(problems(`${core}import { execa } from 'execa';\nexeca('x', [], { env: childEnvironment(e, { set: {} }), extendEnv: false });`)).toEqual([
+      undefined,
+    ]);
   });
 });
 
@@ -231,10 +267,14 @@ describe('childEnvironment', () => {
   test("leaves out awsdir's MFA code and passphrase, keeps everything else, then unsets and sets what it is told", () => {
     const base = { PATH: '/bin', HOME: '/home/a', AWSDIR_MFA_CODE: '123456', AWSDIR_FILE_PASSPHRASE: 'secret', AWS_PROFILE: 'p', EMPTY: undefined };
     expect(childEnvironment(base)).toEqual({ PATH: '/bin', HOME: '/home/a', AWS_PROFILE: 'p' });
-    expect(childEnvironment(base, { unset: ['AWS_PROFILE'], set: { AWS_REGION: 'eu-west-1' } })).toEqual({ PATH: '/bin', HOME: '/home/a', AWS_REGION: 'eu-west-1' });
+    expect(childEnvironment(base, { unset: ['AWS_PROFILE'], set: { AWS_REGION: 'eu-west-1' } })).toEqual({
+      PATH: '/bin',
+      HOME: '/home/a',
+      AWS_REGION: 'eu-west-1',
+    });
   });
 
-  test('a value set on purpose (the demo unlocking its own throwaway keyring) is the caller\'s choice', () => {
+  test("a value set on purpose (the demo unlocking its own throwaway keyring) is the caller's choice", () => {
     expect(childEnvironment({}, { set: { AWSDIR_FILE_PASSPHRASE: 'awsdir-demo', SKIPPED: undefined } })).toEqual({ AWSDIR_FILE_PASSPHRASE: 'awsdir-demo' });
   });
 

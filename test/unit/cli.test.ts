@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli';
+import { runCli } from '../support/cli';
 
 describe('the command line', () => {
   it('prints help with examples and exits 0', async () => {
@@ -30,6 +30,10 @@ describe('the command line', () => {
     const home = mkdtempSync(join(tmpdir(), 'awsdir-cli-'));
     const r = await runCli(['clear', '--all'], { env: { HOME: home, AWSDIR_KEYRING: 'vault' } });
     rmSync(home, { recursive: true, force: true });
-    expect({ exit: r.exitCode, stderr: r.stderr, stdout: r.stdout }).toEqual({ exit: 3, stderr: 'awsdir: AWSDIR_KEYRING="vault" is not a keyring; use auto, os or file\n', stdout: '' });
+    expect({ exit: r.exitCode, stderr: r.stderr, stdout: r.stdout }).toEqual({
+      exit: 3,
+      stderr: 'awsdir: AWSDIR_KEYRING="vault" is not a keyring; use auto, os or file\n',
+      stdout: '',
+    });
   });
 });

@@ -31,9 +31,14 @@ describe('parseDuration and formatDuration (properties)', () => {
   });
 
   it('refuses fractions and negatives', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true }).filter((n) => !Number.isInteger(n) || n <= 0), (n) => {
-      expect(() => parseDuration(n)).toThrow();
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true }).filter((n) => !Number.isInteger(n) || n <= 0),
+        (n) => {
+          expect(() => parseDuration(n)).toThrow();
+        },
+      ),
+    );
   });
 });
 
@@ -73,7 +78,12 @@ describe('sanitizeSessionName (properties)', () => {
   });
 
   it('leaves a name that is already valid and tidy alone', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[\w+=,.@-]{2,64}$/).filter((t) => !/--|^-|-$/.test(t)), (text) => sanitizeSessionName(text) === text));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[\w+=,.@-]{2,64}$/).filter((t) => !/--|^-|-$/.test(t)),
+        (text) => sanitizeSessionName(text) === text,
+      ),
+    );
   });
 
   it('expands templates into valid names whatever the values hold', () => {

@@ -8,7 +8,7 @@ import { PROJECT_KEYS, SOURCE_KEYS, USER_KEYS } from '../../src/config/schema';
 import { editDistance } from '../../src/config/editDistance';
 import { checkRegion } from '../../src/config/regions';
 import { onConfigWarning } from '../../src/core/configWarnings';
-import { ROOT } from '../helpers/cli';
+import { ROOT } from '../support/cli';
 
 function setup() {
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-regions-')));
@@ -63,7 +63,8 @@ describe('editDistance', () => {
 
 describe('checkRegion', () => {
   it('knows the regions of every partition', () => {
-    for (const r of ['eu-west-1', 'us-east-1', 'cn-northwest-1', 'us-gov-west-1', 'eusc-de-east-1', 'us-isob-east-1']) expect(checkRegion(r)).toEqual({ kind: 'known' });
+    for (const r of ['eu-west-1', 'us-east-1', 'cn-northwest-1', 'us-gov-west-1', 'eusc-de-east-1', 'us-isob-east-1'])
+      expect(checkRegion(r)).toEqual({ kind: 'known' });
   });
 
   it('a value a couple of letters from a known region is a typo, with the region it meant', () => {
@@ -108,13 +109,15 @@ describe('region checks in the files', () => {
     const file = write('p/.awsdir.yaml', `${ROLE}region: eu-north-9\n`);
     const deps = { env, userConfig: await loadUserConfig(env), user: 'alice' };
     const first = await warningsOf(async () => expect((await resolveProject(join(home, 'p'), deps)).region).toBe('eu-north-9'));
-    expect(first).toEqual([expect.stringMatching(new RegExp(`^${file}:3:9: key 'region': eu-north-9 is not among the regions awsdir knows .*partition aws.*used as written`))]);
+    expect(first).toEqual([
+      expect.stringMatching(new RegExp(`^${file}:3:9: key 'region': eu-north-9 is not among the regions awsdir knows .*partition aws.*used as written`)),
+    ]);
     expect(await warningsOf(() => resolveProject(join(home, 'p'), deps))).toEqual([]);
     // Without the resolved-config cache every resolve computes, and says so again.
     expect(await warningsOf(() => resolveProject(join(home, 'p'), { ...deps, env: { ...env, AWSDIR_CONFIG_CACHE: '0' } }))).toHaveLength(1);
   });
 
-  it("the region of an ~/.aws/config profile a project names is checked where it is written", async () => {
+  it('the region of an ~/.aws/config profile a project names is checked where it is written', async () => {
     const { home, env, write } = setup();
     const config = write('.aws/config', '[profile team]\nrole_arn = arn:aws:iam::222222222222:role/admin\nregion =  us-esat-1\n');
     write('p/.awsdir.yaml', 'version: 1\nprofile: team\n');
@@ -128,15 +131,22 @@ describe('region checks in the files', () => {
     expect((await resolveProject(join(home, 'p'), deps)).region).toBe('eu-west-1');
     write('.aws/config', '[profile team]\nrole_arn = arn:aws:iam::222222222222:role/admin\nregion = us-east-7\n');
     write('p/.awsdir.yaml', 'version: 1\nprofile: team\n');
-    expect(await warningsOf(() => resolveProject(join(home, 'p'), deps))).toEqual([expect.stringMatching(new RegExp(`^${config}:3:10: key 'region' of \\[profile team\\]: us-east-7 is not among`))]);
+    expect(await warningsOf(() => resolveProject(join(home, 'p'), deps))).toEqual([
+      expect.stringMatching(new RegExp(`^${config}:3:10: key 'region' of \\[profile team\\]: us-east-7 is not among`)),
+    ]);
   });
 
   it('sts_region of the user file: a typo is refused, a new region warns once', async () => {
     const { env, write } = setup();
     const file = write('.config/awsdir/config.yaml', 'version: 1\nsts_region: eu-wset-1\n');
-    await expect(loadUserConfig(env)).rejects.toMatchObject({ kind: 'config', message: `${file}:2:13: key 'sts_region': not an AWS region (got "eu-wset-1"); did you mean eu-west-1?` });
+    await expect(loadUserConfig(env)).rejects.toMatchObject({
+      kind: 'config',
+      message: `${file}:2:13: key 'sts_region': not an AWS region (got "eu-wset-1"); did you mean eu-west-1?`,
+    });
     write('.config/awsdir/config.yaml', 'version: 1\nsts_region: eu-central-7\n');
-    expect(await warningsOf(() => loadUserConfig(env))).toEqual([expect.stringMatching(new RegExp(`^${file}:2:13: key 'sts_region': eu-central-7 is not among`))]);
+    expect(await warningsOf(() => loadUserConfig(env))).toEqual([
+      expect.stringMatching(new RegExp(`^${file}:2:13: key 'sts_region': eu-central-7 is not among`)),
+    ]);
     expect(await warningsOf(() => loadUserConfig(env))).toEqual([]);
     expect((await loadUserConfig(env)).stsRegion).toBe('eu-central-7');
   });

@@ -58,7 +58,11 @@ describe('resolveProject', () => {
 
   it('reuses an ~/.aws/config profile: role_arn, source_profile, mfa_serial, duration_seconds, region, external_id', async () => {
     const { home, env, write } = setup();
-    write('.aws/config', '[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nduration_seconds = 1800\nregion = eu-central-1\nexternal_id = ext-123\n\n[profile base]\nregion = us-east-1\n');
+    write(
+      '.aws/config',
+      '[profile prod.admin]\nrole_arn = arn:aws:iam::222222222222:role/admin\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\nduration_seconds = 1800\nregion = eu-central-1\nexternal_id = ext-123\n\n[profile base]\nregion = us-east-1\n',
+    );
+    write('.aws/credentials', '[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
     write('p/.awsdir.yaml', 'version: 1\nprofile: prod.admin\n');
     const p = await resolveProject(join(home, 'p'), { env, userConfig: await loadUserConfig(env), user: 'alice' });
     expect(p).toMatchObject({
@@ -217,10 +221,20 @@ describe('the user file', () => {
 
   it('reads the three kinds of source', async () => {
     const { env, write } = setup();
-    write('.config/awsdir/config.yaml', 'version: 1\nsources:\n  default:\n    access_key_id: AKIAIOSFODNN7EXAMPLE\n    mfa_serial: arn:aws:iam::111111111111:mfa/alice\n    mfa_process: ykman oath accounts code --single aws\n    session_duration: 8h\n  legacy:\n    credentials_profile: old\n  ci:\n    from_env: true\nkeyring: os\nrefresh_window: 10m\nsts_region: eu-west-1\n');
+    write(
+      '.config/awsdir/config.yaml',
+      'version: 1\nsources:\n  default:\n    access_key_id: AKIAIOSFODNN7EXAMPLE\n    mfa_serial: arn:aws:iam::111111111111:mfa/alice\n    mfa_process: ykman oath accounts code --single aws\n    session_duration: 8h\n  legacy:\n    credentials_profile: old\n  ci:\n    from_env: true\nkeyring: os\nrefresh_window: 10m\nsts_region: eu-west-1\n',
+    );
     const c = await loadUserConfig(env);
     expect(c.sources).toEqual({
-      default: { kind: 'keychain', name: 'default', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', mfaSerial: 'arn:aws:iam::111111111111:mfa/alice', mfaProcess: 'ykman oath accounts code --single aws', sessionDurationSeconds: 28800 },
+      default: {
+        kind: 'keychain',
+        name: 'default',
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        mfaSerial: 'arn:aws:iam::111111111111:mfa/alice',
+        mfaProcess: 'ykman oath accounts code --single aws',
+        sessionDurationSeconds: 28800,
+      },
       legacy: { kind: 'credentials-profile', name: 'legacy', profile: 'old', sessionDurationSeconds: 43200 },
       ci: { kind: 'env', name: 'ci', sessionDurationSeconds: 43200 },
     });
@@ -230,12 +244,18 @@ describe('the user file', () => {
   it('refuses a secret in the user file and says where keys go', async () => {
     const { env, write } = setup();
     const file = write('.config/awsdir/config.yaml', 'sources:\n  default:\n    secret_access_key: abc\n');
-    await expect(loadUserConfig(env)).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining(`${file}:3:5: key 'secret_access_key': looks like a secret`) });
+    await expect(loadUserConfig(env)).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringContaining(`${file}:3:5: key 'secret_access_key': looks like a secret`),
+    });
   });
 
   it('is edited in place keeping comments and order', async () => {
     const { env, write } = setup();
-    const file = write('.config/awsdir/config.yaml', '# mine\nversion: 1\nsts_region: eu-west-1 # closest\nsources:\n  old:\n    credentials_profile: old # keep\n');
+    const file = write(
+      '.config/awsdir/config.yaml',
+      '# mine\nversion: 1\nsts_region: eu-west-1 # closest\nsources:\n  old:\n    credentials_profile: old # keep\n',
+    );
     await recordSource(env, 'default', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', mfaSerial: 'arn:aws:iam::111111111111:mfa/alice' });
     await recordKeyringPick(env, 'os');
     await removeSource(env, 'old');

@@ -48,7 +48,12 @@ function place() {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-opener-')));
   const runtime = join(root, 'run');
   mkdirSync(runtime, { mode: 0o700 });
-  return { root, bin: join(root, 'bin'), record: join(root, 'record.json'), env: { HOME: root, XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: join(root, 'state') } };
+  return {
+    root,
+    bin: join(root, 'bin'),
+    record: join(root, 'record.json'),
+    env: { HOME: root, XDG_RUNTIME_DIR: runtime, XDG_STATE_HOME: join(root, 'state') },
+  };
 }
 
 describe.each([
@@ -75,8 +80,8 @@ describe.each([
     const { root, env } = place();
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    await expect(openThroughOneShotRedirect(SIGNIN, { platform, env: { ...env, PATH: empty }, signal: new AbortController().signal, reporter, timeoutMs: 20_000 })).rejects.toThrow(
-      `console: no browser opener (${opener}) is installed; run \`awsdir console --print\` and open the URL in a browser yourself`,
-    );
+    await expect(
+      openThroughOneShotRedirect(SIGNIN, { platform, env: { ...env, PATH: empty }, signal: new AbortController().signal, reporter, timeoutMs: 20_000 }),
+    ).rejects.toThrow(`console: no browser opener (${opener}) is installed; run \`awsdir console --print\` and open the URL in a browser yourself`);
   });
 });

@@ -41,7 +41,12 @@ test('a deleted allowed file below an allowed parent: forgotten, and the directo
   await allowProject(app, env);
   rmSync(join(app, '.awsdir.yaml'));
   const denied = await denyDirectory(app, env);
-  expect(denied).toMatchObject({ projectFile: join(work, '.awsdir.yaml'), removed: false, vanished: [join(app, '.awsdir.yaml')], successor: { allowed: true } });
+  expect(denied).toMatchObject({
+    projectFile: join(work, '.awsdir.yaml'),
+    removed: false,
+    vanished: [join(app, '.awsdir.yaml')],
+    successor: { allowed: true },
+  });
   expect(denied.successor?.project?.role.arn).toBe('arn:aws:iam::222222222222:role/admin');
 });
 
@@ -58,5 +63,10 @@ test('a deleted allowed file below an invalid parent: no project, not allowed', 
   const app = project('work/app', DEV);
   await allowProject(app, env);
   rmSync(join(app, '.awsdir.yaml'));
-  expect(await denyDirectory(app, env)).toEqual({ projectFile: join(work, '.awsdir.yaml'), removed: false, vanished: [join(app, '.awsdir.yaml')], successor: { project: undefined, allowed: false } });
+  expect(await denyDirectory(app, env)).toEqual({
+    projectFile: join(work, '.awsdir.yaml'),
+    removed: false,
+    vanished: [join(app, '.awsdir.yaml')],
+    successor: { project: undefined, allowed: false },
+  });
 });

@@ -1,6 +1,6 @@
 import { AwsdirError, CancelledError, isAwsdirError } from '../../src/core/errors';
 
-test("an AwsdirError from another copy of the module (another chunk of dist/) is still one, with its kind", () => {
+test('an AwsdirError from another copy of the module (another chunk of dist/) is still one, with its kind', () => {
   // Each bundle of dist/ holds its own copy of src/core/errors.ts; jest's isolated registry gives a second one.
   let other: typeof import('../../src/core/errors') | undefined;
   jest.isolateModules(() => {

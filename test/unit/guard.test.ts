@@ -20,28 +20,53 @@ function fakeProc(tree: Array<[pid: number, ppid: number, comm: string, pgrp: nu
 }
 
 const reporter: Reporter = { info: () => undefined, warn: () => undefined, debug: () => undefined, color: false, debugEnabled: false };
-const project = { confirm: true, label: 'production', account: '222222222222', role: { arn: 'arn:aws:iam::222222222222:role/admin', name: 'admin' } } as ResolvedProject;
+const project = {
+  confirm: true,
+  label: 'production',
+  account: '222222222222',
+  role: { arn: 'arn:aws:iam::222222222222:role/admin', name: 'admin' },
+} as ResolvedProject;
 
 describe('findInteractiveShell', () => {
   it("under direnv, skips the .envrc bash and its subshell and takes direnv's parent", () => {
-    const proc = fakeProc([[50, 40, 'node', 10, 900], [40, 30, 'bash', 10, 800], [30, 20, 'bash', 10, 700], [20, 10, 'direnv', 10, 600], [10, 5, 'zsh', 10, 500], [5, 1, 'tmux: server', 5, 100]]);
+    const proc = fakeProc([
+      [50, 40, 'node', 10, 900],
+      [40, 30, 'bash', 10, 800],
+      [30, 20, 'bash', 10, 700],
+      [20, 10, 'direnv', 10, 600],
+      [10, 5, 'zsh', 10, 500],
+      [5, 1, 'tmux: server', 5, 100],
+    ]);
     expect(findInteractiveShell(50, proc)).toMatchObject({ pid: 10, comm: 'zsh', startTime: '500' });
   });
 
   it('without direnv, takes the nearest shell that leads its process group, not a $(...) subshell', () => {
-    const proc = fakeProc([[50, 40, 'node', 10, 900], [40, 10, 'bash', 10, 800], [10, 5, 'bash', 10, 500], [5, 1, 'sshd', 5, 100]]);
+    const proc = fakeProc([
+      [50, 40, 'node', 10, 900],
+      [40, 10, 'bash', 10, 800],
+      [10, 5, 'bash', 10, 500],
+      [5, 1, 'sshd', 5, 100],
+    ]);
     expect(findInteractiveShell(50, proc)).toMatchObject({ pid: 10 });
   });
 
   it('reads a comm holding spaces and parentheses', () => {
-    const proc = fakeProc([[50, 30, 'node', 50, 900], [30, 10, 'a) (b 1 2', 30, 700], [10, 1, 'bash', 10, 500]]);
+    const proc = fakeProc([
+      [50, 30, 'node', 50, 900],
+      [30, 10, 'a) (b 1 2', 30, 700],
+      [10, 1, 'bash', 10, 500],
+    ]);
     expect(findInteractiveShell(50, proc)).toMatchObject({ pid: 10, startTime: '500' });
   });
 });
 
 describe('guardProduction', () => {
   const setup = () => {
-    const proc = fakeProc([[50, 20, 'node', 10, 900], [20, 10, 'direnv', 10, 600], [10, 1, 'bash', 10, 500]]);
+    const proc = fakeProc([
+      [50, 20, 'node', 10, 900],
+      [20, 10, 'direnv', 10, 600],
+      [10, 1, 'bash', 10, 500],
+    ]);
     const state = mkdtempSync(join(tmpdir(), 'awsdir-state-'));
     return { proc, state };
   };
@@ -79,13 +104,19 @@ describe('guardProduction', () => {
     await expect(guardProduction(project, { ...deps, ask: async () => 'n', command: 'exec' })).rejects.toThrow(
       /^production \(admin @ 222222222222\): not entered, nothing was run \(you answered "n"\); to enter, run `awsdir exec` again and answer y$/,
     );
-    await expect(guardProduction(project, { ...deps, ask: async () => '', command: 'console' })).rejects.toThrow(/: not entered, the console was not opened \(you answered no\); to enter, run `awsdir console` again/);
-    await expect(guardProduction(project, { ...deps, ask: undefined, command: 'console' })).rejects.toThrow(/set AWSDIR_YES=1 \(e\.g\. `AWSDIR_YES=1 awsdir console`\) or run `awsdir console --yes`$/);
+    await expect(guardProduction(project, { ...deps, ask: async () => '', command: 'console' })).rejects.toThrow(
+      /: not entered, the console was not opened \(you answered no\); to enter, run `awsdir console` again/,
+    );
+    await expect(guardProduction(project, { ...deps, ask: undefined, command: 'console' })).rejects.toThrow(
+      /set AWSDIR_YES=1 \(e\.g\. `AWSDIR_YES=1 awsdir console`\) or run `awsdir console --yes`$/,
+    );
   });
 
   it('a directory without confirm is never asked about', async () => {
     const { proc, state } = setup();
-    await expect(guardProduction({ ...project, confirm: false }, { env: {}, pid: 50, stateDir: state, yes: false, ask: undefined, reporter, procRoot: proc })).resolves.toBeUndefined();
+    await expect(
+      guardProduction({ ...project, confirm: false }, { env: {}, pid: 50, stateDir: state, yes: false, ask: undefined, reporter, procRoot: proc }),
+    ).resolves.toBeUndefined();
   });
 });
 

@@ -66,7 +66,11 @@ describe.each([['darwin'], ['win32']] as const)('on %s', (platform) => {
     const keyring = load(napi).createOsKeyring({ env: {}, platform, node: NODE });
     const failure = keyring.set('source/default', 'x');
     await expect(failure).rejects.toThrow(/^keychain: cannot store an entry \(User interaction is not allowed\.\); /);
-    await expect(failure).rejects.toThrow(platform === 'darwin' ? /unlock the login keychain \(Keychain Access, or `security unlock-keychain`\), or set AWSDIR_KEYRING=file$/ : /Windows Credential Manager.*, or set AWSDIR_KEYRING=file$/);
+    await expect(failure).rejects.toThrow(
+      platform === 'darwin'
+        ? /unlock the login keychain \(Keychain Access, or `security unlock-keychain`\), or set AWSDIR_KEYRING=file$/
+        : /Windows Credential Manager.*, or set AWSDIR_KEYRING=file$/,
+    );
     await expect(failure).rejects.not.toThrow(/gnome-keyring|Secret Service|D-Bus/);
   });
 });

@@ -11,7 +11,7 @@ import { loadAwsSdk } from '../../src/aws/loadAwsSdk';
 import type { Reporter } from '../../src/core/reporter';
 import { findCredentialsInEffect } from '../../src/credentials/credentialsInEffect';
 import { whoami } from '../../src/credentials/whoami';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator';
+import { startTestEmulator, type TestEmulator } from '../support/emulator';
 
 const debug: string[] = [];
 const reporter: Reporter = { info: () => undefined, warn: () => undefined, debug: (m) => void debug.push(m), color: false, debugEnabled: true };
@@ -46,20 +46,40 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the credentials in effect', () => {
   test('keys in the environment come first, whatever AWS_PROFILE names; the old AWS_SECURITY_TOKEN counts', async () => {
-    const found = await findCredentialsInEffect({ ...files, AWS_PROFILE: 'acme.dev', AWS_ACCESS_KEY_ID: 'AKIAENV', AWS_SECRET_ACCESS_KEY: 'env-secret', AWS_SECURITY_TOKEN: 'old-token', AWS_DEFAULT_REGION: 'sa-east-1' }, reporter);
-    expect(found).toEqual({ credentials: { accessKeyId: 'AKIAENV', secretAccessKey: 'env-secret', sessionToken: 'old-token' }, origin: 'environment (AWS_ACCESS_KEY_ID)', region: 'sa-east-1' });
+    const found = await findCredentialsInEffect(
+      {
+        ...files,
+        AWS_PROFILE: 'acme.dev',
+        AWS_ACCESS_KEY_ID: 'AKIAENV',
+        AWS_SECRET_ACCESS_KEY: 'env-secret',
+        AWS_SECURITY_TOKEN: 'old-token',
+        AWS_DEFAULT_REGION: 'sa-east-1',
+      },
+      reporter,
+    );
+    expect(found).toEqual({
+      credentials: { accessKeyId: 'AKIAENV', secretAccessKey: 'env-secret', sessionToken: 'old-token' },
+      origin: 'environment (AWS_ACCESS_KEY_ID)',
+      region: 'sa-east-1',
+    });
   });
 
   test('half a key pair in the environment is an error naming the missing half', async () => {
     await expect(findCredentialsInEffect({ ...files, AWS_ACCESS_KEY_ID: 'AKIAENV' }, reporter)).rejects.toThrow(
       'credentials in the environment: AWS_SECRET_ACCESS_KEY is missing while AWS_ACCESS_KEY_ID is set; set both, or unset both to use a profile',
     );
-    await expect(findCredentialsInEffect({ ...files, AWS_SECRET_ACCESS_KEY: 'x' }, reporter)).rejects.toThrow(/^credentials in the environment: AWS_ACCESS_KEY_ID is missing/);
+    await expect(findCredentialsInEffect({ ...files, AWS_SECRET_ACCESS_KEY: 'x' }, reporter)).rejects.toThrow(
+      /^credentials in the environment: AWS_ACCESS_KEY_ID is missing/,
+    );
   });
 
   test('AWS_PROFILE (a dotted name): the credentials file before the config file, the region from the config file', async () => {
     const found = await findCredentialsInEffect({ ...files, AWS_PROFILE: 'acme.dev' }, reporter);
-    expect(found).toEqual({ credentials: { accessKeyId: 'AKIACREDFILE', secretAccessKey: 'cred-secret', sessionToken: 'cred-token' }, origin: `profile acme.dev of ${credentials}`, region: 'eu-west-1' });
+    expect(found).toEqual({
+      credentials: { accessKeyId: 'AKIACREDFILE', secretAccessKey: 'cred-secret', sessionToken: 'cred-token' },
+      origin: `profile acme.dev of ${credentials}`,
+      region: 'eu-west-1',
+    });
     const configOnly = await findCredentialsInEffect({ ...files, AWS_DEFAULT_PROFILE: 'keys-in-config' }, reporter);
     expect(configOnly.origin).toBe(`profile keys-in-config of ${config}`);
     expect(configOnly.region).toBe('us-west-2');
@@ -67,7 +87,11 @@ describe('the credentials in effect', () => {
 
   test('without AWS_PROFILE, [default]; us-east-1 when no region is set anywhere', async () => {
     const found = await findCredentialsInEffect(files, reporter);
-    expect(found).toEqual({ credentials: { accessKeyId: 'AKIADEFAULT', secretAccessKey: 'default-secret' }, origin: `profile default of ${credentials}`, region: 'us-east-1' });
+    expect(found).toEqual({
+      credentials: { accessKeyId: 'AKIADEFAULT', secretAccessKey: 'default-secret' },
+      origin: `profile default of ${credentials}`,
+      region: 'us-east-1',
+    });
   });
 
   test('a role_arn profile is not followed: the error names the AWS CLI command instead', async () => {
@@ -80,9 +104,9 @@ describe('the credentials in effect', () => {
     await expect(findCredentialsInEffect({ ...files, AWS_PROFILE: 'empty' }, reporter)).rejects.toThrow(
       `profile empty (AWS_PROFILE) has no keys in ${credentials} or ${config}; fix the profile, or unset AWS_PROFILE`,
     );
-    await expect(findCredentialsInEffect({ HOME: dir, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') }, reporter)).rejects.toThrow(
-      /^no AWS credentials are in effect .*run `awsdir exec -- awsdir whoami`$/,
-    );
+    await expect(
+      findCredentialsInEffect({ HOME: dir, AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') }, reporter),
+    ).rejects.toThrow(/^no AWS credentials are in effect .*run `awsdir exec -- awsdir whoami`$/);
   });
 });
 
@@ -97,7 +121,13 @@ describe('whoami against the emulator', () => {
       const session = await sts.assumeRole({ roleArn: 'arn:aws:iam::333333333333:role/readonly', roleSessionName: 'alice-dev', durationSeconds: 900 });
       role = {
         arn: session.assumedRoleArn,
-        env: { ...files, ...emu.env, AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken ?? '' },
+        env: {
+          ...files,
+          ...emu.env,
+          AWS_ACCESS_KEY_ID: session.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+          AWS_SESSION_TOKEN: session.sessionToken ?? '',
+        },
       };
     } finally {
       sts.destroy();
@@ -108,7 +138,13 @@ describe('whoami against the emulator', () => {
 
   test('the role awsdir exported: label, config and the time left by the clock handed in', async () => {
     const expires = 1_900_000_000;
-    const env = { ...role.env, AWSDIR_ROLE_ARN: role.arn, AWSDIR_LABEL: 'development', AWSDIR_CONFIG: '/home/alice/dev/.awsdir.yaml', AWSDIR_EXPIRES: String(expires) };
+    const env = {
+      ...role.env,
+      AWSDIR_ROLE_ARN: role.arn,
+      AWSDIR_LABEL: 'development',
+      AWSDIR_CONFIG: '/home/alice/dev/.awsdir.yaml',
+      AWSDIR_EXPIRES: String(expires),
+    };
     const result = await whoami({ env, now: () => (expires - 1234) * 1000 - 500, reporter, loadAws: loadAwsSdk });
     expect(result).toEqual({
       Account: '333333333333',

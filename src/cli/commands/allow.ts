@@ -35,6 +35,7 @@ Example:
 export async function allow(ctx: Pick<Context, 'env' | 'io' | 'now'>, dir: string): Promise<void> {
   const { project, replaced } = await allowProject(dir, ctx.env, { host: shortHostName(), now: new Date(ctx.now()) });
   const chain = project.files.length > 1 ? ` (with ${project.files.slice(1).join(', ')})` : '';
-  const place = replaced.length > 0 ? ` for ${dirname(replaced[0]!)} in place of ${replaced.join(' and ')}, which ${replaced.length === 1 ? 'is' : 'are'} gone` : '';
+  const place =
+    replaced.length > 0 ? ` for ${dirname(replaced[0]!)} in place of ${replaced.join(' and ')}, which ${replaced.length === 1 ? 'is' : 'are'} gone` : '';
   createReporter(ctx).info(`allowed ${project.projectFile}${chain}${place}: ${describeSelection(project)}`);
 }

@@ -42,7 +42,11 @@ Example (~/.aws/config):
   $ aws sts get-caller-identity --profile prod`,
     )
     .action(async (opts: { dir?: string; mfaCode?: string }) => {
-      const identity = await enterDirectory(ctx, { dir: resolve(ctx.cwd, opts.dir ?? '.'), command: 'credential-process', ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}) });
+      const identity = await enterDirectory(ctx, {
+        dir: resolve(ctx.cwd, opts.dir ?? '.'),
+        command: 'credential-process',
+        ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
+      });
       ctx.io.stdout(credentialProcessJson(identity));
     });
 };

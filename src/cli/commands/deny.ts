@@ -10,7 +10,7 @@ export const registerDeny: RegisterCommand = (program: Command, ctx: Context) =>
   program
     .command('deny')
     .argument('[dir]', 'the directory whose .awsdir.yaml (nearest one walking up) to forget', '.')
-    .description("forget the approval of a project file; awsdir refuses it until it is allowed again")
+    .description('forget the approval of a project file; awsdir refuses it until it is allowed again')
     .addHelpText(
       'after',
       `
@@ -36,7 +36,9 @@ export async function deny(ctx: Pick<Context, 'env' | 'io'>, dir: string): Promi
   // The directory's refusal ends here: say which file governs it now, and whether that one is used.
   const denied = `denied ${vanished.join(' and ')}, which ${vanished.length === 1 ? 'is' : 'are'} gone`;
   if (successor.project && successor.allowed) {
-    reporter.info(`${denied}; ${dir} now uses ${projectFile}, which you allowed: ${describeSelection(successor.project)}; \`awsdir deny ${dirname(projectFile)}\` forgets that one too`);
+    reporter.info(
+      `${denied}; ${dir} now uses ${projectFile}, which you allowed: ${describeSelection(successor.project)}; \`awsdir deny ${dirname(projectFile)}\` forgets that one too`,
+    );
   } else {
     reporter.info(`${denied}; ${dir} now falls to ${projectFile}, which is not allowed as it is, so awsdir refuses it until \`awsdir allow ${dir}\``);
   }

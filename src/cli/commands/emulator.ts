@@ -33,7 +33,8 @@ export async function serveEmulator(
   deps: { load: () => EmulatorChunk; reporter: Reporter; signal: AbortSignal },
 ): Promise<void> {
   const port = options.port === undefined ? 0 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`emulator --port ${JSON.stringify(options.port)} is not a port; give a number from 0 to 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`emulator --port ${JSON.stringify(options.port)} is not a port; give a number from 0 to 65535`);
   const chunk = deps.load();
   let emulator: Awaited<ReturnType<EmulatorChunk['startEmulator']>>;
   try {
@@ -43,7 +44,8 @@ export async function serveEmulator(
       throw new ConfigError(`emulator fixture ${error.file}: ${error.path || '(top)'}: ${error.reason}; fix the fixture and start again`);
     }
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new AwsdirError(`emulator: port ${port} on 127.0.0.1 is in use; choose another --port or leave it out for a free one`, { cause: error });
+    if (code === 'EADDRINUSE')
+      throw new AwsdirError(`emulator: port ${port} on 127.0.0.1 is in use; choose another --port or leave it out for a free one`, { cause: error });
     throw error;
   }
   deps.reporter.info(`emulator listening on ${emulator.url}`);

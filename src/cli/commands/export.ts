@@ -9,6 +9,9 @@ import { credentialProcessExports } from '../../credentials/credentialProcessPro
 import type { ResolvedProject } from '../../config/types';
 import { labelColor } from '../../credentials/guard';
 import { paint } from '../../core/reporter';
+import { serverVariables, type ServedAt } from '../../server/serverExports';
+import { assertServerKeyring } from '../../server/directorySource';
+import { serveDirectory } from '../../server/joinUserServer';
 
 export interface ExportInput {
   shell: ShellName;
@@ -20,18 +23,33 @@ export interface ExportInput {
    * comes at `cd` in the shell rather than inside some later aws command.
    */
   credentialProcess?: { env: Env; self: Context['self'] };
+  /** `use aws --server`: the per-user server's URI and the directory's token instead of keys. */
+  server?: ServedAt;
 }
 
 /** The text to print on stdout for a directory's identity; the one-line summary goes to stderr. */
 export function exportText(input: ExportInput, identity: DirectoryIdentity, now: () => number): string {
   const { project, reporter } = identity;
-  const profile = input.credentialProcess ? credentialProcessExports({ ...input.credentialProcess, reporter }, project, { assumedRoleArn: identity.assumedRoleArn }) : undefined;
-  const vars = profile ? { set: profile.set, unset: profile.unset } : exportVariables(project, identity.credentials, identity.assumedRoleArn, project.projectFile);
+  const profile = input.credentialProcess
+    ? credentialProcessExports({ ...input.credentialProcess, reporter }, project, { assumedRoleArn: identity.assumedRoleArn })
+    : undefined;
+  const vars = profile
+    ? { set: profile.set, unset: profile.unset }
+    : input.server
+      ? serverVariables(project, identity.assumedRoleArn, input.server)
+      : exportVariables(project, identity.credentials, identity.assumedRoleArn, project.projectFile);
   const text = renderExports(
     { ...vars, ...(input.direnv ? { watch: [...project.files, project.userFile, ...(profile?.watch ?? [])] } : {}) },
     input.direnv ? 'bash' : input.shell,
   );
-  const line = summary(project, identity.credentials.expiration, now(), identity.accountAlias, identity.endpoint);
+  const line = summary(
+    project,
+    identity.credentials.expiration,
+    now(),
+    identity.accountAlias,
+    identity.endpoint,
+    input.server ? 'renewed by the awsdir server' : undefined,
+  );
   reporter.info(reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
   reporter.debug(identity.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
   return text;
@@ -40,10 +58,11 @@ export function exportText(input: ExportInput, identity: DirectoryIdentity, now:
 /**
  * "production · admin @ 222222222222 (acme-production) · ap-northeast-1 · 59m left", and
  * "· endpoint URL" when the session is not AWS's: an emulator's credentials look like real ones.
+ * `lasting` replaces the time left when the session is not what the shell holds (the server renews).
  */
-export function summary(project: ResolvedProject, expiration: Date, nowMs: number, alias?: string, endpoint?: string): string {
+export function summary(project: ResolvedProject, expiration: Date, nowMs: number, alias?: string, endpoint?: string, lasting?: string): string {
   const account = alias ? `${project.account} (${alias})` : project.account;
-  const parts = [project.label, `${project.role.name} @ ${account}`, project.region, `${timeLeft(expiration.getTime() - nowMs)} left`];
+  const parts = [project.label, `${project.role.name} @ ${account}`, project.region, lasting ?? `${timeLeft(expiration.getTime() - nowMs)} left`];
   if (endpoint) parts.push(`endpoint ${endpoint}`);
   return parts.join(' · ');
 }
@@ -53,6 +72,14 @@ export function timeLeft(ms: number): string {
   if (minutes < 60) return `${minutes}m`;
   const rest = minutes % 60;
   return rest ? `${Math.floor(minutes / 60)}h${rest}m` : `${Math.floor(minutes / 60)}h`;
+}
+
+/** AWSDIR_REFRESH=1 asks for --refresh: how `use aws` under direnv is told (e.g. `AWSDIR_REFRESH=1 direnv exec DIR CMD`). */
+export const REFRESH_VARIABLE = 'AWSDIR_REFRESH';
+
+export function refreshAsked(env: Env, flag = false): boolean {
+  const value = env[REFRESH_VARIABLE];
+  return flag || (value !== undefined && /^(1|y|yes|true)$/i.test(value));
 }
 
 function parseShell(value: string): ShellName {
@@ -69,7 +96,12 @@ export const registerExport: RegisterCommand = (program, ctx: Context) => {
     .option('--mfa-code <code>', 'the 6-digit MFA code, if one is needed (or AWSDIR_MFA_CODE)')
     .option('--yes', 'enter a `confirm: true` directory without asking (or AWSDIR_YES=1)')
     .option('--credential-process', 'export AWS_CONFIG_FILE and AWS_PROFILE of a generated credential_process profile instead of keys')
+    .option('--server', 'export the URI and token of the per-user awsdir credential server (started if needed) instead of keys')
     .option('--direnv', 'bash exports plus watch_file lines for the files that shaped them (used by `use aws`)')
+    .option(
+      '--refresh',
+      'a new role session even when the cache holds one, which AWS may have ended early (revoked, or a clock corrected since); the MFA session is reused while it lasts, so no code is asked (or AWSDIR_REFRESH=1)',
+    )
     .addHelpText(
       'after',
       `
@@ -78,18 +110,48 @@ Example:
   $ awsdir export --shell fish | source          # fish
   $ AWSDIR_MFA_CODE=123456 awsdir export --shell json --dir ~/production/app
   $ awsdir export --credential-process           # what \`use aws --credential-process\` runs
+  $ eval "$(awsdir export --refresh)"            # AWS refuses the cached session: get a new one
+  $ awsdir export --server                       # what \`use aws --server\` runs
 
 The summary line goes to stderr; stdout holds only the exports, written after success.`,
     )
-    .action(async (opts: { shell: string; dir?: string; mfaCode?: string; direnv?: boolean; yes?: boolean; credentialProcess?: boolean }) => {
-      const shell = parseShell(opts.shell);
-      const identity = await enterDirectory(ctx, {
-        dir: resolve(ctx.cwd, opts.dir ?? '.'),
-        command: 'export',
-        forCredentialProcess: Boolean(opts.credentialProcess),
-        yes: Boolean(opts.yes),
-        ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
-      });
-      ctx.io.stdout(exportText({ shell, direnv: Boolean(opts.direnv), ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}) }, identity, () => ctx.now()));
-    });
+    .action(
+      async (opts: {
+        shell: string;
+        dir?: string;
+        mfaCode?: string;
+        direnv?: boolean;
+        yes?: boolean;
+        credentialProcess?: boolean;
+        refresh?: boolean;
+        server?: boolean;
+      }) => {
+        const shell = parseShell(opts.shell);
+        if (opts.server && opts.credentialProcess) throw new UsageError('--server and --credential-process are two ways to the same end; give one');
+        const dir = resolve(ctx.cwd, opts.dir ?? '.');
+        if (opts.server) await assertServerKeyring(ctx.env, 'use aws --server');
+        const identity = await enterDirectory(ctx, {
+          dir,
+          command: 'export',
+          // Both hand the session to AWS tools that refresh 15 minutes before its end.
+          forCredentialProcess: Boolean(opts.credentialProcess || opts.server),
+          yes: Boolean(opts.yes),
+          refresh: refreshAsked(ctx.env, opts.refresh),
+          ...(opts.mfaCode !== undefined ? { mfaCode: opts.mfaCode } : {}),
+        });
+        const server = opts.server ? await serveDirectory(ctx, dir, identity) : undefined;
+        ctx.io.stdout(
+          exportText(
+            {
+              shell,
+              direnv: Boolean(opts.direnv),
+              ...(opts.credentialProcess ? { credentialProcess: { env: ctx.env, self: ctx.self } } : {}),
+              ...(server ? { server } : {}),
+            },
+            identity,
+            () => ctx.now(),
+          ),
+        );
+      },
+    );
 };

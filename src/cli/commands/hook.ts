@@ -10,7 +10,7 @@ export const integrations: readonly string[] = ['direnv'];
 export const registerHook: RegisterCommand = (program, ctx) => {
   program
     .command('hook')
-    .description("print or install the direnv helper that defines `use aws`")
+    .description('print or install the direnv helper that defines `use aws`')
     .argument('<integration>', 'what to hook into: direnv')
     .option('--install', "write it to direnv's lib directory, where direnv loads it by itself")
     .addHelpText(

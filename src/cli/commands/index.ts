@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../program';
 import { registerExport } from './export';
 import { registerAdd } from './add';
+import { registerLogin, registerLogout } from './login';
 import { registerRemove } from './remove';
 import { registerClear } from './clear';
 import { registerEmulator } from './emulator';
@@ -18,12 +19,15 @@ import { registerDoctor } from './doctor';
 import { registerRotate } from './rotate';
 import { registerDemo } from './demo';
 import { registerCompletion } from './completion';
+import { registerServer } from './server';
 
 /** Every command, in the order `awsdir --help` lists them. */
 export const commands: RegisterCommand[] = [
   registerInit,
   registerExport,
   registerAdd,
+  registerLogin,
+  registerLogout,
   registerRemove,
   registerClear,
   registerHook,
@@ -31,8 +35,14 @@ export const commands: RegisterCommand[] = [
   registerAllow,
   registerDeny,
   registerEmulator,
-  registerWhoami, registerStatus, registerExec, registerCredentialProcess, registerConsole,
-  registerDoctor, registerRotate,
+  registerWhoami,
+  registerStatus,
+  registerExec,
+  registerCredentialProcess,
+  registerConsole,
+  registerDoctor,
+  registerRotate,
+  registerServer,
   registerDemo,
   registerCompletion,
 ];

@@ -1,7 +1,7 @@
 import type { Context } from '../../core/context';
 import type { RegisterCommand } from '../program';
 import { openWorkspace } from '../../credentials/workspace';
-import { removeSource } from '../../security/removeSource';
+import { removeSource, removeSsoSource } from '../../security/removeSource';
 
 export const registerRemove: RegisterCommand = (program, ctx: Context) => {
   program
@@ -14,6 +14,9 @@ Example:
   $ awsdir remove legacy`,
     )
     .action(async (name: string) => {
-      await removeSource(name, await openWorkspace(ctx), ctx.env);
+      const workspace = await openWorkspace(ctx);
+      const source = workspace.userConfig.sources[name];
+      if (source?.kind === 'sso') await removeSsoSource(source, workspace, ctx);
+      else await removeSource(name, workspace, ctx.env);
     });
 };

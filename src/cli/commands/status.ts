@@ -9,7 +9,9 @@ import { loadUserConfig } from '../../config/loadUserConfig';
 import { resolveDirectoryProject } from '../../config/resolveProject';
 import { isAllowed } from '../../config/approval';
 import type { ResolvedProject, UserConfig } from '../../config/types';
-import { openWorkspace } from '../../credentials/workspace';
+import { openWorkspace, type Workspace } from '../../credentials/workspace';
+import { ssoSignInState } from '../../credentials/sso';
+import { ssoTargetOf } from '../../credentials/ssoSignIn';
 import { projectEntryNames, type CacheEntry } from '../../credentials/sessionStore';
 import { endpointOverrides, type EndpointOverride, type EndpointService } from '../../aws/endpoints';
 
@@ -32,23 +34,37 @@ export interface StatusSession {
 
 export interface StatusReport {
   directory: string;
-  project:
-    | (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean })
-    | null;
+  project: (Omit<ResolvedProject, 'fileHashes' | 'source'> & { source: { name: string; kind: string }; allowed: boolean }) | null;
   userFile: { path: string; exists: boolean };
   keyring: { backend?: string; error?: string };
   /** Services whose calls go elsewhere than AWS, and the variable that says so; empty for AWS. */
   endpoints: Partial<Record<EndpointService, EndpointOverride>>;
   sessions: StatusSession[];
+  /** The IAM Identity Center sources and their sign-ins (no token). */
+  signIns: StatusSignIn[];
+}
+
+export interface StatusSignIn {
+  source: string;
+  startUrl?: string;
+  region?: string;
+  signedIn?: boolean;
+  /** When the access token ends; a refreshable sign-in outlasts it. */
+  expiresAt?: string;
+  secondsLeft?: number;
+  refreshable?: boolean;
+  /** Why the sign-in could not be looked at (an [sso-session] that is gone, a keyring that is not open). */
+  error?: string;
 }
 
 /** Everything `status` shows, without a secret: the project, its approval, and the cached sessions. */
 export async function status(ctx: Context, dir: string, reporter: Reporter): Promise<StatusReport> {
   let userConfig: UserConfig;
   let entries: CacheEntry[] = [];
+  let workspace: Workspace | undefined;
   const keyring: StatusReport['keyring'] = {};
   try {
-    const workspace = await openWorkspace(ctx);
+    workspace = await openWorkspace(ctx);
     userConfig = workspace.userConfig;
     keyring.backend = workspace.keyring.backend;
     entries = await workspace.sessions.entries();
@@ -98,21 +114,50 @@ export async function status(ctx: Context, dir: string, reporter: Reporter): Pro
     keyring,
     endpoints: endpointOverrides(ctx.env),
     sessions,
+    signIns: await signIns(userConfig, workspace, ctx),
   };
 }
 
+async function signIns(userConfig: UserConfig, workspace: Workspace | undefined, ctx: Context): Promise<StatusSignIn[]> {
+  const out: StatusSignIn[] = [];
+  for (const source of Object.values(userConfig.sources)) {
+    if (source.kind !== 'sso') continue;
+    try {
+      const target = ssoTargetOf(source, ctx, userConfig.file);
+      const where = { source: source.name, startUrl: target.startUrl, region: target.region };
+      if (!workspace) {
+        out.push({ ...where, error: 'the keyring is unavailable' });
+        continue;
+      }
+      const state = await ssoSignInState(target, { keyring: workspace.keyring, env: ctx.env, now: () => ctx.now() });
+      const expiresMs = state.expiresAt ? Date.parse(state.expiresAt) : NaN;
+      out.push({
+        ...where,
+        signedIn: state.signedIn,
+        ...(state.expiresAt ? { expiresAt: state.expiresAt } : {}),
+        ...(Number.isFinite(expiresMs) ? { secondsLeft: Math.max(0, Math.floor((expiresMs - ctx.now()) / 1000)) } : {}),
+        refreshable: state.refreshable,
+      });
+    } catch (error) {
+      out.push({ source: source.name, error: (error as Error).message });
+    }
+  }
+  return out;
+}
+
 const PROJECT_ROWS: Array<[string, (p: NonNullable<StatusReport['project']>) => string | undefined, string]> = [
-  ['role', (p) => p.role.arn, 'role'],
+  ['role', (p) => (p.sso ? `permission set ${p.sso.roleName} (${p.role.arn})` : p.role.arn), 'role'],
+  ['sign-in', (p) => (p.sso ? `IAM Identity Center ${p.sso.startUrl} (${p.sso.region})` : undefined), 'sso_start_url'],
   ['account', (p) => p.account, 'account'],
   ['region', (p) => p.region, 'region'],
-  ['duration', (p) => formatDuration(p.durationSeconds), 'duration'],
+  ['duration', (p) => (p.sso ? "the permission set's session duration" : formatDuration(p.durationSeconds)), 'duration'],
   ['source', (p) => `${p.source.name} (${p.source.kind})`, 'source'],
   ['label', (p) => p.label, 'label'],
   ['confirm', (p) => String(p.confirm), 'confirm'],
-  ['session name', (p) => p.sessionName, 'session_name'],
+  ['session name', (p) => (p.sso ? undefined : p.sessionName), 'session_name'],
   ['external id', (p) => p.externalId, 'external_id'],
   ['source identity', (p) => p.sourceIdentity, 'source_identity'],
-  ['mfa', (p) => (p.mfa ? `yes${p.mfaSerial ? ` (${p.mfaSerial})` : ''}` : 'no'), 'mfa'],
+  ['mfa', (p) => (p.sso ? 'asked by IAM Identity Center at sign-in' : p.mfa ? `yes${p.mfaSerial ? ` (${p.mfaSerial})` : ''}` : 'no'), 'mfa'],
 ];
 
 const ENDPOINT_ROWS: Array<[EndpointService, string]> = [
@@ -124,7 +169,8 @@ const ENDPOINT_ROWS: Array<[EndpointService, string]> = [
 function roleLabel(arn: string | undefined): string {
   if (!arn) return '';
   const m = /^arn:[\w-]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-  return m ? `${m[2]} @ ${m[1]}` : arn;
+  // A permission set's role is recorded as the pattern of its name: its permission set is what the person knows.
+  return m ? `${m[2]!.replace(/^\*AWSReservedSSO_(.+)_\*$/, '$1')} @ ${m[1]}` : arn;
 }
 
 export function formatStatus(report: StatusReport): string {
@@ -147,6 +193,26 @@ export function formatStatus(report: StatusReport): string {
   for (const [service, name] of ENDPOINT_ROWS) {
     const endpoint = report.endpoints[service];
     if (endpoint) row(name, endpoint.url, endpoint.from);
+  }
+  if (report.signIns.length) {
+    lines.push('');
+    lines.push('IAM Identity Center sign-ins:');
+    for (const s of report.signIns) {
+      const where = s.startUrl ? `${s.startUrl} (${s.region})` : '';
+      let state: string;
+      if (s.error) state = `unknown: ${s.error}`;
+      else if (!s.signedIn) state = `not signed in (\`awsdir login ${s.source}\`)`;
+      else {
+        const left = s.secondsLeft ? `${formatDuration(s.secondsLeft)} left` : 'expired';
+        const until = `token until ${s.expiresAt!.replace(/\.\d{3}Z$/, 'Z')}  ${left}`;
+        state = s.refreshable
+          ? `${until}, refreshed without the browser`
+          : s.secondsLeft
+            ? `${until}, then \`awsdir login ${s.source}\``
+            : `${until}: \`awsdir login ${s.source}\``;
+      }
+      lines.push(`  ${s.source.padEnd(10)} ${where}  ${state}`);
+    }
   }
   lines.push('');
   if (report.keyring.error) {

@@ -51,12 +51,14 @@ export function runProcess(command: string, args: string[], options: CliOptions 
   });
 }
 
-/** Variables a test process inherits: the keychain's bus and nothing that names AWS. */
+/**
+ * Variables a test process inherits: the keychain's bus and nothing that names AWS. Nor the switch
+ * that silences the AWS SDK's Node.js version warning: awsdir must keep that off the screen itself.
+ */
 export function baseEnv(): Record<string, string | undefined> {
   return {
     DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LANG: 'C.UTF-8',
   };
 }

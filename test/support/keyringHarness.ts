@@ -24,8 +24,12 @@ const started = Date.now();
     case 'probe': return keyring.probeWrite();
     case 'churn': {
       const count = Number(arg);
+      const value = (i, round) => 'value-' + i + '-round-' + round + '-' + 'x'.repeat(2000);
+      // One entry written before saying so: a kill at any moment after leaves something to check,
+      // however long the first key derivation takes on a busy machine.
+      await keyring.set(name + 0, value(0, 0));
       process.stdout.write('churning\\n');
-      for (let round = 1; ; round++) for (let i = 0; i < count; i++) await keyring.set(name + i, 'value-' + i + '-round-' + round + '-' + 'x'.repeat(2000));
+      for (let round = 1; ; round++) for (let i = 0; i < count; i++) await keyring.set(name + i, value(i, round));
     }
   }
 })().then(

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { startEmulator, type Call, type Emulator, type Fault } from '../../src/emulator';
+import { DEMO_FIXTURE, MFA_SERIAL, type Keys } from './fixture';
 
-export const DEMO_FIXTURE = join(__dirname, '..', 'fixtures', 'emulator', 'demo.yaml');
+export { DEMO_FIXTURE };
 
 /** A fault as the emulator's hook takes it; `count` defaults to one call. */
 export type FaultSpec = Omit<Fault, 'count'> & { count?: number };
@@ -17,12 +17,20 @@ export interface TestEmulator {
    * current window was used, it advances the emulator clock to the next step rather than waiting.
    */
   totp(serial?: string): Promise<string>;
+  /** The hook a separate process (an mfa_process script, a wrapper on PATH) fetches for that code. */
+  totpUrl(serial?: string): string;
   calls(): Promise<Call[]>;
   clearCalls(): Promise<void>;
   fault(spec: FaultSpec): Promise<void>;
+  clearFaults(): Promise<void>;
+  /** Moves the emulator's clock on: sessions age, MFA steps pass, without waiting. */
   advanceClock(seconds: number): Promise<void>;
+  /** How far the emulator's clock is ahead of this machine's (advanceClock and totp move it). */
+  clockOffsetMs(): Promise<number>;
+  /** Sets how far the emulator's clock (its Date header and signature check) is off the machine's. */
+  skewClock(seconds: number): Promise<void>;
   /** A user's first active long-term key; `user` may be 'alice' or 'account/alice'. */
-  keys(user: string): { accessKeyId: string; secretAccessKey: string };
+  keys(user: string): Keys;
   close(): Promise<void>;
 }
 
@@ -35,14 +43,18 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
   const emulator = await startEmulator({ fixture });
   const { url } = emulator;
   const hook = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    const res = await fetch(`${url}/__emulator/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-    return { status: res.status, json: (await res.json()) as unknown };
+    const res = await fetch(`${url}/__emulator/${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    return { status: res.status, json: await res.json() };
   };
   const advanceClock = async (seconds: number): Promise<void> => void (await hook('POST', 'clock', { advanceSeconds: seconds }));
   // alice's device of the demo fixture is the usual one.
-  const totp = async (serial = 'arn:aws:iam::111111111111:mfa/alice'): Promise<string> => {
+  const totpPath = (serial: string = MFA_SERIAL): string => `totp?serial=${encodeURIComponent(serial)}`;
+  const totp = async (serial?: string): Promise<string> => {
     for (;;) {
-      const r = await hook('GET', `totp?serial=${encodeURIComponent(serial)}`);
+      const r = await hook('GET', totpPath(serial));
       const body = r.json as { code?: string; retryAfterSeconds?: number; error?: string };
       if (r.status === 200 && body.code) return body.code;
       if (r.status !== 409) throw new Error(`emulator totp: ${body.error ?? r.status}`);
@@ -60,16 +72,19 @@ export async function startTestEmulator(fixture: string | object = DEMO_FIXTURE)
       AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_IAM: url,
       AWSDIR_FEDERATION_ENDPOINT: `${url}/federation`,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     totp,
+    totpUrl: (serial) => `${url}/__emulator/${totpPath(serial)}`,
     calls: async () => (await hook('GET', 'calls')).json as Call[],
     clearCalls: async () => void (await hook('DELETE', 'calls')),
     fault: async (spec) => {
       const r = await hook('POST', 'faults', spec);
       if (r.status !== 200) throw new Error(`emulator fault: ${JSON.stringify(r.json)}`);
     },
+    clearFaults: async () => void (await hook('DELETE', 'faults')),
     advanceClock,
+    clockOffsetMs: async () => ((await hook('GET', 'clock')).json as { offsetSeconds: number }).offsetSeconds * 1000,
+    skewClock: async (seconds) => void (await hook('POST', 'clock', { skewSeconds: seconds })),
     keys: (user) => {
       const [account, name] = user.includes('/') ? (user.split('/') as [string, string]) : [undefined, user];
       const found = emulator.world.findUser(name, account);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/cli';
+import { ROOT } from './cli';
 
 const BUS_WITHOUT_SERVICES = join(ROOT, 'test/fakes/sessionBusWithoutServices.conf');
 const SILENT_SERVICE = join(ROOT, 'test/fakes/silentSecretService.cjs');
@@ -61,8 +61,18 @@ export async function startPrivateKeychain(dataDir: string, options: { silent?: 
   return {
     env,
     lock: () => {
-      execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
-        'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+      execFileSync(
+        'dbus-send',
+        [
+          '--session',
+          '--print-reply',
+          '--dest=org.freedesktop.secrets',
+          '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service.Lock',
+          'array:objpath:/org/freedesktop/secrets/collection/login',
+        ],
+        { env: { ...process.env, ...env }, stdio: 'ignore' },
+      );
     },
     stop: async () => {
       if (child.exitCode !== null) return;
@@ -83,6 +93,10 @@ k.findCredentialsAsync('awsdir').then((found) => process.stdout.write(JSON.strin
 
 /** Every awsdir entry of the keychain on `env`'s bus, name -> value. */
 export function keychainEntries(env: Record<string, string>): Map<string, string> {
-  const out = execFileSync(process.execPath, ['-e', DUMP, require.resolve('@napi-rs/keyring')], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 10_000 });
+  const out = execFileSync(process.execPath, ['-e', DUMP, require.resolve('@napi-rs/keyring')], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   return new Map(JSON.parse(out) as Array<[string, string]>);
 }
