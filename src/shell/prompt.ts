@@ -3,9 +3,11 @@ export const promptShells: readonly PromptShell[] = ['bash', 'zsh', 'fish'];
 
 /*
  * The prompt segment runs at every prompt, so it is plain shell: no awsdir (Node) process, the
- * shell's own clock where it has one. It prints `[label account 42m] ` ("expired" once past
- * AWSDIR_EXPIRES; "!" first for production: a label containing "prod", or AWSDIR_CONFIRM=1, which
- * the export sets for `confirm: true`), or nothing outside an awsdir directory.
+ * shell's own clock where it has one. It prints `[label account 42m] ` ("!" first for production: a label containing "prod", or AWSDIR_CONFIRM=1, which
+ * the export sets for `confirm: true`), or nothing outside an awsdir directory. Once past
+ * AWSDIR_EXPIRES the time left becomes what to do, since a shell left open holds the keys it was
+ * given: "expired: direnv reload" under direnv (DIRENV_DIR is set), "expired: awsdir export" for
+ * keys exported by hand.
  *
  * The time left is what surely remains, in whole minutes, as the summary line counts it: the shell's
  * clock drops the fraction of the current second, so one second less than expiry minus now. Without
@@ -37,7 +39,7 @@ awsdir_prompt() {
     now="\${EPOCHSECONDS:-}"
     [[ -n "$now" ]] || now="$(date +%s)"
     left=$(( 10#$expires - now - 1 ))
-    if (( left < 0 )); then left="expired"
+    if (( left < 0 )); then left="expired: awsdir export"; [[ -n "\${DIRENV_DIR:-}" ]] && left="expired: direnv reload"
     elif (( left >= 3600 )); then printf -v left '%dh%02dm' $(( left / 3600 )) $(( left % 3600 / 60 ))
     elif (( left < 60 )); then left="<1m"
     else left="$(( left / 60 ))m"
@@ -64,7 +66,7 @@ awsdir_prompt() {
     now="\${EPOCHSECONDS-}"
     [[ -n "$now" ]] || now="$(date +%s)"
     left=$(( 10#$expires - now - 1 ))
-    if (( left < 0 )); then left="expired"
+    if (( left < 0 )); then left="expired: awsdir export"; [[ -n "\${DIRENV_DIR-}" ]] && left="expired: direnv reload"
     elif (( left >= 3600 )); then left="$(( left / 3600 ))h\${(l:2::0:)$(( left % 3600 / 60 ))}m"
     elif (( left < 60 )); then left="<1m"
     else left="$(( left / 60 ))m"
@@ -89,8 +91,10 @@ function awsdir_prompt --description 'awsdir: label, account and time left of th
     set -l text (string join ' ' -- (string match -v '' -- "$label" "$account"))
     if string match -qr '^[0-9]{1,15}$' -- "$AWSDIR_EXPIRES"
         set -l left (math "$AWSDIR_EXPIRES" - (date +%s) - 1)
-        if test $left -lt 0
-            set text "$text expired"
+        if test $left -lt 0; and set -q DIRENV_DIR
+            set text "$text expired: direnv reload"
+        else if test $left -lt 0
+            set text "$text expired: awsdir export"
         else if test $left -ge 3600
             set text "$text "(math -s0 $left / 3600)h(string pad -c 0 -w 2 -- (math -s0 $left % 3600 / 60))m
         else if test $left -lt 60

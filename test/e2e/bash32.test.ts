@@ -143,7 +143,10 @@ describe('the bash prompt segment, run as close to bash 3.2 as bash 5.2 gets', (
 
   it.each([[['--posix']], [[]]])('marks production whatever its case, counts down, says expired (bash %j)', (mode) => {
     expect(run(mode, { AWSDIR_LABEL: 'Production', AWSDIR_ACCOUNT: '222222222222' })).toBe('[! Production 222222222222] ');
-    expect(run(mode, { AWSDIR_LABEL: 'EU-PROD', AWSDIR_ACCOUNT: '222222222222', AWSDIR_EXPIRES: '1' })).toBe('[! EU-PROD 222222222222 expired] ');
+    expect(run(mode, { AWSDIR_LABEL: 'EU-PROD', AWSDIR_ACCOUNT: '222222222222', AWSDIR_EXPIRES: '1' })).toBe(
+      '[! EU-PROD 222222222222 expired: awsdir export] ',
+    );
+    expect(run(mode, { AWSDIR_LABEL: 'dev', AWSDIR_EXPIRES: '1', DIRENV_DIR: '-/home/alice/dev' })).toBe('[dev expired: direnv reload] ');
     expect(run(mode, { AWSDIR_LABEL: 'staging', AWSDIR_ACCOUNT: '333333333333' })).toBe('[staging 333333333333] ');
     expect(run(mode, { AWSDIR_LABEL: 'staging', AWSDIR_CONFIRM: '1' })).toBe('[! staging] ');
     // Minutes left, from date(1): well inside an hour and well above a minute whatever the machine's speed.

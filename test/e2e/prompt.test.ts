@@ -79,12 +79,18 @@ describe('awsdir prompt in real interactive shells', () => {
     expect(existsSync(canary)).toBe(false);
   });
 
-  it('fish shows "expired" and the production mark from AWSDIR_CONFIRM, label as text', async () => {
+  it('fish says the keys expired and what to run, and shows the production mark from AWSDIR_CONFIRM, label as text', async () => {
     const init = join(work, 'init.fish');
     writeFileSync(init, `${scripts.fish}\nfunction fish_prompt; awsdir_prompt; echo -n 'READY> '; end\n`);
-    const env = { AWSDIR_LABEL: hostileLabel, AWSDIR_ACCOUNT: '222222222222', AWSDIR_EXPIRES: String(nowSeconds() - 5), AWSDIR_CONFIRM: '1' };
+    const env = {
+      AWSDIR_LABEL: hostileLabel,
+      AWSDIR_ACCOUNT: '222222222222',
+      AWSDIR_EXPIRES: String(nowSeconds() - 5),
+      AWSDIR_CONFIRM: '1',
+      DIRENV_DIR: `-${work}`,
+    };
     const pane = await paneOf('fish', env, ['fish', '--no-config', '-C', `source ${quotePosix(init)}`], /READY/);
-    expect(pane).toContain(`[! ${hostileLabel} 222222222222 expired] READY>`);
+    expect(pane).toContain(`[! ${hostileLabel} 222222222222 expired: direnv reload] READY>`);
     expect(existsSync(canary)).toBe(false);
   });
 });
@@ -95,15 +101,17 @@ describe('the time left at a fixed clock', () => {
   // segment falls back to `date +%s`.
   const NOW = 1_800_000_000;
   const fakeBin = join(work, 'fixed-clock');
-  const cases: Array<[secondsToExpiry: number, shown: string]> = [
+  // Past the end, the segment says what to run: `direnv reload` under direnv (DIRENV_DIR set).
+  const cases: Array<[secondsToExpiry: number, shown: string, underDirenv?: boolean]> = [
     [3600, '59m'], // issued this very second: less than an hour is surely left, as the summary line says
     [3601, '1h00m'],
     [7500, '2h04m'],
     [61, '1m'],
     [60, '<1m'],
     [1, '<1m'],
-    [0, 'expired'],
-    [-30, 'expired'],
+    [0, 'expired: awsdir export'],
+    [-30, 'expired: awsdir export'],
+    [-30, 'expired: direnv reload', true],
   ];
   const call: Record<'bash' | 'zsh' | 'fish', (file: string) => [string, string[]]> = {
     bash: (file) => ['bash', ['-c', `unset EPOCHSECONDS; source ${quotePosix(file)}; awsdir_prompt`]],
@@ -120,9 +128,16 @@ describe('the time left at a fixed clock', () => {
     const file = join(work, `clock.${shell}`);
     writeFileSync(file, scripts[shell]);
     const [command, args] = call[shell](file);
-    const shown = cases.map(([delta]) => {
+    const shown = cases.map(([delta, , underDirenv]) => {
       const r = spawnSync(command, args, {
-        env: { PATH: `${fakeBin}:${PATH}`, HOME: work, LANG: 'C.UTF-8', AWSDIR_LABEL: 'dev', AWSDIR_EXPIRES: String(NOW + delta) },
+        env: {
+          PATH: `${fakeBin}:${PATH}`,
+          HOME: work,
+          LANG: 'C.UTF-8',
+          AWSDIR_LABEL: 'dev',
+          AWSDIR_EXPIRES: String(NOW + delta),
+          ...(underDirenv ? { DIRENV_DIR: `-${work}` } : {}),
+        },
       });
       expect(r.stderr.toString()).toBe('');
       return [delta, r.stdout.toString()];

@@ -133,3 +133,15 @@ test('role credentials AWS counts expired before awsdir does say so and name `aw
   );
   expect(r.exitCode).toBe(1);
 });
+
+test('a shell left open past the end of its keys is told to run `direnv reload` (after the test above: the emulator clock is 2 h on)', async () => {
+  const exported = await w.run(['export', '--shell', 'json'], { cwd: w.dirs.production });
+  expect(exported.exitCode).toBe(0);
+  // What the shell still holds an hour later: keys whose end, by its own AWSDIR_EXPIRES, has passed.
+  const vars = { ...(JSON.parse(exported.stdout) as Record<string, string>), AWSDIR_EXPIRES: String(Math.floor(Date.now() / 1000) - 60) };
+  const r = await w.run(['whoami'], { env: vars });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^awsdir: credentials from environment \(AWS_ACCESS_KEY_ID\) have expired \(ExpiredToken\); run `direnv reload` in the directory/);
+  expect(r.stderr).not.toContain('awsdir clear');
+  expect(r.exitCode).toBe(1);
+});

@@ -49,20 +49,37 @@ export function exportText(input: ExportInput, identity: DirectoryIdentity, now:
     identity.accountAlias,
     identity.endpoint,
     input.server ? 'renewed by the awsdir server' : undefined,
+    // Only keys in the shell run out there; the other two ways renew them for the AWS tools.
+    profile || input.server ? undefined : input.direnv ? 'direnv reload' : 'awsdir export again',
   );
   reporter.info(reporter.color ? paint(labelColor(project.label, project.confirm), line) : line);
   reporter.debug(identity.fromCache ? 'from the cache: no AWS call' : 'fresh from STS');
   return text;
 }
 
+/** Below this, the summary line of keys in the shell also says what to run when they end. */
+const SOON_MS = 15 * 60_000;
+
 /**
  * "production · admin @ 222222222222 (acme-production) · ap-northeast-1 · 59m left", and
  * "· endpoint URL" when the session is not AWS's: an emulator's credentials look like real ones.
  * `lasting` replaces the time left when the session is not what the shell holds (the server renews).
+ * `renew`, what to run once keys in the shell end, is added when that is soon ("12m left, then
+ * direnv reload"): a shell left open keeps them past their end, and the AWS tools then fail.
  */
-export function summary(project: ResolvedProject, expiration: Date, nowMs: number, alias?: string, endpoint?: string, lasting?: string): string {
+export function summary(
+  project: ResolvedProject,
+  expiration: Date,
+  nowMs: number,
+  alias?: string,
+  endpoint?: string,
+  lasting?: string,
+  renew?: string,
+): string {
   const account = alias ? `${project.account} (${alias})` : project.account;
-  const parts = [project.label, `${project.role.name} @ ${account}`, project.region, lasting ?? `${timeLeft(expiration.getTime() - nowMs)} left`];
+  const ms = expiration.getTime() - nowMs;
+  const left = `${timeLeft(ms)} left${renew && ms < SOON_MS ? `, then ${renew}` : ''}`;
+  const parts = [project.label, `${project.role.name} @ ${account}`, project.region, lasting ?? left];
   if (endpoint) parts.push(`endpoint ${endpoint}`);
   return parts.join(' · ');
 }

@@ -19,8 +19,10 @@ Example:
 
 The segment reads AWSDIR_LABEL, AWSDIR_ACCOUNT and AWSDIR_EXPIRES and starts no awsdir process:
   [production 222222222222 42m]      "!" first for a production label or confirm: true
-When it says "expired" (or time runs short), \`direnv reload\` fetches fresh credentials; with
-\`use aws --credential-process\` in .envrc the AWS tools fetch them themselves and nothing goes stale.`,
+  [production 222222222222 expired: direnv reload]   the shell's keys ended: what to run
+\`direnv reload\` (or \`awsdir export\` again, for keys exported by hand) fetches fresh ones; with
+\`use aws --credential-process\` or \`use aws --server\` in .envrc the AWS tools fetch them
+themselves, nothing goes stale and the segment shows no time.`,
     )
     .action((options: { shell?: string }) => {
       ctx.io.stdout(prompt(options.shell, ctx.env));
