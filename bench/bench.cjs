@@ -3,7 +3,7 @@
 // Measures awsdir against what people would use instead, as ratios taken in ONE run: every round
 // runs each command of a suite once, in a shuffled order, so a load spike on this shared machine
 // hits all of them alike. Medians over the rounds after a warm-up; ratios are of medians.
-// Suites: help, hit, process, cd, cold, scale, memory, file (default: all). Prints a Markdown report.
+// Suites: help, hit, process, cd, modes, cold, scale, memory, file (default: all). Prints a Markdown report.
 // --guard also runs one cache-hit export and one cache-hit credential-process under
 // test/perf/recordLoads.cjs and exits 1 when either loads a module it must not (the CI step):
 // timing never fails a run, these machines are too noisy.
@@ -20,7 +20,7 @@ const opt = (name, fallback) => {
 };
 const RUNS = Number(opt('runs', '30'));
 const WARMUP = Math.min(3, Math.max(1, Math.floor(RUNS / 10)));
-const SUITES = opt('suites', 'help,hit,process,cd,cold,scale,memory,file').split(',');
+const SUITES = opt('suites', 'help,hit,process,cd,modes,cold,scale,memory,file').split(',');
 const OUT = opt('out', undefined);
 const GUARD = args.includes('--guard');
 
@@ -313,6 +313,68 @@ async function main() {
         summary.push(['cold export - hit - AssumeRole round trip, ms', extra - median(trips), 50]);
       }
 
+      if (SUITES.includes('modes')) {
+        out('### the three ways of `use aws`: the cost of a `cd`, and of an SDK program getting its credentials');
+        out();
+        // One directory per way, the role session cached for each (credential-process and the server
+        // serve it while more than 15 minutes are left, keys while more than 5).
+        const modes = [
+          ['keys', 'use aws\n', []],
+          ['credential-process', 'use aws --credential-process\n', ['--credential-process']],
+          ['server', 'use aws --server\n', ['--server']],
+        ];
+        const dirs = {};
+        const exported = {};
+        for (const [name, envrc, flags] of modes) {
+          dirs[name] = await world.project(`mode-${name}`, { envrc });
+          const r = await run(node, [cli, 'export', '--shell', 'json', ...flags], { env, cwd: dirs[name] });
+          if (r.code !== 0) throw new Error(`modes: export ${flags.join(' ')}: ${r.stderr.trim().slice(0, 300)}`);
+          // The variables a program started in that directory sees (null: unset by the export).
+          exported[name] = Object.fromEntries(Object.entries(JSON.parse(r.stdout)).filter(([, v]) => v !== null));
+        }
+        try {
+          const direnv = (name) => ({
+            name: `cd: .envrc \`${modes.find((m) => m[0] === name)[1].trim()}\``,
+            cmd: 'direnv',
+            args: ['export', 'bash'],
+            env,
+            cwd: dirs[name],
+            check: (r) => {
+              if (!r.stdout.includes('AWS')) throw new Error(`modes: ${name}: exported nothing: ${r.stderr.slice(0, 200)}`);
+            },
+          });
+          const c = await interleaved([base, direnv('keys'), direnv('credential-process'), direnv('server')]);
+          table(c, 'node -e 0');
+          summary.push(['cd with credential-process / cd with keys (not a target)', ratio(c, direnv('credential-process').name, direnv('keys').name), 99]);
+          summary.push(['cd with the server / cd with keys (not a target)', ratio(c, direnv('server').name, direnv('keys').name), 99]);
+
+          // A program of the person's: the JavaScript SDK's default chain finds the credentials (keys
+          // in the environment, the generated credential_process profile, or the container endpoint).
+          const program = join(world.home, 'sdk-credentials.cjs');
+          writeFileSync(
+            program,
+            `process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const { STSClient } = require(${JSON.stringify(require.resolve('@aws-sdk/client-sts', { paths: [ROOT] }))});
+new STSClient({ region: 'us-east-1' }).config.credentials().then((c) => { if (!c.accessKeyId) process.exit(2); }, (e) => { console.error(e.message); process.exit(1); });
+`,
+          );
+          const sdk = (name) => ({
+            name: `SDK client holds credentials: ${name}`,
+            cmd: node,
+            args: [program],
+            // The shell's variables minus any keys of the world's, as they would be in that directory.
+            env: { ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('AWS_ACCESS') && !k.startsWith('AWS_SECRET'))), ...exported[name] },
+            cwd: dirs[name],
+          });
+          const p = await interleaved([base, sdk('keys'), sdk('credential-process'), sdk('server')]);
+          table(p, 'node -e 0');
+          summary.push(['SDK credentials via credential-process / via keys (not a target)', ratio(p, sdk('credential-process').name, sdk('keys').name), 99]);
+          summary.push(['SDK credentials via the server / via keys (not a target)', ratio(p, sdk('server').name, sdk('keys').name), 99]);
+        } finally {
+          await run(node, [cli, 'server', 'stop'], { env, cwd: world.home });
+        }
+      }
+
       if (SUITES.includes('scale')) {
         out('### scale: the hit path with more cached sessions and project directories (must stay flat)');
         out();
@@ -413,7 +475,8 @@ async function main() {
   out();
   out('| measure | value | target |');
   out('|---|---:|---:|');
-  for (const [what, value, target] of summary) out(`| ${what} | ${value.toFixed(2)} | ${what.includes('memory') ? '<' : '<='} ${target} |`);
+  for (const [what, value, target] of summary)
+    out(`| ${what} | ${value.toFixed(2)} | ${what.includes('not a target') ? '' : `${what.includes('memory') ? '<' : '<='} ${target}`} |`);
   out();
   out(
     `- load average at end: ${loadavg()

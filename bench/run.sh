@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bench/run.sh [--runs N] [--suites help,hit,process,cd,cold,scale,memory,file] [--out FILE] [--no-build]
+# Usage: bench/run.sh [--runs N] [--suites help,hit,process,cd,modes,cold,scale,memory,file] [--out FILE] [--no-build]
 # Builds awsdir, then measures it against `node -e 0`, a `node -e 0` .envrc and an AWS CLI .envrc
 # inside a private headless keychain (scripts/with-keychain.sh), printing a Markdown report of
 # ratios taken in one interleaved run. NODE_EXTRA_CA_CERTS is unset for every command alike
