@@ -370,6 +370,18 @@ new STSClient({ region: 'us-east-1' }).config.credentials().then((c) => { if (!c
           table(p, 'node -e 0');
           summary.push(['SDK credentials via credential-process / via keys (not a target)', ratio(p, sdk('credential-process').name, sdk('keys').name), 99]);
           summary.push(['SDK credentials via the server / via keys (not a target)', ratio(p, sdk('server').name, sdk('keys').name), 99]);
+
+          // The AWS CLI in each directory: its own start is most of a command.
+          const awsCli = (name) => ({
+            ...sdk(name),
+            name: `aws sts get-caller-identity: ${name}`,
+            cmd: '/usr/bin/aws',
+            args: ['sts', 'get-caller-identity', '--endpoint-url', world.emulator.url, '--output', 'text'],
+          });
+          const a = await interleaved([awsCli('keys'), awsCli('credential-process'), awsCli('server')], Math.max(5, Math.floor(RUNS / 3)));
+          table(a, awsCli('keys').name);
+          summary.push(['AWS CLI via credential-process / via keys (not a target)', ratio(a, awsCli('credential-process').name, awsCli('keys').name), 99]);
+          summary.push(['AWS CLI via the server / via keys (not a target)', ratio(a, awsCli('server').name, awsCli('keys').name), 99]);
         } finally {
           await run(node, [cli, 'server', 'stop'], { env, cwd: world.home });
         }
