@@ -6,7 +6,7 @@
  */
 import { AssumeRoleCommand, GetAccessKeyInfoCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { baseConfig } from './clientConfig';
-import type { ClientOptions, IssuedCredentials } from './types';
+import type { AssumeRoleInput, ClientOptions, IssuedCredentials, SessionTokenInput } from './types';
 
 function issued(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): IssuedCredentials {
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -45,7 +45,7 @@ export function createSts(options: ClientOptions) {
       const out = await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: accessKeyId }));
       return { account: out.Account ?? '' };
     },
-    async getSessionToken(input: { durationSeconds: number; serialNumber?: string; tokenCode?: string }): Promise<IssuedCredentials> {
+    async getSessionToken(input: SessionTokenInput): Promise<IssuedCredentials> {
       const out = await client.send(
         new GetSessionTokenCommand({
           DurationSeconds: input.durationSeconds,
@@ -55,15 +55,7 @@ export function createSts(options: ClientOptions) {
       );
       return issued(out.Credentials);
     },
-    async assumeRole(input: {
-      roleArn: string;
-      roleSessionName: string;
-      durationSeconds: number;
-      serialNumber?: string;
-      tokenCode?: string;
-      externalId?: string;
-      sourceIdentity?: string;
-    }): Promise<IssuedCredentials & { assumedRoleArn: string }> {
+    async assumeRole(input: AssumeRoleInput): Promise<IssuedCredentials & { assumedRoleArn: string }> {
       const out = await client.send(
         new AssumeRoleCommand({
           RoleArn: input.roleArn,

@@ -23,3 +23,21 @@ export interface ClientOptions {
   timeoutMs?: number;
   maxAttempts?: number;
 }
+
+/** What awsdir asks of GetSessionToken: an MFA session, with a code when the source has a device. */
+export interface SessionTokenInput {
+  durationSeconds: number;
+  serialNumber?: string;
+  tokenCode?: string;
+}
+
+/** What awsdir asks of AssumeRole. */
+export interface AssumeRoleInput {
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds: number;
+  serialNumber?: string;
+  tokenCode?: string;
+  externalId?: string;
+  sourceIdentity?: string;
+}

@@ -1,20 +1,12 @@
-import type { AwsCredentials, IssuedCredentials } from '../aws/types';
+import type { AssumeRoleInput, AwsCredentials, IssuedCredentials, SessionTokenInput } from '../aws/types';
 import type { MfaCodeProvider } from '../mfa/createMfaCodeProvider';
 import type { SourceLike } from './sourceCredentials';
 import type { SsoTarget } from './sso';
 
 /** The STS calls the chain makes, as src/aws/sdk.ts's client answers them. */
 export interface StsCalls {
-  getSessionToken(input: { durationSeconds: number; serialNumber?: string; tokenCode?: string }): Promise<IssuedCredentials>;
-  assumeRole(input: {
-    roleArn: string;
-    roleSessionName: string;
-    durationSeconds: number;
-    serialNumber?: string;
-    tokenCode?: string;
-    externalId?: string;
-    sourceIdentity?: string;
-  }): Promise<IssuedCredentials & { assumedRoleArn: string }>;
+  getSessionToken(input: SessionTokenInput): Promise<IssuedCredentials>;
+  assumeRole(input: AssumeRoleInput): Promise<IssuedCredentials & { assumedRoleArn: string }>;
 }
 
 /**

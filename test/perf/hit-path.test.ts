@@ -61,6 +61,13 @@ async function recorded(args: string[], options: { cwd?: string; env?: Record<st
 
 const loadedFullCli = (log: LoadLog): boolean => log.modules.some((m) => m.endsWith('cli.cjs'));
 
+/** The same command through the full CLI (without the resolved-config cache the hit path cannot serve): the same exit, stdout and stderr. */
+async function expectSameAsFullCli(args: string[], hit: CliResult): Promise<void> {
+  const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
+  expect(loadedFullCli(full.log)).toBe(true);
+  expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({ args, code: full.exitCode, stdout: full.stdout, stderr: full.stderr });
+}
+
 test('dist/awsdir.cjs bundles none of the SDK, zod, yaml, commander, execa or the emulator', () => {
   expect(bundleViolations(DIST)).toEqual([]);
 });
@@ -97,14 +104,7 @@ test('a cache-hit credential-process loads nothing it must not, reads one keycha
     expect(json.AccessKeyId).toMatch(/^ASIA/);
     expect({ args, violations: hitPathViolations(hit.log) }).toEqual({ args, violations: [] });
     expect((await world.calls()).length).toBe(before);
-    const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
-    expect(loadedFullCli(full.log)).toBe(true);
-    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({
-      args,
-      code: full.exitCode,
-      stdout: full.stdout,
-      stderr: full.stderr,
-    });
+    await expectSameAsFullCli(args, hit);
   }
 });
 
@@ -145,15 +145,7 @@ test('the hit path prints exactly what the full CLI prints, in every output form
   ]) {
     const hit = await recorded(args);
     expect(loadedFullCli(hit.log)).toBe(false);
-    // Without the resolved-config cache the hit path cannot serve: the full CLI does.
-    const full = await recorded(args, { env: { AWSDIR_CONFIG_CACHE: '0' } });
-    expect(loadedFullCli(full.log)).toBe(true);
-    expect({ args, code: hit.exitCode, stdout: hit.stdout, stderr: hit.stderr }).toEqual({
-      args,
-      code: full.exitCode,
-      stdout: full.stdout,
-      stderr: full.stderr,
-    });
+    await expectSameAsFullCli(args, hit);
   }
 });
 
