@@ -56,11 +56,22 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
   };
 
   const call = async <T>(what: Operation, name: string, run: (e: AsyncEntry) => Promise<T>): Promise<T> => {
-    const e = entry(name);
-    try {
-      return await (deadlineMs === undefined ? run(e) : withDeadline(run(e), deadlineMs));
-    } catch (error) {
-      throw explain(error, what, deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const e = entry(name);
+        return await (deadlineMs === undefined ? run(e) : withDeadline(run(e), deadlineMs));
+      } catch (error) {
+        // gnome-keyring-daemon can abort in the middle of a call (a race of its own when clients come
+        // and go quickly) and be started again by the session: the call is made once more, on a new
+        // entry, after a pause for the restart. Each call is safe to repeat: a read, a write of one value,
+        // a delete (of an entry already gone it succeeds).
+        const wait = RESTART_WAITS_MS[attempt];
+        if (options.platform !== 'linux' || wait === undefined || !SERVICE_GONE.test(libraryMessage(error))) {
+          throw explain(error, what, deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform);
+        }
+        entries.delete(name);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   };
 
@@ -69,7 +80,18 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
     get: (name) => call('read', name, (e) => e.getPassword()),
     set: (name, value) => call('write', name, (e) => e.setPassword(value)),
     delete: (name) => call('delete', name, (e) => e.deleteCredential()),
-    list: async () => (await listInChild(options, deadlineMs)).filter((n) => !n.startsWith(PROBE_PREFIX)).sort(),
+    list: async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (await listInChild(options, deadlineMs)).filter((n) => !n.startsWith(PROBE_PREFIX)).sort();
+        } catch (error) {
+          // As in call(): a Secret Service that went away under the listing is asked again.
+          const wait = RESTART_WAITS_MS[attempt];
+          if (options.platform !== 'linux' || wait === undefined || !SERVICE_GONE.test(libraryMessage(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    },
     probeWrite: async () => {
       const name = `${PROBE_PREFIX}${randomBytes(6).toString('hex')}`;
       await keyring.set(name, 'probe');
@@ -123,6 +145,17 @@ function requireBus(options: OsKeyringOptions): void {
 }
 
 const NO_ANSWER = /did not receive a reply|timeout|timed out|no reply/i;
+
+/** The Secret Service went away under a call, or is not back yet: what a daemon restart looks like. */
+const SERVICE_GONE = /disconnected from message bus without replying|ServiceUnknown|not provided by any \.service files|NameHasNoOwner/i;
+/** The library's own words, also under the explanation entry() gives a failed open. */
+function libraryMessage(error: unknown): string {
+  const cause = error instanceof AwsdirError ? (error as { cause?: unknown }).cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The pauses before each repeat of a call the Secret Service left unanswered: under 2 s in all. */
+const RESTART_WAITS_MS = [250, 500, 1000];
 
 /** One line that names the subject and ends with the fix; the library's words go to `cause`. */
 export function explain(error: unknown, what: Operation, deadlineMs: number, platform: NodeJS.Platform = 'linux'): AwsdirError {

@@ -180,6 +180,31 @@ describe('the keychain misbehaves', () => {
     await expectIntact();
   });
 
+  test('gnome-keyring aborts and is started again: the next exports, a hit and a refresh, wait for it and go on', async () => {
+    // As gnome-keyring's own fatal errors do (SIGABRT); the session starts it again, unlocked.
+    world.keychain!.crash();
+    const hit = await world.exportIn(production);
+    expect({ exit: hit.exitCode, stderr: hit.stderr }).toEqual({ exit: 0, stderr: expect.stringMatching(/^awsdir: production · admin @ 222222222222 .*\n$/) });
+    expect(sessionOf(hit.stdout)).toEqual(before);
+    // A refresh writes the new role session: a write made while the daemon is away goes through too.
+    forceRefresh(true);
+    world.keychain!.crash();
+    const refreshed = await world.exportIn(production);
+    expect({ exit: refreshed.exitCode, stderr: refreshed.stderr }).toEqual({
+      exit: 0,
+      stderr: expect.stringMatching(/^awsdir: production · admin @ 222222222222 .*\n$/),
+    });
+    const got = sessionOf(refreshed.stdout);
+    world.secrets.add(got.secretAccessKey).add(got.sessionToken);
+    expect(got.accessKeyId).not.toBe(before.accessKeyId);
+    forceRefresh(false);
+    await world.emu.clearCalls();
+    const next = await world.exportIn(production);
+    expect(sessionOf(next.stdout)).toEqual(got);
+    expect(await sts()).toEqual([]);
+    before = got;
+  });
+
   test('the keychain locks between the write probe and the write: the spent MFA code still yields credentials, nothing half-written', async () => {
     await world.addSource('faults-locked');
     const dir = world.writeProject('locked', 'role: arn:aws:iam::333333333333:role/admin\nregion: eu-west-1\nlabel: locked\n', 'faults-locked');

@@ -134,7 +134,8 @@ describe('os backend when the Secret Service cannot be used', () => {
       '--',
       'bash',
       '-c',
-      `node ${SILENT_SERVICE} > "$0.ready" & fake=$!; for _ in $(seq 100); do grep -q ready "$0.ready" 2>/dev/null && break; sleep 0.05; done; "$@"; rc=$?; kill $fake; exit $rc`,
+      // Up to 30 s for the fake to own its name: a node start took over 5 s on a machine running 200 awsdir processes.
+      `node ${SILENT_SERVICE} > "$0.ready" & fake=$!; for _ in $(seq 600); do grep -q ready "$0.ready" 2>/dev/null && break; sleep 0.05; done; "$@"; rc=$?; kill $fake; exit $rc`,
       join(mkdtempSync(join(tmpdir(), 'awsdir-silent-')), 'fake'),
     ];
     for (const op of [['get', 'role/x'], ['probe'], ['list']]) {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './cli';
@@ -13,6 +13,8 @@ export interface PrivateKeychain {
   env: Record<string, string>;
   /** Locks the login collection, as a screen lock or `secret-tool lock` would: reads give null, writes fail. */
   lock(): void;
+  /** Aborts the daemon as gnome-keyring's own fatal errors do (SIGABRT); the bus starts it again, unlocked. */
+  crash(): void;
   /** Stops the bus and the daemon; the keyring file stays in the data directory. */
   stop(): Promise<void>;
 }
@@ -29,16 +31,20 @@ export async function startPrivateKeychain(dataDir: string, options: { silent?: 
   const start = options.silent
     ? `node ${JSON.stringify(SILENT_SERVICE)} >/dev/null & d=$!`
     : 'printf %s hardening | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 & d=$!';
+  // The bus starts nothing on demand and the daemon is started again when it exits: gnome-keyring
+  // can abort under many clients at once (scripts/with-keychain.sh says more), and the stock bus
+  // would then start a locked one, or the bus would end with it.
   const script = `
-    ${start}
+    start() { ${start}; echo $d > "$XDG_RUNTIME_DIR/daemon.pid"; }
+    start
     trap 'kill $d 2>/dev/null; exit 0' TERM INT
     for _ in $(seq 200); do
       dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break
       sleep 0.05
     done
     echo "READY $DBUS_SESSION_BUS_ADDRESS"
-    wait $d`;
-  const args = [...(options.silent ? [`--config-file=${BUS_WITHOUT_SERVICES}`] : []), '--', 'bash', '-c', script];
+    while :; do wait $d; sleep 0.1; start; done`;
+  const args = [`--config-file=${BUS_WITHOUT_SERVICES}`, '--', 'bash', '-c', script];
   const child: ChildProcess = spawn('dbus-run-session', args, {
     env: { PATH: process.env.PATH ?? '', HOME: dataDir, XDG_DATA_HOME: dataDir, XDG_RUNTIME_DIR: runtime },
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -73,6 +79,9 @@ export async function startPrivateKeychain(dataDir: string, options: { silent?: 
         ],
         { env: { ...process.env, ...env }, stdio: 'ignore' },
       );
+    },
+    crash: () => {
+      process.kill(Number(readFileSync(join(runtime, 'daemon.pid'), 'utf8')), 'SIGABRT');
     },
     stop: async () => {
       if (child.exitCode !== null) return;
