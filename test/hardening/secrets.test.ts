@@ -6,11 +6,11 @@
  * directory, in no stderr, in no other stdout, and in the argv of no process awsdir starts (a
  * poller reads /proc/<pid>/cmdline of every process on the machine while the flow runs).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, runProcess, type CliResult } from '../support/cli';
+import { watchCommandLines } from '../support/commandLines';
 import { startTestEmulator, type TestEmulator } from '../support/emulator';
 import { keychainEntries, startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
 import { filesHolding, sessionOf, walk } from '../support/secrets';
@@ -35,46 +35,14 @@ afterAll(async () => {
 });
 
 // Every command line of this flow's processes, and the environment of the ones awsdir is expected
-// to start. The flow's processes are told apart by the private keychain's bus address, which every
-// one of them inherits: other test files run at the same time, and one of them hands an MFA code to
+// to start (a sleep, mfa_process, the keychain listing). Told apart by the private keychain's bus
+// address: other test files run at the same time, and one of them hands an MFA code to
 // `awsdir rotate --mfa-code` on purpose (codes of the same seed are the same in every emulator).
-const POLLER = `
-const fs = require('fs');
-const marker = 'DBUS_SESSION_BUS_ADDRESS=' + process.argv[1];
-const seen = new Map();
-const foreign = new Set();
-const scan = () => {
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\\d+$/.test(p) || p === String(process.pid)) continue;
-    try {
-      const line = fs.readFileSync('/proc/' + p + '/cmdline').toString().split('\\0').join(' ').trim();
-      if (!line || seen.has(line) || foreign.has(p + ' ' + line)) continue;
-      const environ = fs.readFileSync('/proc/' + p + '/environ').toString();
-      if (!environ.split('\\0').includes(marker)) {
-        foreign.add(p + ' ' + line);
-        continue;
-      }
-      seen.set(line, /^sleep |mfaCode|findCredentials/.test(line) ? environ : '');
-    } catch {}
-  }
-};
-const timer = setInterval(scan, 4);
-process.stdout.write('ready\\n');
-process.on('SIGTERM', () => { clearInterval(timer); scan(); process.stdout.write(JSON.stringify([...seen]), () => process.exit(0)); });
-`;
-
 async function startPoller(): Promise<() => Promise<Map<string, string>>> {
-  const child = spawn(process.execPath, ['-e', POLLER, keychain.env.DBUS_SESSION_BUS_ADDRESS!], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return async () => {
+  const stop = await watchCommandLines(keychain.env.DBUS_SESSION_BUS_ADDRESS!, /^sleep |mfaCode|findCredentials/);
+  return () => {
     stopPoller = undefined;
-    if (child.exitCode !== null) return new Map();
-    const closed = new Promise((r) => child.once('close', r));
-    child.kill('SIGTERM');
-    await closed;
-    return new Map(JSON.parse(out) as Array<[string, string]>);
+    return stop();
   };
 }
 

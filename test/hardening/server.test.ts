@@ -6,11 +6,12 @@
  * MFA code and every session secret must be in no command line, no file and no log, and nobody
  * else may register a directory or learn a token.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runProcess, type CliResult } from '../support/cli';
+import { watchCommandLines } from '../support/commandLines';
 import { startTestEmulator, type TestEmulator } from '../support/emulator';
 import { createWorld, filesHolding, SERIAL, walk, type AwsdirWorld } from './awsdirWorld';
 import { startPrivateKeychain, type PrivateKeychain } from '../support/privateKeychain';
@@ -35,45 +36,8 @@ afterAll(async () => {
   await emu?.close();
 });
 
-// Command lines of this flow's processes, told apart by the private keychain's bus address that each
-// inherits, and the environment of the awsdir server.
-const POLLER = `
-const fs = require('fs');
-const marker = 'DBUS_SESSION_BUS_ADDRESS=' + process.argv[1];
-const seen = new Map();
-const foreign = new Set();
-const scan = () => {
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\\d+$/.test(p) || p === String(process.pid)) continue;
-    try {
-      const line = fs.readFileSync('/proc/' + p + '/cmdline').toString().split('\\0').join(' ').trim();
-      if (!line || seen.has(line) || foreign.has(p + ' ' + line)) continue;
-      const environ = fs.readFileSync('/proc/' + p + '/environ').toString();
-      if (!environ.split('\\0').includes(marker)) {
-        foreign.add(p + ' ' + line);
-        continue;
-      }
-      seen.set(line, / server run /.test(line) ? environ : '');
-    } catch {}
-  }
-};
-const timer = setInterval(scan, 4);
-process.stdout.write('ready\\n');
-process.on('SIGTERM', () => { clearInterval(timer); scan(); process.stdout.write(JSON.stringify([...seen]), () => process.exit(0)); });
-`;
-
-async function startPoller(): Promise<() => Promise<Map<string, string>>> {
-  const child = spawn(process.execPath, ['-e', POLLER, keychain.env.DBUS_SESSION_BUS_ADDRESS!], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  return async () => {
-    const closed = new Promise((r) => child.once('close', r));
-    child.kill('SIGTERM');
-    await closed;
-    return new Map(JSON.parse(out) as Array<[string, string]>);
-  };
-}
+// Command lines of this flow's processes, and the environment of the awsdir server.
+const startPoller = (): Promise<() => Promise<Map<string, string>>> => watchCommandLines(keychain.env.DBUS_SESSION_BUS_ADDRESS!, / server run /);
 
 /** Runs `node -e SCRIPT` as the local user nobody, with only the given environment. */
 function asNobody(script: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
