@@ -100,16 +100,7 @@ export function parseCachedSession(text: string | null, kind: SessionKind): Cach
 export function toCachedSession(
   kind: SessionKind,
   credentials: IssuedCredentials,
-  meta: {
-    sourceName: string;
-    issuedAt: number;
-    mfaSerial?: string;
-    roleArn?: string;
-    assumedRoleArn?: string;
-    accountAlias?: string;
-    endpoint?: string;
-    ssoSignIn?: string;
-  },
+  meta: Pick<CachedSession, 'sourceName' | 'mfaSerial' | 'roleArn' | 'assumedRoleArn' | 'accountAlias' | 'endpoint' | 'ssoSignIn'> & { issuedAt: number },
 ): CachedSession {
   return {
     v: 1,
