@@ -5,8 +5,9 @@
  * from the resolved-config cache. The same for the region of an ~/.aws/config profile a project
  * names and for sts_region of the user file.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileWriter } from '../support/configHome';
 import { makeHome, runCli } from '../support/cli';
 
 const ROLE = 'version: 1\nrole: arn:aws:iam::222222222222:role/admin\n';
@@ -15,12 +16,7 @@ function place() {
   const { home, env } = makeHome('awsdir-region-');
   const dir = join(home, 'app');
   mkdirSync(dir);
-  const write = (path: string, text: string): string => {
-    const file = join(home, path);
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
+  const write = fileWriter(home);
   const recorded = (): string[] => {
     const allow = join(home, '.local/state/awsdir/allow');
     return existsSync(allow) ? readdirSync(allow) : [];

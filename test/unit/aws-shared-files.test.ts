@@ -1,19 +1,14 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileWriter } from '../support/configHome';
 import { loadAwsConfig, readAwsProfile } from '../../src/config/awsProfile';
 import { parseAwsConfig, parseAwsCredentials, readAwsConfig, readAwsCredentials } from '../../src/config/awsSharedFiles';
 import { withoutProfileKeys } from '../../src/security/removeProfileKeys';
 
 function home(): { dir: string; env: Record<string, string>; write: (path: string, text: string) => string } {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-awsfiles-')));
-  const write = (path: string, text: string): string => {
-    const file = join(dir, path);
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
-  return { dir, env: { HOME: dir }, write };
+  return { dir, env: { HOME: dir }, write: fileWriter(dir) };
 }
 
 const values = (section: { values: Record<string, string> } | undefined) => (section ? { ...section.values } : undefined);

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configHome } from '../support/configHome';
 import { loadUserConfig } from '../../src/config/loadUserConfig';
 import { parseProjectYaml, suggest } from '../../src/config/parseConfigYaml';
 import { resolveProject } from '../../src/config/resolveProject';
@@ -11,15 +11,8 @@ import { onConfigWarning } from '../../src/core/configWarnings';
 import { ROOT } from '../support/cli';
 
 function setup() {
-  const home = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-regions-')));
-  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), AWS_CONFIG_FILE: join(home, '.aws/config') };
-  const write = (path: string, text: string): string => {
-    const file = join(home, path);
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
-  return { home, env, write };
+  const made = configHome('awsdir-regions-');
+  return { ...made, env: { ...made.env, AWS_CONFIG_FILE: join(made.home, '.aws/config') } };
 }
 
 /** Collects what the full CLI would print as warnings while `fn` runs. */

@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configHome } from '../support/configHome';
 import { assertAllowed, denyProject, isAllowed, recordApproval } from '../../src/config/approval';
 import { loadUserConfig } from '../../src/config/loadUserConfig';
 import { resolveProject } from '../../src/config/resolveProject';
 import { recordKeyringPick, recordSource, removeSource } from '../../src/config/updateUserConfig';
 
-function setup() {
-  const home = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-config-')));
-  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state') };
-  const write = (path: string, text: string): string => {
-    const file = join(home, path);
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
-  return { home, env, write };
-}
+const setup = () => configHome('awsdir-config-');
 
 const PROD = 'version: 1\nrole: arn:aws:iam::222222222222:role/admin\nregion: ap-northeast-1\n';
 

@@ -3,9 +3,9 @@
  * or an [sso-session] of ~/.aws/config), and SSO profiles of ~/.aws/config in both of the forms
  * the AWS CLI writes, each with errors that name the file, the line and the fix.
  */
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { configHome } from '../support/configHome';
 import { parseAwsConfig } from '../../src/config/awsSharedFiles';
 import { loadUserConfig } from '../../src/config/loadUserConfig';
 import { resolveProject } from '../../src/config/resolveProject';
@@ -14,16 +14,8 @@ import { recordSsoSource } from '../../src/config/updateUserConfig';
 import type { SourceConfig } from '../../src/config/types';
 
 function setup() {
-  const home = realpathSync(mkdtempSync(join(tmpdir(), 'awsdir-sso-config-')));
-  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state') };
-  const write = (path: string, text: string): string => {
-    const file = join(home, path);
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
-  const userFile = join(home, '.config', 'awsdir', 'config.yaml');
-  return { home, env, write, userFile };
+  const made = configHome('awsdir-sso-config-');
+  return { ...made, userFile: join(made.home, '.config', 'awsdir', 'config.yaml') };
 }
 
 const START_URL = 'https://corp.awsapps.com/start';
