@@ -55,43 +55,27 @@ export function createOsKeyring(options: OsKeyringOptions): Keyring {
     return found;
   };
 
-  const call = async <T>(what: Operation, name: string, run: (e: AsyncEntry) => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const e = entry(name);
-        return await (deadlineMs === undefined ? run(e) : withDeadline(run(e), deadlineMs));
-      } catch (error) {
-        // gnome-keyring-daemon can abort in the middle of a call (a race of its own when clients come
-        // and go quickly) and be started again by the session: the call is made once more, on a new
-        // entry, after a pause for the restart. Each call is safe to repeat: a read, a write of one value,
-        // a delete (of an entry already gone it succeeds).
-        const wait = RESTART_WAITS_MS[attempt];
-        if (options.platform !== 'linux' || wait === undefined || !SERVICE_GONE.test(libraryMessage(error))) {
+  const call = <T>(what: Operation, name: string, run: (e: AsyncEntry) => Promise<T>): Promise<T> =>
+    againWhileServiceGone(
+      options.platform,
+      async () => {
+        try {
+          const e = entry(name);
+          return await (deadlineMs === undefined ? run(e) : withDeadline(run(e), deadlineMs));
+        } catch (error) {
           throw explain(error, what, deadlineMs ?? DEFAULT_DEADLINE_MS, options.platform);
         }
-        entries.delete(name);
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
-  };
+      },
+      // The next try opens a new entry: the old one may hold the session of the daemon that went away.
+      () => entries.delete(name),
+    );
 
   const keyring: Keyring = {
     backend: 'os',
     get: (name) => call('read', name, (e) => e.getPassword()),
     set: (name, value) => call('write', name, (e) => e.setPassword(value)),
     delete: (name) => call('delete', name, (e) => e.deleteCredential()),
-    list: async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return (await listInChild(options, deadlineMs)).filter((n) => !n.startsWith(PROBE_PREFIX)).sort();
-        } catch (error) {
-          // As in call(): a Secret Service that went away under the listing is asked again.
-          const wait = RESTART_WAITS_MS[attempt];
-          if (options.platform !== 'linux' || wait === undefined || !SERVICE_GONE.test(libraryMessage(error))) throw error;
-          await new Promise((resolve) => setTimeout(resolve, wait));
-        }
-      }
-    },
+    list: async () => (await againWhileServiceGone(options.platform, () => listInChild(options, deadlineMs))).filter((n) => !n.startsWith(PROBE_PREFIX)).sort(),
     probeWrite: async () => {
       const name = `${PROBE_PREFIX}${randomBytes(6).toString('hex')}`;
       await keyring.set(name, 'probe');
@@ -156,6 +140,25 @@ function libraryMessage(error: unknown): string {
 
 /** The pauses before each repeat of a call the Secret Service left unanswered: under 2 s in all. */
 const RESTART_WAITS_MS = [250, 500, 1000];
+
+/**
+ * Runs `attempt` again, after a pause, while it fails because the Secret Service went away under it
+ * or is not back yet. gnome-keyring-daemon can abort in the middle of a call (a race of its own when
+ * clients come and go quickly) and be started again by the session. Every keychain call is safe to
+ * repeat: a read, a write of one value, a delete (of an entry already gone it succeeds), a listing.
+ */
+async function againWhileServiceGone<T>(platform: NodeJS.Platform, attempt: () => Promise<T>, beforeRetry: () => void = () => undefined): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const wait = RESTART_WAITS_MS[tries];
+      if (platform !== 'linux' || wait === undefined || !SERVICE_GONE.test(libraryMessage(error))) throw error;
+      beforeRetry();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
 
 /** One line that names the subject and ends with the fix; the library's words go to `cause`. */
 export function explain(error: unknown, what: Operation, deadlineMs: number, platform: NodeJS.Platform = 'linux'): AwsdirError {
