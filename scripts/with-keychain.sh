@@ -49,6 +49,8 @@ dbus-run-session --config-file="$scratch/bus.conf" -- bash -c '
       rc=0
       wait $! || rc=$?
       [[ -e "$KEYCHAIN_SCRATCH/stop" ]] && exit 0
+      # Nor once the session is gone (dbus-run-session killed): the keeper would outlive it.
+      kill -0 "$PPID" 2>/dev/null || exit 0
       echo "with-keychain: gnome-keyring-daemon exited (status $rc); starting it again, unlocked. It printed:" >&2
       tail -n 20 "$log" >&2 || true
       : >"$log"

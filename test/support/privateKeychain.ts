@@ -43,7 +43,8 @@ export async function startPrivateKeychain(dataDir: string, options: { silent?: 
       sleep 0.05
     done
     echo "READY $DBUS_SESSION_BUS_ADDRESS"
-    while :; do wait $d; sleep 0.1; start; done`;
+    # Not once the bus is gone (dbus-run-session killed with the test): the loop would outlive it.
+    while :; do wait $d; sleep 0.1; kill -0 $PPID 2>/dev/null || exit 0; start; done`;
   const args = [`--config-file=${BUS_WITHOUT_SERVICES}`, '--', 'bash', '-c', script];
   const child: ChildProcess = spawn('dbus-run-session', args, {
     env: { PATH: process.env.PATH ?? '', HOME: dataDir, XDG_DATA_HOME: dataDir, XDG_RUNTIME_DIR: runtime },
